@@ -1,0 +1,111 @@
+"""Configuration classes. Every value comes from the environment; only development and tests have
+defaults for secrets."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+DEFAULT_SQLITE_URL = f"sqlite:///{INSTANCE_DIR / 'eventapp.db'}"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", DEFAULT_SQLITE_URL)
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000"))
+
+    # Public base URL, used for links in e-mails sent outside a request (CLI, outbox retries).
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    LANGUAGES = ("fr", "en")
+    BABEL_DEFAULT_LOCALE = "fr"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
+
+    # A registration form may stay open for a long time on a phone: the CSRF token lives as long
+    # as the session instead of one hour.
+    WTF_CSRF_TIME_LIMIT = None
+    MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    HSTS = False
+
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _bool("MAIL_USE_SSL")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "eventapp <no-reply@eventapp.fr>")
+    MAIL_FILE_PATH = os.environ.get("MAIL_FILE_PATH", str(INSTANCE_DIR / "mail"))
+    # Send the outbox right after the commit that queued it; when false, only
+    # `flask mail send-pending` sends (e.g. a cron job or a worker).
+    MAIL_SEND_ON_COMMIT = _bool("MAIL_SEND_ON_COMMIT", True)
+
+    RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+
+    PRIVACY_NOTICE_VERSION = "2026-11"
+    BENCH_MODE = _bool("BENCH_MODE")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = _bool("FLASK_DEBUG", True)
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "test-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "TEST_DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'test.db'}"
+    )
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    MAIL_BACKEND = "locmem"
+    SQLITE_BUSY_TIMEOUT_MS = 30000
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    HSTS = True
+
+    @classmethod
+    def validate(cls, config) -> None:
+        """Refuse to start with settings that are only safe on a developer's machine."""
+        if not config.get("SECRET_KEY"):
+            raise RuntimeError("ProductionConfig needs SECRET_KEY in the environment.")
+        uri = config.get("SQLALCHEMY_DATABASE_URI") or ""
+        if not os.environ.get("DATABASE_URL") or uri == DEFAULT_SQLITE_URL:
+            raise RuntimeError(
+                "ProductionConfig needs DATABASE_URL (the default SQLite file is for development)."
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

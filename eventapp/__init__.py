@@ -1,0 +1,69 @@
+"""eventapp: event and congress platform of the French bioproduction sector."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from config import CONFIGS, INSTANCE_DIR, ProductionConfig
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config=None) -> Flask:
+    """Build the app. `config` is a config class, a name ("development", "testing",
+    "production") or a dict of overrides on top of APP_CONFIG (default: development)."""
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE_DIR),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    overrides = {}
+    if isinstance(config, dict):
+        overrides, config = config, None
+    if config is None or isinstance(config, str):
+        config = CONFIGS[config or os.environ.get("APP_CONFIG", "development")]
+    app.config.from_object(config)
+    app.config.update(overrides)
+    if config is ProductionConfig or issubclass(config, ProductionConfig):
+        ProductionConfig.validate(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from eventapp import cli, errors, i18n, security
+    from eventapp.database import configure_engine
+    from eventapp.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from eventapp.services import mail as mail_service
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    mail_service.init_app(app)
+
+    from eventapp.api import bp as api_bp
+    from eventapp.auth import bp as auth_bp
+    from eventapp.organiser import bp as organiser_bp
+    from eventapp.public import bp as public_bp
+    from eventapp.registration import bp as registration_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(registration_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organiser_bp)
+    app.register_blueprint(api_bp)
+
+    @app.teardown_request
+    def _remove_request_session(_exc):
+        # Sessions are request-scoped (eventapp.database.session_scope): close this one.
+        db.session.remove()
+
+    errors.register_error_handlers(app)
+    cli.register_cli(app)
+    return app

@@ -1,0 +1,121 @@
+"""Command-line tools: `flask --app eventapp demo load`, `users create`, `mail send-pending`."""
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from eventapp.extensions import db
+from eventapp.models import Membership, MembershipRole, Organisation, User
+
+demo_cli = AppGroup("demo", help="Demo data.")
+users_cli = AppGroup("users", help="Organiser accounts.")
+mail_cli = AppGroup("mail", help="The e-mail outbox.")
+
+
+def _credentials_file() -> Path:
+    return Path(current_app.instance_path) / "demo-credentials.txt"
+
+
+@demo_cli.command("load")
+@click.option("--reset-passwords", is_flag=True, help="Give the demo accounts new passwords.")
+def demo_load(reset_passwords: bool) -> None:
+    """Load the demo data (idempotent: a second run adds nothing)."""
+    from eventapp.demo.loader import load
+
+    report = load(_credentials_file(), reset_passwords=reset_passwords)
+    db.session.commit()
+    click.echo(
+        f"Demo data: {report.organisations} organisations, {report.events} events, "
+        f"{report.registrations} registrations added."
+    )
+    credentials = _credentials_file()
+    if report.accounts:
+        click.echo("Demo accounts (passwords shown once, also kept in instance/):")
+        for email, role, password in report.accounts:
+            click.echo(f"  {email:<42} {password:<16} {role}")
+    if report.existing_accounts:
+        click.echo(
+            f"{report.existing_accounts} demo accounts already exist, unchanged. Their "
+            f"passwords are in {credentials} (or run `demo load --reset-passwords`)."
+        )
+
+
+def _password_option(func):
+    return click.option(
+        "--password",
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        help="At least 10 characters.",
+    )(func)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < 10:
+        raise click.BadParameter("the password needs at least 10 characters", param_hint="password")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="")
+@click.option("--organisation", "organisation_slug", help="Organisation slug, e.g. polepharma.")
+@click.option("--role", type=click.Choice([r.value for r in MembershipRole]), default="manager")
+@click.option("--admin", is_flag=True)
+@_password_option
+def users_create(email, name, organisation_slug, role, admin, password) -> None:
+    """Create an organiser account (or an admin)."""
+    email = email.strip().lower()
+    _check_password(password)
+    if db.session.scalar(select(User.id).where(User.email == email)):
+        raise click.ClickException(f"an account already exists for {email}")
+    organisation = None
+    if organisation_slug:
+        organisation = db.session.scalar(
+            select(Organisation).where(Organisation.slug == organisation_slug)
+        )
+        if organisation is None:
+            raise click.ClickException(f"unknown organisation {organisation_slug!r}")
+    elif not admin:
+        raise click.ClickException("give --organisation (or --admin)")
+    user = User(email=email, name=name or email.split("@")[0], is_admin=admin)
+    user.set_password(password)
+    if organisation is not None:
+        user.memberships.append(Membership(organisation=organisation, role=role))
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {email}" + (f" ({role} of {organisation.slug})" if organisation else ""))
+
+
+@users_cli.command("set-password")
+@click.option("--email", required=True)
+@_password_option
+def users_set_password(email, password) -> None:
+    """Set an account's password (logs out its other sessions)."""
+    _check_password(password)
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no account for {email}")
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"Password changed for {user.email}")
+
+
+@mail_cli.command("send-pending")
+@click.option("--limit", default=1000, show_default=True)
+def mail_send_pending(limit: int) -> None:
+    """Send (or retry) every message still in the outbox."""
+    from eventapp.services.mail import send_pending
+
+    sent, failed = send_pending(limit=limit)
+    click.echo(f"{sent} sent, {failed} failed (failed ones stay in the outbox).")
+    if failed:
+        raise SystemExit(1)
+
+
+def register_cli(app) -> None:
+    app.cli.add_command(demo_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(mail_cli)

@@ -1,0 +1,91 @@
+"""Friendly error pages (HTML for people, JSON under /api) for every 4xx/5xx we produce."""
+
+import logging
+
+from flask import jsonify, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from eventapp.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please check and try again."),
+    ),
+    403: (_l("Access denied"), _l("You are not allowed to see this page.")),
+    404: (_l("Page not found"), _l("This page does not exist or is no longer available.")),
+    405: (_l("Method not allowed"), _l("This action is not possible on this page.")),
+    409: (_l("Conflict"), _l("This change conflicts with the current state. Reload and retry.")),
+    410: (_l("No longer available"), _l("This link has expired or is no longer valid.")),
+    413: (_l("File too large"), _l("The file you sent is too large (10 MB at most).")),
+    422: (_l("Invalid data"), _l("Some of the data sent is not valid.")),
+    429: (
+        _l("Too many attempts"),
+        _l("You have made too many requests. Please wait a few minutes and try again."),
+    ),
+    500: (_l("Something went wrong"), _l("An unexpected error occurred. We have been notified.")),
+    503: (
+        _l("Service temporarily unavailable"),
+        _l("The service is briefly unavailable. Nothing was saved; please try again in a moment."),
+    ),
+}
+CSRF_MESSAGE = _l(
+    "Your session has expired or the form was sent twice. Please reload the page and try again."
+)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(code: int, message: str | None = None, headers: dict | None = None):
+    title, default_message = MESSAGES.get(code, MESSAGES[500])
+    message = str(message or default_message)
+    if _wants_json():
+        response = jsonify(error={"code": code, "title": str(title), "message": message})
+        response.status_code = code
+    else:
+        response = make_response(
+            render_template("errors/error.html", code=code, title=title, message=message), code
+        )
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def register_error_handlers(app) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        return render_error(400, CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        headers = {}
+        if error.code == 429 or isinstance(error, ServiceUnavailable):
+            headers["Retry-After"] = "60" if error.code == 429 else "5"
+        if getattr(error, "valid_methods", None):
+            headers["Allow"] = ", ".join(error.valid_methods)
+        # Messages we raise ourselves with abort(code, description) are shown; Werkzeug's
+        # English defaults are replaced by our translated ones.
+        description = error.description
+        if description == type(error).description:
+            description = None
+        return render_error(error.code or 500, description, headers)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_down(error):
+        # Unreachable or locked database: nothing half-written, say so and ask to retry.
+        db.session.rollback()
+        log.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
+        return render_error(503, headers={"Retry-After": "5"})
+
+    @app.errorhandler(InternalServerError)
+    def _internal(error):
+        db.session.rollback()
+        return render_error(500)

@@ -1,0 +1,50 @@
+"""Language choice (French by default, English complete) and localised formatting helpers."""
+
+from datetime import datetime
+
+from babel.dates import format_interval
+from flask import current_app, request, session
+from flask_babel import format_datetime, format_decimal, format_percent, get_locale, get_timezone
+
+from eventapp.extensions import babel
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])[:2]
+
+
+def format_range(start: datetime, end: datetime, with_time: bool = False) -> str:
+    """A date (or date-time) range in the reader's language and in Europe/Paris time:
+    « 12–13 oct. 2026 », « 12 oct. 2026, 09:00–17:30 »."""
+    skeleton = "yMMMdHm" if with_time else "yMMMd"
+    return format_interval(
+        start, end, skeleton=skeleton, tzinfo=get_timezone(), locale=get_locale()
+    )
+
+
+def init_app(app) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.context_processor
+    def _inject_i18n():
+        return {
+            "current_language": current_language(),
+            "languages": app.config["LANGUAGES"],
+        }
+
+    app.jinja_env.globals["format_range"] = format_range
+    app.jinja_env.filters["format_number"] = lambda value: format_decimal(value or 0)
+    app.jinja_env.filters["format_percent"] = lambda value: format_percent(value or 0)
+    app.jinja_env.filters["localdatetime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else ""
+    )

@@ -1,0 +1,48 @@
+"""The data model. Import models from here."""
+
+from eventapp.models.audit import AuditLog
+from eventapp.models.base import Base, UTCDateTime, utcnow
+from eventapp.models.enums import (
+    ActorCategory,
+    EventKind,
+    EventStatus,
+    MembershipRole,
+    OrganisationKind,
+    OrganiserRole,
+    OutboxStatus,
+    Region,
+    RegistrationSource,
+    RegistrationStatus,
+)
+from eventapp.models.event import Event, EventOrganiser, EventRegion
+from eventapp.models.mail import ImportUpload, Mailing, OutboxMessage
+from eventapp.models.organisation import Organisation
+from eventapp.models.registration import Registration
+from eventapp.models.user import Membership, User
+
+__all__ = [
+    "ActorCategory",
+    "AuditLog",
+    "Base",
+    "Event",
+    "EventKind",
+    "EventOrganiser",
+    "EventRegion",
+    "EventStatus",
+    "ImportUpload",
+    "Mailing",
+    "Membership",
+    "MembershipRole",
+    "Organisation",
+    "OrganisationKind",
+    "OrganiserRole",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Region",
+    "Registration",
+    "RegistrationSource",
+    "RegistrationStatus",
+    "UTCDateTime",
+    "User",
+    "utcnow",
+]

@@ -1,0 +1,135 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventapp.models.base import Base, TimestampMixin, str_enum, utcnow
+from eventapp.models.enums import EventKind, EventStatus, OrganiserRole, Region
+
+if TYPE_CHECKING:
+    from eventapp.models.organisation import Organisation
+
+
+class Event(TimestampMixin, Base):
+    """A congress, a tour, a tour stage, a workshop, a webinar or a meeting.
+
+    A stage has a parent (its tour) and a position in it. Capacity None means unlimited.
+    Registration is open when the event is published and now is inside
+    [registration_opens_at, registration_closes_at) (a missing bound is open-ended), and never
+    after the event has ended.
+    """
+
+    __tablename__ = "event"
+    __table_args__ = (
+        Index("ix_event_status_starts_at", "status", "starts_at"),
+        Index("ix_event_parent_id_position", "parent_id", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+    kind: Mapped[EventKind] = mapped_column(str_enum(EventKind))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    position: Mapped[int | None]
+    title_fr: Mapped[str] = mapped_column(String(200))
+    title_en: Mapped[str] = mapped_column(String(200))
+    description_fr: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    venue: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))
+    city: Mapped[str | None] = mapped_column(String(120))
+    # Main region (for filters and the map); stages spanning several regions list them all in
+    # EventRegion.
+    region: Mapped[Region | None] = mapped_column(str_enum(Region, 10))
+    online_url: Mapped[str | None] = mapped_column(String(500))
+    capacity: Mapped[int | None]
+    registration_opens_at: Mapped[datetime | None]
+    registration_closes_at: Mapped[datetime | None]
+    status: Mapped[EventStatus] = mapped_column(
+        str_enum(EventStatus), default=EventStatus.DRAFT, index=True
+    )
+    cancelled_at: Mapped[datetime | None]
+
+    parent: Mapped[Event | None] = relationship(remote_side="Event.id", back_populates="stages")
+    stages: Mapped[list[Event]] = relationship(
+        back_populates="parent", order_by="Event.position", lazy="raise_on_sql"
+    )
+    organiser_links: Mapped[list[EventOrganiser]] = relationship(
+        back_populates="event",
+        cascade="all, delete-orphan",
+        lazy="raise_on_sql",
+        order_by="EventOrganiser.position",
+    )
+    region_links: Mapped[list[EventRegion]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", lazy="raise_on_sql"
+    )
+
+    def title(self, locale: str) -> str:
+        return self.title_en if locale == "en" and self.title_en else self.title_fr
+
+    def description(self, locale: str) -> str:
+        return (
+            self.description_en if locale == "en" and self.description_en else self.description_fr
+        )
+
+    @property
+    def is_tour(self) -> bool:
+        return self.kind == EventKind.TOUR
+
+    def has_ended(self, now: datetime | None = None) -> bool:
+        return (now or utcnow()) >= self.ends_at
+
+    def registration_state(self, now: datetime | None = None) -> str:
+        """One of: draft, cancelled, ended, not_yet_open, closed, open (tours: 'tour')."""
+        now = now or utcnow()
+        if self.status == EventStatus.DRAFT:
+            return "draft"
+        if self.status == EventStatus.CANCELLED:
+            return "cancelled"
+        if self.kind == EventKind.TOUR:
+            return "tour"
+        if now >= self.ends_at:
+            return "ended"
+        if self.registration_opens_at and now < self.registration_opens_at:
+            return "not_yet_open"
+        if self.registration_closes_at and now >= self.registration_closes_at:
+            return "closed"
+        return "open"
+
+    def __repr__(self) -> str:
+        return f"<Event {self.slug}>"
+
+
+class EventOrganiser(Base):
+    __tablename__ = "event_organiser"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[OrganiserRole] = mapped_column(
+        str_enum(OrganiserRole), default=OrganiserRole.CO_ORGANISER
+    )
+    position: Mapped[int] = mapped_column(default=0)
+
+    event: Mapped[Event] = relationship(back_populates="organiser_links")
+    organisation: Mapped[Organisation] = relationship(back_populates="event_links")
+
+
+class EventRegion(Base):
+    """The regions an event covers (a tour stage may span several)."""
+
+    __tablename__ = "event_region"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    region: Mapped[Region] = mapped_column(str_enum(Region, 10), primary_key=True, index=True)
+
+    event: Mapped[Event] = relationship(back_populates="region_links")

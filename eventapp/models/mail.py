@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from eventapp.models.base import Base, TimestampMixin, str_enum, utcnow
+from eventapp.models.enums import OutboxStatus
+
+
+class Mailing(Base):
+    """A message an organiser wrote to a filtered list of attendees."""
+
+    __tablename__ = "mailing"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    recipients_count: Mapped[int] = mapped_column(default=0)
+
+
+class OutboxMessage(TimestampMixin, Base):
+    """An e-mail waiting to be sent. Written in the same transaction as the change it reports,
+    sent after the commit; a failed send stays here and is retried by `flask mail send-pending`."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_message_status_id", "status", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    # [{"filename", "mimetype", "content" (base64)}]
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    status: Mapped[OutboxStatus] = mapped_column(
+        str_enum(OutboxStatus), default=OutboxStatus.PENDING
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event.id", ondelete="SET NULL"), index=True
+    )
+    registration_id: Mapped[int | None] = mapped_column(
+        ForeignKey("registration.id", ondelete="SET NULL"), index=True
+    )
+    mailing_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mailing.id", ondelete="SET NULL"), index=True
+    )
+
+
+class ImportUpload(Base):
+    """An uploaded attendee file kept between the preview and the organiser's confirmation."""
+
+    __tablename__ = "import_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes]
+    imported_at: Mapped[datetime | None]

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eventapp.models.base import Base, TimestampMixin, str_enum
+from eventapp.models.enums import ActorCategory, Region, RegistrationSource, RegistrationStatus
+
+if TYPE_CHECKING:
+    from eventapp.models.event import Event
+    from eventapp.models.user import User
+
+LIVE_CONDITION = text("status != 'cancelled'")
+
+
+def new_manage_token() -> str:
+    # 32 random bytes, URL-safe: the participant's only credential for their manage page.
+    return secrets.token_urlsafe(32)
+
+
+def new_ticket_code() -> str:
+    # Random ticket identifier (not the id, not the e-mail); tickets carry it with a signature.
+    return secrets.token_urlsafe(12)
+
+
+class Registration(TimestampMixin, Base):
+    """One person's registration for one event (a tour stage, a congress...).
+
+    Only one live (not cancelled) registration per event and e-mail: the partial unique index
+    below enforces it in the database. The waiting-list position is derived from
+    (created_at, id) among the event's waitlisted registrations; it is not stored.
+    """
+
+    __tablename__ = "registration"
+    __table_args__ = (
+        Index(
+            "uq_registration_event_id_email_live",
+            "event_id",
+            "email",
+            unique=True,
+            sqlite_where=LIVE_CONDITION,
+            postgresql_where=LIVE_CONDITION,
+        ),
+        Index("ix_registration_event_id_status_created_at", "event_id", "status", "created_at"),
+        Index("ix_registration_event_id_last_name", "event_id", "last_name", "first_name"),
+        Index("ix_registration_event_id_created_at", "event_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    first_name: Mapped[str] = mapped_column(String(100))
+    last_name: Mapped[str] = mapped_column(String(100))
+    # Normalised to lower case by the service; NULL once the registration is anonymised.
+    email: Mapped[str | None] = mapped_column(String(254), index=True)
+    organisation_name: Mapped[str] = mapped_column(String(200), default="")
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    category: Mapped[ActorCategory] = mapped_column(str_enum(ActorCategory))
+    region: Mapped[Region | None] = mapped_column(str_enum(Region, 10))
+    status: Mapped[RegistrationStatus] = mapped_column(str_enum(RegistrationStatus))
+    source: Mapped[RegistrationSource] = mapped_column(
+        str_enum(RegistrationSource), default=RegistrationSource.PUBLIC
+    )
+    language: Mapped[str] = mapped_column(String(5), default="fr")
+    manage_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_manage_token)
+    ticket_code: Mapped[str] = mapped_column(String(32), unique=True, default=new_ticket_code)
+    consent_at: Mapped[datetime | None]
+    consent_version: Mapped[str | None] = mapped_column(String(20))
+    cancelled_at: Mapped[datetime | None]
+    promoted_at: Mapped[datetime | None]
+    checked_in_at: Mapped[datetime | None]
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    checkin_desk: Mapped[str | None] = mapped_column(String(40))
+    anonymised_at: Mapped[datetime | None]
+
+    event: Mapped[Event] = relationship()
+    checked_in_by: Mapped[User | None] = relationship()
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def is_live(self) -> bool:
+        return self.status != RegistrationStatus.CANCELLED
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} event={self.event_id} {self.status}>"

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("organiser", __name__, url_prefix="/organiser")
+
+from eventapp.organiser import routes  # noqa: E402,F401

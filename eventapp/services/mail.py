@@ -1,0 +1,247 @@
+"""E-mail through an outbox: a message is a row written in the same transaction as the change it
+reports, so a registration is never lost because a mail server is down.
+
+After the request's transaction commits, the messages it queued are sent (`send_ready`, called
+by an after_request hook when MAIL_SEND_ON_COMMIT is on). A message that fails stays in the
+outbox as failed and `flask --app eventapp mail send-pending` retries it. Each send first
+claims the row (pending/failed -> sending) in its own short transaction, so two senders never
+send the same message and the database write lock is never held during SMTP.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from flask_mailman import EmailMultiAlternatives
+from sqlalchemy import event as sa_event
+from sqlalchemy import or_, select, update
+
+from eventapp.extensions import db, mail
+from eventapp.models import OutboxMessage, OutboxStatus, Registration, utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+STALE_SENDING = timedelta(minutes=10)
+_NEW = "outbox_new"
+_READY = "outbox_ready"
+
+
+def enqueue(
+    *,
+    kind: str,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    body_html: str | None = None,
+    attachments: Iterable[tuple[str, str, bytes]] = (),
+    event_id: int | None = None,
+    registration_id: int | None = None,
+    mailing_id: int | None = None,
+) -> OutboxMessage:
+    """Queue a message in the caller's transaction. attachments: (filename, mimetype, bytes)."""
+    message = OutboxMessage(
+        kind=kind,
+        recipient=recipient,
+        subject=subject.strip().replace("\n", " "),
+        body_text=body_text,
+        body_html=body_html,
+        attachments=[
+            {
+                "filename": filename,
+                "mimetype": mimetype,
+                "content": base64.b64encode(content).decode("ascii"),
+            }
+            for filename, mimetype, content in attachments
+        ],
+        event_id=event_id,
+        registration_id=registration_id,
+        mailing_id=mailing_id,
+    )
+    db.session.add(message)
+    db.session.flush()
+    db.session.info.setdefault(_NEW, []).append(message.id)
+    return message
+
+
+# Attachment builders: functions (registration, kind) -> list of (filename, mimetype, bytes).
+# Features register theirs (calendar file, ticket) with `attachment_builder`.
+_ATTACHMENT_BUILDERS = []
+
+
+def attachment_builder(func):
+    _ATTACHMENT_BUILDERS.append(func)
+    return func
+
+
+def notify_registration(registration: Registration, kind: str) -> OutboxMessage | None:
+    """Queue the e-mail telling a participant about their registration, in their language.
+
+    kind: confirmed, waitlisted, promoted, cancelled, reminder_link (the manage link again,
+    for a duplicate submission), event_cancelled.
+    """
+    if not registration.email:
+        return None
+    from eventapp.helpers import external_url
+
+    with force_locale(registration.language or "fr"):
+        context = {
+            "registration": registration,
+            "event": registration.event,
+            "kind": kind,
+            "lang": registration.language or "fr",
+            "manage_url": external_url("registration.manage", token=registration.manage_token),
+        }
+        subject = render_template("mail/registration_subject.txt", **context)
+        body_text = render_template("mail/registration.txt", **context)
+        body_html = render_template("mail/registration.html", **context)
+        attachments = []
+        for builder in _ATTACHMENT_BUILDERS:
+            attachments.extend(builder(registration, kind))
+    return enqueue(
+        kind=f"registration.{kind}",
+        recipient=registration.email,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        attachments=attachments,
+        event_id=registration.event_id,
+        registration_id=registration.id,
+    )
+
+
+def _claim(message_id: int) -> bool:
+    """pending/failed (or stale sending) -> sending, in its own transaction."""
+    stale = utcnow() - STALE_SENDING
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.attempts < MAX_ATTEMPTS,
+            or_(
+                OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.FAILED]),
+                (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.updated_at < stale),
+            ),
+        )
+        .values(
+            status=OutboxStatus.SENDING,
+            attempts=OutboxMessage.attempts + 1,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _build(message: OutboxMessage, connection) -> EmailMultiAlternatives:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=current_app.config["MAIL_DEFAULT_SENDER"],
+        to=[message.recipient],
+        connection=connection,
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    for item in message.attachments or []:
+        email.attach(item["filename"], base64.b64decode(item["content"]), item["mimetype"])
+    return email
+
+
+def _close_quietly(connection) -> None:
+    # A connection that just failed may fail again on close; the error is already recorded.
+    with contextlib.suppress(Exception):
+        connection.close()
+
+
+def send_ids(message_ids: Iterable[int]) -> tuple[int, int]:
+    """Send the given outbox messages (those still to send). Returns (sent, failed)."""
+    sent = failed = 0
+    connection = None
+    try:
+        for message_id in message_ids:
+            if not _claim(message_id):
+                continue
+            message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+            try:
+                if connection is None:
+                    connection = mail.get_connection(fail_silently=False)
+                    connection.open()
+                _build(message, connection).send()
+            except Exception as error:  # noqa: BLE001 - any transport error keeps it queued
+                message.status = OutboxStatus.FAILED
+                message.last_error = f"{type(error).__name__}: {error}"[:1000]
+                failed += 1
+                log.warning("mail %s not sent (%s)", message_id, type(error).__name__)
+                if connection is not None:
+                    _close_quietly(connection)
+                    connection = None
+            else:
+                message.status = OutboxStatus.SENT
+                message.sent_at = utcnow()
+                message.last_error = None
+                sent += 1
+            db.session.commit()
+    finally:
+        if connection is not None:
+            _close_quietly(connection)
+    return sent, failed
+
+
+def send_pending(limit: int = 1000) -> tuple[int, int]:
+    """Retry everything still to send (pending, failed below MAX_ATTEMPTS, stale sending)."""
+    ids = list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.status != OutboxStatus.SENT,
+                OutboxMessage.attempts < MAX_ATTEMPTS,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+    db.session.commit()
+    return send_ids(ids)
+
+
+def send_ready() -> tuple[int, int]:
+    """Send what the transactions committed during this request queued."""
+    ids = db.session.info.pop(_READY, [])
+    if not ids:
+        return 0, 0
+    return send_ids(ids)
+
+
+def _committed(sess):
+    new = sess.info.pop(_NEW, [])
+    if new:
+        sess.info.setdefault(_READY, []).extend(new)
+
+
+def _rolled_back(sess):
+    sess.info.pop(_NEW, None)
+
+
+def init_app(app) -> None:
+    # db.session is shared by every app built in this process: listen once.
+    if not sa_event.contains(db.session, "after_commit", _committed):
+        sa_event.listen(db.session, "after_commit", _committed)
+        sa_event.listen(db.session, "after_rollback", _rolled_back)
+
+    @app.after_request
+    def _send_after_request(response):
+        if app.config.get("MAIL_SEND_ON_COMMIT"):
+            try:
+                send_ready()
+            except Exception:
+                db.session.rollback()
+                log.exception("sending queued mail failed; left in the outbox")
+        return response

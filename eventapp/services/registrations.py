@@ -1,0 +1,505 @@
+"""Registration rules: seats, waiting list, duplicates, cancellation and promotion.
+
+The seat rule lives in one place, `_seat_status()`: a registration is confirmed while the
+event's confirmed count is below its capacity (or capacity is unlimited, or an organiser
+explicitly overrides it), and waitlisted otherwise. Every path that adds or re-activates a
+registration (public form, organiser, import, walk-in) goes through it, after taking the event's
+write lock (`lock_event_row`), so the check and the write are one atomic step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from eventapp.database import lock_event_row
+from eventapp.extensions import db
+from eventapp.models import (
+    ActorCategory,
+    Event,
+    EventStatus,
+    Region,
+    Registration,
+    RegistrationSource,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
+from eventapp.services import audit
+from eventapp.services import mail as mail_service
+
+EDITABLE_FIELDS = (
+    "first_name",
+    "last_name",
+    "organisation_name",
+    "job_title",
+    "category",
+    "region",
+)
+
+
+class RegistrationError(Exception):
+    """A registration rule was not met; `code` says which (for messages and tests)."""
+
+    def __init__(self, code: str, event: Event | None = None, **info):
+        super().__init__(code)
+        self.code = code
+        self.event = event
+        self.info = info
+
+
+@dataclass
+class Participant:
+    first_name: str
+    last_name: str
+    email: str
+    category: ActorCategory | str
+    organisation_name: str = ""
+    job_title: str = ""
+    region: Region | str | None = None
+    language: str = "fr"
+    consent_at: datetime | None = None
+    consent_version: str | None = None
+
+
+@dataclass
+class Outcome:
+    event: Event
+    registration: Registration
+    created: bool  # False: this e-mail already had a live registration; nothing was changed
+
+    @property
+    def status(self) -> RegistrationStatus:
+        return self.registration.status
+
+
+@dataclass
+class Counts:
+    confirmed: int = 0
+    waitlisted: int = 0
+    pending: int = 0
+    cancelled: int = 0
+    checked_in: int = 0
+
+    @property
+    def live(self) -> int:
+        return self.confirmed + self.waitlisted + self.pending
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+# --- counting -------------------------------------------------------------------------------
+
+
+def confirmed_count(event_id: int) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+    )
+
+
+def event_counts(event_ids: Iterable[int]) -> dict[int, Counts]:
+    """Counts per event for many events in one GROUP BY query (missing events count zero)."""
+    ids = list(event_ids)
+    counts = {event_id: Counts() for event_id in ids}
+    if not ids:
+        return counts
+
+    def count_if(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    status = Registration.status
+    rows = db.session.execute(
+        select(
+            Registration.event_id,
+            count_if(status == RegistrationStatus.CONFIRMED),
+            count_if(status == RegistrationStatus.WAITLISTED),
+            count_if(status == RegistrationStatus.PENDING),
+            count_if(status == RegistrationStatus.CANCELLED),
+            count_if(
+                and_(
+                    status == RegistrationStatus.CONFIRMED,
+                    Registration.checked_in_at.is_not(None),
+                )
+            ),
+        )
+        .where(Registration.event_id.in_(ids))
+        .group_by(Registration.event_id)
+    )
+    for event_id, confirmed, waitlisted, pending, cancelled, checked_in in rows:
+        counts[event_id] = Counts(
+            int(confirmed), int(waitlisted), int(pending), int(cancelled), int(checked_in)
+        )
+    return counts
+
+
+def free_seats(event: Event, confirmed: int | None = None) -> int | None:
+    """Seats left (never negative), or None when capacity is unlimited."""
+    if event.capacity is None:
+        return None
+    if confirmed is None:
+        confirmed = confirmed_count(event.id)
+    return max(event.capacity - confirmed, 0)
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """1-based position among the event's waitlisted registrations, in order of arrival."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.event_id == registration.event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            or_(
+                Registration.created_at < registration.created_at,
+                and_(
+                    Registration.created_at == registration.created_at,
+                    Registration.id < registration.id,
+                ),
+            ),
+        )
+    )
+    return ahead + 1
+
+
+def waitlist_positions(event_id: int) -> dict[int, int]:
+    """{registration id: position} for every waitlisted registration of an event (one query)."""
+    position = (
+        func.row_number()
+        .over(order_by=(Registration.created_at, Registration.id))
+        .label("position")
+    )
+    rows = db.session.execute(
+        select(Registration.id, position).where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+    )
+    return dict(rows.tuples().all())
+
+
+# --- the seat rule --------------------------------------------------------------------------
+
+
+def _seat_status(event: Event, override_capacity: bool) -> RegistrationStatus:
+    """The one seat rule. Call only while holding the event's lock."""
+    if override_capacity or event.capacity is None:
+        return RegistrationStatus.CONFIRMED
+    if confirmed_count(event.id) < event.capacity:
+        return RegistrationStatus.CONFIRMED
+    return RegistrationStatus.WAITLISTED
+
+
+def _lock(event: Event) -> None:
+    lock_event_row(event.id)
+    # Re-read capacity and status: another transaction may have changed them before our lock.
+    db.session.refresh(event, attribute_names=["capacity", "status"])
+
+
+def _live_registration(event_id: int, email: str) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event_id,
+            Registration.email == email,
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+    )
+
+
+def ensure_open(event: Event, source: RegistrationSource, now: datetime | None = None) -> None:
+    """Public registrations need an open window on a published event. Organisers (by hand,
+    import, walk-in) may add people outside the window, but never to a cancelled event or to a
+    tour itself (people register for its stages)."""
+    state = event.registration_state(now)
+    if state == "tour":
+        raise RegistrationError("tour", event)
+    if state == "cancelled":
+        raise RegistrationError("cancelled", event)
+    if source == RegistrationSource.PUBLIC and state != "open":
+        raise RegistrationError(state, event)
+
+
+def register(
+    events: Sequence[Event],
+    person: Participant,
+    *,
+    source: RegistrationSource = RegistrationSource.PUBLIC,
+    user: User | None = None,
+    override_capacity: bool = False,
+    notify: bool = True,
+    now: datetime | None = None,
+) -> list[Outcome]:
+    """Register one person for one or several events (e.g. tour stages), each with its own seat
+    count and waiting list.
+
+    All events are checked before anything is written, so a closed stage refuses the whole
+    submission. An e-mail that already has a live registration for an event creates nothing
+    new; the outcome says created=False and the manage link is e-mailed again. Events are
+    locked in id order so concurrent multi-stage submissions cannot deadlock.
+    """
+    if not events:
+        raise RegistrationError("no_event")
+    if override_capacity and user is None:
+        raise ValueError("override_capacity needs an organiser (user)")
+    email = normalise_email(person.email)
+    ordered = sorted({e.id: e for e in events}.values(), key=lambda e: e.id)
+    for event in ordered:
+        ensure_open(event, source, now)
+
+    outcomes = []
+    for event in ordered:
+        _lock(event)
+        ensure_open(event, source, now)
+        existing = _live_registration(event.id, email)
+        if existing is not None:
+            outcomes.append(Outcome(event, existing, created=False))
+            if notify:
+                mail_service.notify_registration(existing, "reminder_link")
+            continue
+        status = _seat_status(event, override_capacity)
+        registration = Registration(
+            event=event,
+            event_id=event.id,
+            first_name=person.first_name.strip(),
+            last_name=person.last_name.strip(),
+            email=email,
+            organisation_name=(person.organisation_name or "").strip(),
+            job_title=(person.job_title or "").strip(),
+            category=ActorCategory(person.category),
+            region=Region(person.region) if person.region else None,
+            language=person.language if person.language in ("fr", "en") else "fr",
+            status=status,
+            source=source,
+            consent_at=person.consent_at,
+            consent_version=person.consent_version,
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(registration)
+        except IntegrityError:
+            # Another path inserted the same e-mail without the lock: the database said no.
+            existing = _live_registration(event.id, email)
+            if existing is None:
+                raise
+            outcomes.append(Outcome(event, existing, created=False))
+            continue
+        if user is not None or override_capacity:
+            over = override_capacity and status == RegistrationStatus.CONFIRMED
+            audit.record(
+                "registration.created",
+                user=user,
+                event_id=event.id,
+                registration_id=registration.id,
+                source=str(source),
+                status=str(status),
+                capacity_override=over,
+            )
+        outcomes.append(Outcome(event, registration, created=True))
+        if notify:
+            mail_service.notify_registration(registration, str(status))
+    return outcomes
+
+
+def _fill_free_seats(event: Event, user: User | None, notify: bool) -> list[Registration]:
+    """Promote waitlisted registrations, oldest first, into the seats now free."""
+    if event.status == EventStatus.CANCELLED or event.has_ended():
+        return []
+    query = (
+        select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+        .order_by(Registration.created_at, Registration.id)
+    )
+    seats = free_seats(event)
+    if seats is not None:
+        if seats <= 0:
+            return []
+        query = query.limit(seats)
+    promoted = list(db.session.scalars(query))
+    now = utcnow()
+    for registration in promoted:
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.promoted_at = now
+        audit.record(
+            "registration.promoted",
+            user=user,
+            actor=None if user else "system",
+            event_id=event.id,
+            registration_id=registration.id,
+            automatic=True,
+        )
+        if notify:
+            mail_service.notify_registration(registration, "promoted")
+    db.session.flush()
+    return promoted
+
+
+def cancel(
+    registration: Registration,
+    *,
+    user: User | None = None,
+    actor: str | None = None,
+    notify: bool = True,
+) -> list[Registration]:
+    """Cancel a registration. A confirmed seat that frees up goes to the first waitlisted
+    person in the same transaction. Returns the registrations promoted. Cancelling twice is a
+    no-op."""
+    event = registration.event
+    _lock(event)
+    db.session.refresh(registration, attribute_names=["status"])
+    if registration.status == RegistrationStatus.CANCELLED:
+        return []
+    was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = utcnow()
+    audit.record(
+        "registration.cancelled",
+        user=user,
+        actor=actor or ("user" if user else "participant"),
+        event_id=event.id,
+        registration_id=registration.id,
+        previous_status="confirmed" if was_confirmed else "waitlisted",
+    )
+    if notify and registration.email:
+        mail_service.notify_registration(registration, "cancelled")
+    db.session.flush()
+    if not was_confirmed:
+        return []
+    return _fill_free_seats(event, user, notify)
+
+
+def promote(
+    registration: Registration, *, user: User, override_capacity: bool = False, notify: bool = True
+) -> None:
+    """An organiser moves a waitlisted person to confirmed, out of turn if they wish. Without a
+    free seat it needs override_capacity (logged)."""
+    event = registration.event
+    _lock(event)
+    db.session.refresh(registration, attribute_names=["status"])
+    if registration.status != RegistrationStatus.WAITLISTED:
+        raise RegistrationError("not_waitlisted", event)
+    if _seat_status(event, override_capacity) != RegistrationStatus.CONFIRMED:
+        raise RegistrationError("full", event)
+    registration.status = RegistrationStatus.CONFIRMED
+    registration.promoted_at = utcnow()
+    audit.record(
+        "registration.promoted",
+        user=user,
+        event_id=event.id,
+        registration_id=registration.id,
+        capacity_override=bool(override_capacity and free_seats(event) == 0),
+    )
+    if notify:
+        mail_service.notify_registration(registration, "promoted")
+    db.session.flush()
+
+
+def reconfirm(
+    registration: Registration, *, user: User, override_capacity: bool = False, notify: bool = True
+) -> RegistrationStatus:
+    """An organiser re-activates a cancelled registration; the seat rule decides confirmed or
+    waitlisted. Refused if the same e-mail has registered again since, or if it was erased."""
+    event = registration.event
+    _lock(event)
+    db.session.refresh(registration, attribute_names=["status"])
+    if registration.status != RegistrationStatus.CANCELLED:
+        raise RegistrationError("not_cancelled", event)
+    if registration.anonymised_at is not None or not registration.email:
+        raise RegistrationError("anonymised", event)
+    if event.status == EventStatus.CANCELLED:
+        raise RegistrationError("cancelled", event)
+    if _live_registration(event.id, registration.email) is not None:
+        raise RegistrationError("duplicate", event)
+    status = _seat_status(event, override_capacity)
+    registration.status = status
+    registration.cancelled_at = None
+    audit.record(
+        "registration.reconfirmed",
+        user=user,
+        event_id=event.id,
+        registration_id=registration.id,
+        status=str(status),
+        capacity_override=override_capacity,
+    )
+    if notify:
+        mail_service.notify_registration(registration, str(status))
+    db.session.flush()
+    return status
+
+
+def change_capacity(
+    event: Event, capacity: int | None, *, user: User | None, notify: bool = True
+) -> list[Registration]:
+    """Set an event's capacity. Below the confirmed count it is refused (code
+    'below_confirmed', info confirmed=N); a rise promotes waitlisted people in order, in the
+    same transaction. Returns those promoted."""
+    if capacity is not None and capacity < 0:
+        raise RegistrationError("negative_capacity", event)
+    _lock(event)
+    confirmed = confirmed_count(event.id)
+    if capacity is not None and capacity < confirmed:
+        raise RegistrationError("below_confirmed", event, confirmed=confirmed)
+    previous = event.capacity
+    event.capacity = capacity
+    db.session.flush()
+    if previous != capacity:
+        audit.record(
+            "event.capacity_changed",
+            user=user,
+            event_id=event.id,
+            previous=previous,
+            capacity=capacity,
+        )
+    return _fill_free_seats(event, user, notify)
+
+
+def update_details(
+    registration: Registration,
+    changes: dict,
+    *,
+    user: User | None = None,
+    actor: str | None = None,
+) -> dict:
+    """Correct a registration's name, organisation, job title, category or region (the
+    participant from their manage page, or an organiser). Returns {field: (old, new)} of what
+    changed; the audit log keeps the field names, not the personal values."""
+    changed = {}
+    for field in EDITABLE_FIELDS:
+        if field not in changes:
+            continue
+        value = changes[field]
+        if isinstance(value, str):
+            value = value.strip()
+        if field == "category":
+            value = ActorCategory(value)
+        if field == "region":
+            value = Region(value) if value else None
+        old = getattr(registration, field)
+        if old != value:
+            setattr(registration, field, value)
+            changed[field] = (old, value)
+    if changed:
+        audit.record(
+            "registration.updated",
+            user=user,
+            actor=actor or ("user" if user else "participant"),
+            event_id=registration.event_id,
+            registration_id=registration.id,
+            fields=sorted(changed),
+        )
+        db.session.flush()
+    return changed

@@ -1,0 +1,274 @@
+"""Shared fixtures: one app per test session, a clean database per test, a test client whose
+requests get their own database session (like real ones), factories, login, query counting, a
+live server and Chromium for browser tests.
+
+Database: SQLite file in a temporary folder, or TEST_DATABASE_URL (PostgreSQL in CI).
+"""
+
+import contextvars
+import os
+import shutil
+import socket
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import event as sa_event
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from config import TestingConfig
+from eventapp import create_app
+from eventapp.extensions import db as _db
+from eventapp.extensions import limiter
+from tests import factories
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def make_config(database_url: str, **extra):
+    return type("TestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **extra})
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def _reset_schema(app) -> None:
+    """Empty database, then the real migrations (so every run proves them)."""
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        engine = _db.engine
+        if engine.dialect.name == "postgresql":
+            with engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        upgrade()
+        _db.session.remove()
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app(make_config(database_url))
+    app.test_client_class = DbAwareClient
+    _reset_schema(app)
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+class DbAwareClient(FlaskClient):
+    """A test client whose requests behave like real ones next to the test's app context.
+
+    Before each request the test's own session is committed: set-up becomes visible to the
+    request and the test's next reads start a fresh transaction (no stale snapshot). The request
+    then runs in an empty contextvars context, so it pushes its own app context: its own `g`,
+    its own database session, its own Flask-Babel locale, as in production.
+    """
+
+    def open(self, *args, **kwargs):
+        _db.session.commit()
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def _clean_tables() -> None:
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    if _db.engine.dialect.name == "postgresql":
+        quoted = ", ".join(f'"{name}"' for name in tables)
+        _db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+    else:
+        for name in tables:
+            _db.session.execute(text(f'DELETE FROM "{name}"'))
+    _db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _db_per_test(app):
+    """Each test runs in an app context on an empty database."""
+    with app.app_context():
+        _clean_tables()
+        if limiter.enabled and getattr(limiter, "_storage", None) is not None:
+            limiter.reset()
+        outbox = getattr(app.extensions.get("mailman"), "outbox", None)
+        if outbox is not None:
+            outbox.clear()
+        yield
+        _db.session.rollback()
+        _db.session.remove()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def factory():
+    return factories
+
+
+@pytest.fixture
+def mail_outbox(app):
+    """Messages handed to the locmem mail backend (flask-mailman)."""
+    mailman = app.extensions["mailman"]
+    if not hasattr(mailman, "outbox"):
+        mailman.outbox = []
+    return mailman.outbox
+
+
+@pytest.fixture
+def login(client):
+    """login(user, password=DEFAULT_PASSWORD) logs the test client in through the real form."""
+
+    def _login(user, password=factories.DEFAULT_PASSWORD, c=None):
+        response = (c or client).post(
+            "/auth/login", data={"email": user.email, "password": password}
+        )
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return _login
+
+
+@contextmanager
+def count_queries(engine):
+    """with count_queries(db.engine) as queries: ...; len(queries) statements ran."""
+    statements: list[str] = []
+
+    def _before(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA")):
+            statements.append(statement)
+
+    sa_event.listen(engine, "before_cursor_execute", _before)
+    try:
+        yield statements
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", _before)
+
+
+@pytest.fixture
+def query_counter(db):
+    return lambda: count_queries(db.engine)
+
+
+# --- live server and browser ----------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(app, database_url):
+    """The app served by a threaded WSGI server on a free port, on the test database, with
+    CSRF protection on (like production). Yields its base URL."""
+    port = _free_port()
+    served = create_app(
+        make_config(
+            database_url,
+            WTF_CSRF_ENABLED=True,
+            BASE_URL=f"http://127.0.0.1:{port}",
+        )
+    )
+    server = make_server("127.0.0.1", port, served, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with served.app_context():
+            _db.engine.dispose()
+
+
+def chromium_skip_reason() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return (
+            f"{CHROMIUM} is not installed (apt-get install -y chromium); `make test` installs "
+            "it where it can"
+        )
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright (Python) is not installed"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = chromium_skip_reason()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A fresh browser page (phone-sized when the test is marked `phone`), French by default.
+    A screenshot is saved under tests/artifacts/ when the test ends."""
+    phone = request.node.get_closest_marker("phone") is not None
+    locale_marker = request.node.get_closest_marker("locale")
+    locale = locale_marker.args[0] if locale_marker else "fr-FR"
+    context = browser.new_context(
+        base_url=live_server,
+        locale=locale,
+        viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 900},
+        is_mobile=phone,
+        has_touch=phone,
+    )
+    pg = context.new_page()
+    yield pg
+    ARTIFACTS.mkdir(exist_ok=True)
+    name = request.node.name.replace("/", "_").replace("[", "-").replace("]", "")
+    try:
+        pg.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    except Exception:
+        pass
+    context.close()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "phone: run the browser test in a phone-sized viewport")
+    config.addinivalue_line("markers", "locale(code): browser locale, e.g. en-GB")
+
+
+def pytest_sessionstart(session):
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
