@@ -39,7 +39,8 @@ def main(path: str) -> None:
         if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)
     ]
     print(
-        f"{len(updates) - len(missing)} filled; {len(missing)} unknown ids; {len(untranslated)} still untranslated"
+        f"{len(updates) - len(missing)} filled; {len(missing)} unknown ids; "
+        f"{len(untranslated)} still untranslated"
     )
     for msgid in missing:
         print("  unknown:", msgid)
