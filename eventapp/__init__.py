@@ -30,7 +30,7 @@ def create_app(config=None) -> Flask:
         ProductionConfig.validate(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from eventapp import cli, errors, i18n, security
+    from eventapp import bench, cli, errors, i18n, security
     from eventapp.database import configure_engine
     from eventapp.extensions import csrf, db, limiter, login_manager, mail, migrate
     from eventapp.services import mail as mail_service
@@ -66,4 +66,5 @@ def create_app(config=None) -> Flask:
 
     errors.register_error_handlers(app)
     cli.register_cli(app)
+    bench.init_app(app)
     return app
