@@ -119,7 +119,8 @@ def test_tokens_are_long_random_and_compared_in_constant_time(monkeypatch, facto
     )
     assert tokens.lookup(registration.manage_token).registration.id == registration.id
     assert tokens.lookup("B" * 43).state == "unknown"
-    assert len(calls) == 2  # a hit and a miss both do the comparison
+    assert tokens.lookup(tokens._DUMMY).state == "unknown"  # the decoy never opens anything
+    assert len(calls) == 3  # hits and misses all do the comparison
 
 
 # --- erase -------------------------------------------------------------------------------------

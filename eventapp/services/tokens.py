@@ -60,7 +60,8 @@ def lookup(token: str | None, now: datetime | None = None) -> TokenLookup:
         return TokenLookup(None, "unknown")
     registration = db.session.scalar(select(Registration).where(Registration.manage_token == token))
     stored = registration.manage_token if registration is not None else _DUMMY
-    if not hmac.compare_digest(stored.encode("ascii"), token.encode("ascii")):
+    matches = hmac.compare_digest(stored.encode("ascii"), token.encode("ascii"))
+    if registration is None or not matches:
         return TokenLookup(None, "unknown")
     if registration.anonymised_at is not None:
         return TokenLookup(None, "unknown")
