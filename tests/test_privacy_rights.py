@@ -255,3 +255,24 @@ def test_erase_needs_the_form_csrf_token(csrf_client, db, factory):
     assert response.status_code == 302
     db.session.refresh(registration)
     assert registration.anonymised_at is not None
+
+
+def test_a_second_erasure_of_the_same_registration_changes_nothing(client, db, factory):
+    from sqlalchemy.orm.attributes import set_committed_value
+
+    from eventapp.services import privacy
+
+    registration = factory.registration(factory.event())
+    token = registration.manage_token
+    assert (
+        client.post(f"/r/{token}/erase", data={"scope": "this", "confirm": "y"}).status_code == 302
+    )
+    with write_transaction():
+        stale = db.session.get(Registration, registration.id)
+        # As a concurrent request would have read it, before the first erasure committed.
+        set_committed_value(stale, "anonymised_at", None)
+        assert privacy.erase([stale]) == []
+    erased_lines = db.session.scalar(
+        select(func.count()).where(AuditLog.action == "registration.erased")
+    )
+    assert erased_lines == 1

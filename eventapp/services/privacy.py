@@ -32,6 +32,7 @@ from flask import current_app
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
+from eventapp.database import lock_event_row
 from eventapp.extensions import db
 from eventapp.models import (
     AuditLog,
@@ -175,9 +176,13 @@ def erase(registrations: Iterable[Registration], now: datetime | None = None) ->
     in id order, like `register`, so two erasures cannot deadlock. Returns the ids anonymised.
     """
     now = now or utcnow()
-    targets = sorted(
-        (r for r in registrations if r.anonymised_at is None), key=lambda r: (r.event_id, r.id)
-    )
+    chosen = sorted(registrations, key=lambda r: (r.event_id, r.id))
+    for event_id in sorted({r.event_id for r in chosen}):
+        lock_event_row(event_id)
+    # Re-read under the lock: a concurrent erasure (double click, two tabs) may have won.
+    for registration in chosen:
+        db.session.refresh(registration, attribute_names=["anonymised_at", "status"])
+    targets = [r for r in chosen if r.anonymised_at is None]
     for registration in targets:
         if not registration.event.has_ended(now):
             registrations_service.cancel(registration, actor="participant", notify=True)
