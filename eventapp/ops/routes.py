@@ -18,11 +18,11 @@ def code_heads(directory: str) -> frozenset[str]:
     return frozenset(ScriptDirectory(directory).get_heads())
 
 
-def _answer(status: int, **body):
+def _answer(code: int, **body):
     response = jsonify(body)
-    response.status_code = status
+    response.status_code = code
     response.headers["Cache-Control"] = "no-store"
-    if status == 503:
+    if code == 503:
         response.headers["Retry-After"] = "5"
     return response
 
