@@ -59,3 +59,11 @@ def test_masking_leaves_ordinary_text_alone():
     assert mask_emails("event 12, 500 participants, @polepharma, a@b") == (
         "event 12, 500 participants, @polepharma, a@b"
     )
+
+
+def test_manage_link_tokens_are_masked_in_access_logs(app, log_stream):
+    token = "3apkbMQjfDPzzpq5Q1hYx1lRqtK6UwzxNUT-ymJAbjY"
+    logging.getLogger("werkzeug").info(f'"POST /r/{token}/erase HTTP/1.1" 302 -')
+    output = log_stream.getvalue()
+    assert token not in output
+    assert '"POST /r/[token]/erase HTTP/1.1" 302 -' in output

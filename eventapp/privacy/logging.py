@@ -1,4 +1,4 @@
-"""No e-mail address in a log line or an error report.
+"""No e-mail address in a log line or an error report (nor a manage-link token).
 
 `install(app)` (called by create_app) wraps the process's log-record factory, so every record
 of every logger (the app's, SQLAlchemy's, Werkzeug's and gunicorn's access log, third-party
@@ -20,10 +20,13 @@ EMAIL_PATTERN = re.compile(
     re.UNICODE,
 )
 MASK = "[email]"
+# A manage-link token is the participant's credential: access logs must not hand it out.
+MANAGE_LINK_PATTERN = re.compile(r"(/r/)[A-Za-z0-9_-]{20,64}")
 
 
 def mask_emails(text: str) -> str:
-    return EMAIL_PATTERN.sub(MASK, text)
+    """Mask e-mail addresses (and manage-link tokens in /r/<token> paths)."""
+    return MANAGE_LINK_PATTERN.sub(r"\1[token]", EMAIL_PATTERN.sub(MASK, text))
 
 
 def _mask_value(value):

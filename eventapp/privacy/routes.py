@@ -4,8 +4,8 @@ the secret token in the URL is the credential, checked by services.tokens)."""
 import json
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from eventapp.extensions import db, limiter
@@ -74,7 +74,9 @@ def _render_notice(event: Event | None):
         "link_days": current_app.config["MANAGE_LINK_VALID_DAYS"],
         "event": event,
         "event_title": event.title(current_language()) if event else None,
-        "retention_ends_at": privacy_service.retention_ends_at(event) if event else None,
+        "retention_ends_on": (
+            format_date(privacy_service.retention_ends_at(event), "long") if event else None
+        ),
         "organisers": _organisers_of(event) if event else _all_organisers(),
     }
     return render_template("privacy/notice.html", **context)
