@@ -33,6 +33,7 @@ def create_app(config=None) -> Flask:
     from eventapp import bench, cli, errors, i18n, security
     from eventapp.database import configure_engine
     from eventapp.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from eventapp.privacy import logging as privacy_logging
     from eventapp.services import mail as mail_service
 
     db.init_app(app)
@@ -46,10 +47,13 @@ def create_app(config=None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     mail_service.init_app(app)
+    privacy_logging.install(app)  # no e-mail address in any log record
 
     from eventapp.api import bp as api_bp
     from eventapp.auth import bp as auth_bp
+    from eventapp.ops import bp as ops_bp
     from eventapp.organiser import bp as organiser_bp
+    from eventapp.privacy import bp as privacy_bp
     from eventapp.public import bp as public_bp
     from eventapp.registration import bp as registration_bp
 
@@ -58,6 +62,8 @@ def create_app(config=None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(organiser_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(privacy_bp)
+    app.register_blueprint(ops_bp)
 
     @app.teardown_request
     def _remove_request_session(_exc):

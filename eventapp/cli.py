@@ -9,6 +9,8 @@ from sqlalchemy import select
 
 from eventapp.extensions import db
 from eventapp.models import Membership, MembershipRole, Organisation, User
+from eventapp.ops.cli import backup_command
+from eventapp.privacy.cli import privacy_cli
 
 demo_cli = AppGroup("demo", help="Demo data.")
 users_cli = AppGroup("users", help="Organiser accounts.")
@@ -119,3 +121,5 @@ def register_cli(app) -> None:
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(mail_cli)
+    app.cli.add_command(privacy_cli)
+    app.cli.add_command(backup_command)

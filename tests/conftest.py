@@ -271,3 +271,144 @@ def pytest_configure(config):
 
 def pytest_sessionstart(session):
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
+
+
+# --- trust: temporary SQLite apps and a TCP proxy that can cut the database -----------------
+
+
+@pytest.fixture
+def sqlite_app_factory(tmp_path):
+    """make(**config) -> a new app on its own, migrated SQLite file (tmp_path), whatever
+    TEST_DATABASE_URL says: for SQLite-only behaviour (backups, locks). `app.db_path` is the
+    file. Engines are disposed at the end of the test."""
+    from flask_migrate import upgrade
+
+    made = []
+
+    def make(name="other.db", migrate=True, **config):
+        path = tmp_path / name
+        other = create_app(make_config(f"sqlite:///{path}", **config))
+        other.test_client_class = DbAwareClient
+        other.db_path = path
+        if migrate:
+            with other.app_context():
+                upgrade()
+                _db.session.remove()
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            _db.session.remove()
+            _db.engine.dispose()
+
+
+class TcpProxy:
+    """A TCP proxy in a thread, in front of the test PostgreSQL server. `close()` cuts every
+    open connection and refuses new ones (the database "goes away" for apps that connect
+    through it, while the real server keeps serving everyone else); `reopen()` listens again
+    on the same port."""
+
+    def __init__(self, target_host: str, target_port: int):
+        self.target = (target_host, target_port)
+        self.port = _free_port()
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._listener: socket.socket | None = None
+        self._threads: list[threading.Thread] = []
+        self.open()
+
+    def open(self) -> None:
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        thread = threading.Thread(target=self._accept, args=(listener,), daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    reopen = open
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _addr = listener.accept()
+            except OSError:
+                return  # closed
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)
+            except OSError:
+                client.close()
+                continue
+            with self._lock:
+                if self._listener is not listener:  # closed meanwhile
+                    client.close()
+                    upstream.close()
+                    return
+                self._sockets += [client, upstream]
+            for src, dst in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        for sock in (src, dst):
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def close(self) -> None:
+        """Refuse new connections and cut the open ones (both directions)."""
+        with self._lock:
+            listener, self._listener = self._listener, None
+            sockets, self._sockets = self._sockets, []
+        if listener is not None:
+            with suppress(OSError):
+                listener.shutdown(socket.SHUT_RDWR)
+            listener.close()
+        for sock in sockets:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def url(self, database_url: str) -> str:
+        from sqlalchemy.engine import make_url
+
+        proxied = make_url(database_url).set(host="127.0.0.1", port=self.port)
+        return proxied.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def db_proxy(database_url):
+    """A TcpProxy in front of the test PostgreSQL server, `db_proxy.database_url` pointing at
+    it. PostgreSQL runs only (skipped on SQLite, which has no server to cut)."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if url.get_backend_name() != "postgresql":
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): SQLite has no server to cut")
+    proxy = TcpProxy(url.host or "127.0.0.1", url.port or 5432)
+    proxy.database_url = proxy.url(database_url)
+    try:
+        yield proxy
+    finally:
+        proxy.close()
+
+
+@pytest.fixture
+def proxied_app(db_proxy):
+    """An app (CSRF off, like `app`) whose database connections go through `db_proxy`, on the
+    same test database. Cut it with `db_proxy.close()`."""
+    other = create_app(make_config(db_proxy.database_url))
+    other.test_client_class = DbAwareClient
+    yield other
+    db_proxy.close()
+    with other.app_context():
+        _db.session.remove()
+        _db.engine.dispose()

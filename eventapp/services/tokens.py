@@ -1,0 +1,81 @@
+"""Manage-link tokens: the participant's only credential (no account, no login).
+
+A token is 32 random bytes, URL-safe (43 characters, `models.registration.new_manage_token`).
+It is looked up through its unique index, then compared again with `hmac.compare_digest`, so
+the final check does not leak how many characters matched. It opens its registration until
+MANAGE_LINK_VALID_DAYS days after the event has ended (30 by default); after that it answers
+410 "link expired". An anonymised registration gets a fresh random token and ticket code, so
+the old link opens nothing any more.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import abort, current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from eventapp.extensions import db
+from eventapp.models import Registration, utcnow
+
+DEFAULT_VALID_DAYS = 30
+# Tokens we issue are 43 characters of the URL-safe alphabet; anything else is not a token and
+# is refused before touching the database.
+TOKEN_FORMAT = re.compile(r"[A-Za-z0-9_-]{32,64}")
+# Compared against when no row matches, so a miss does the same constant-time work as a hit.
+_DUMMY = "x" * 43
+
+EXPIRED_MESSAGE = _l(
+    "This link expired after the event. To access or erase your personal data, write to the "
+    "event's organisers (see the privacy notice)."
+)
+
+
+@dataclass
+class TokenLookup:
+    registration: Registration | None
+    state: str  # "ok", "unknown" or "expired"
+
+    @property
+    def ok(self) -> bool:
+        return self.state == "ok"
+
+
+def valid_days() -> int:
+    return int(current_app.config.get("MANAGE_LINK_VALID_DAYS", DEFAULT_VALID_DAYS))
+
+
+def expires_at(registration: Registration) -> datetime:
+    """When the registration's manage link stops working."""
+    return registration.event.ends_at + timedelta(days=valid_days())
+
+
+def lookup(token: str | None, now: datetime | None = None) -> TokenLookup:
+    """Find the registration a manage token opens, without aborting (for services and APIs)."""
+    if not token or not TOKEN_FORMAT.fullmatch(token):
+        return TokenLookup(None, "unknown")
+    registration = db.session.scalar(select(Registration).where(Registration.manage_token == token))
+    stored = registration.manage_token if registration is not None else _DUMMY
+    matches = hmac.compare_digest(stored.encode("ascii"), token.encode("ascii"))
+    if registration is None or not matches:
+        return TokenLookup(None, "unknown")
+    if registration.anonymised_at is not None:
+        return TokenLookup(None, "unknown")
+    if (now or utcnow()) >= expires_at(registration):
+        return TokenLookup(registration, "expired")
+    return TokenLookup(registration, "ok")
+
+
+def registration_for_token(token: str | None) -> Registration:
+    """The registration a manage link opens; 404 for an unknown (or erased) token, 410 with a
+    clear message once the link has expired. For every route under /r/<token>."""
+    found = lookup(token)
+    if found.state == "unknown":
+        abort(404)
+    if found.state == "expired":
+        abort(410, description=str(EXPIRED_MESSAGE))
+    return found.registration
