@@ -63,6 +63,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
 
     PRIVACY_NOTICE_VERSION = "2026-11"
+    # Registrations are anonymised this long after their event ended (`flask privacy purge`).
+    PRIVACY_RETENTION_MONTHS = int(os.environ.get("PRIVACY_RETENTION_MONTHS", "24"))
+    # A participant's manage link stops working this many days after the event.
+    MANAGE_LINK_VALID_DAYS = int(os.environ.get("MANAGE_LINK_VALID_DAYS", "30"))
     BENCH_MODE = _bool("BENCH_MODE")
 
 
