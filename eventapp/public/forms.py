@@ -1,0 +1,35 @@
+"""The catalogue's filter form (GET, no CSRF: it changes nothing)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SearchField, SelectField
+from wtforms.validators import Length, Optional
+
+from eventapp.models import EventKind, Region
+
+# Tour stages are listed on their tour's page, not as catalogue cards.
+CATALOGUE_KINDS = [kind for kind in EventKind if kind != EventKind.STAGE]
+
+
+class CatalogueFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Search in titles"), validators=[Optional(), Length(max=100)])
+    kind = SelectField(_l("Type"), validators=[Optional()])
+    region = SelectField(_l("Region"), validators=[Optional()])
+    organisation = SelectField(_l("Organiser"), validators=[Optional()])
+    when = SelectField(
+        _l("When"),
+        choices=[("upcoming", _l("Upcoming")), ("past", _l("Past"))],
+        default="upcoming",
+        validators=[Optional()],
+    )
+
+    def __init__(self, *args, organisations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [("", _l("All types"))] + [(k.value, k.label) for k in CATALOGUE_KINDS]
+        self.region.choices = [("", _l("All regions")), *Region.choices()]
+        self.organisation.choices = [("", _l("All organisers"))] + [
+            (org.slug, org.short_name) for org in organisations
+        ]
