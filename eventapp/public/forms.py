@@ -2,13 +2,18 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SearchField, SelectField
+from wtforms import SearchField, SelectChoice, SelectField
 from wtforms.validators import Length, Optional
 
 from eventapp.models import EventKind, Region
 
 # Tour stages are listed on their tour's page, not as catalogue cards.
 CATALOGUE_KINDS = [kind for kind in EventKind if kind != EventKind.STAGE]
+
+
+def choices(blank_label, pairs) -> list[SelectChoice]:
+    """(value, label) pairs as WTForms choices, after an empty "all" option."""
+    return [SelectChoice("", blank_label)] + [SelectChoice(v, label) for v, label in pairs]
 
 
 class CatalogueFilterForm(FlaskForm):
@@ -21,15 +26,15 @@ class CatalogueFilterForm(FlaskForm):
     organisation = SelectField(_l("Organiser"), validators=[Optional()])
     when = SelectField(
         _l("When"),
-        choices=[("upcoming", _l("Upcoming")), ("past", _l("Past"))],
+        choices=[SelectChoice("upcoming", _l("Upcoming")), SelectChoice("past", _l("Past"))],
         default="upcoming",
         validators=[Optional()],
     )
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.kind.choices = [("", _l("All types"))] + [(k.value, k.label) for k in CATALOGUE_KINDS]
-        self.region.choices = [("", _l("All regions")), *Region.choices()]
-        self.organisation.choices = [("", _l("All organisers"))] + [
-            (org.slug, org.short_name) for org in organisations
-        ]
+        self.kind.choices = choices(_l("All types"), [(k.value, k.label) for k in CATALOGUE_KINDS])
+        self.region.choices = choices(_l("All regions"), Region.choices())
+        self.organisation.choices = choices(
+            _l("All organisers"), [(org.slug, org.short_name) for org in organisations]
+        )

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -51,6 +52,10 @@ def _single_line(form, field):
         raise ValidationError(_l("Use a single line without special characters."))
 
 
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice("", _l("Choose…"))] + [SelectChoice(v, label) for v, label in pairs]
+
+
 NAME_REQUIRED = _l("This field is required.")
 
 
@@ -83,12 +88,12 @@ class DetailsFields(FlaskForm):
     )
     category = SelectField(
         _l("You are"),
-        choices=[("", _l("Choose…")), *ActorCategory.choices()],
+        choices=choices(ActorCategory.choices()),
         validators=[InputRequired(_l("Choose the category that fits you best."))],
     )
     region = SelectField(
         _l("Your region"),
-        choices=[("", _l("Choose…")), *Region.choices()],
+        choices=choices(Region.choices()),
         validators=[InputRequired(_l("Choose your region (or “Outside France”)."))],
     )
 
@@ -120,7 +125,7 @@ class RegistrationForm(DetailsFields):
         if stage_choices is None:
             del self.stages
         else:
-            self.stages.choices = stage_choices
+            self.stages.choices = [SelectChoice(value, label) for value, label in stage_choices]
 
     def validate_stages(self, field):
         if not field.data:
