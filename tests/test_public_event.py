@@ -201,7 +201,7 @@ def test_event_ics_and_feed(client, factory):
 
 def test_tour_ics_holds_its_public_stages(client, factory):
     a = factory.organisation()
-    tour, s1, s2, hidden = _tour(factory, a, a)
+    tour, _s1, _s2, _hidden = _tour(factory, a, a)
     cal = Calendar.from_ical(client.get(f"/events/{tour.slug}/calendar.ics").data)
     assert len(cal.walk("VEVENT")) == 2
 
