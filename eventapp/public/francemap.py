@@ -83,8 +83,8 @@ def tour_map(stages: list[tuple[int, list[str], str]]) -> TourMap:
                 x, y = shape.x, shape.y
             else:
                 angle = 2 * math.pi * index / len(items)
-                x = shape.x + 16 * math.cos(angle)
-                y = shape.y + 16 * math.sin(angle)
+                x = shape.x + 22 * math.cos(angle)
+                y = shape.y + 22 * math.sin(angle)
             result.markers.append(Marker(number, round(x, 1), round(y, 1), label))
     result.markers.sort(key=lambda m: m.number)
     return result
