@@ -283,3 +283,14 @@ def test_registration_form_labels_every_input(client, factory):
     for input_id in re.findall(r'<(?:input|select)[^>]*\bid="([^"]+)"', page):
         assert f'for="{input_id}"' in page, input_id
     assert "style=" not in page and "<script>" not in page
+
+
+def test_a_cancelled_tour_takes_no_registration_for_its_stages(client, db, factory):
+    tour = factory.event(kind="tour", capacity=None, status="cancelled")
+    stage = factory.event(kind="stage", parent_id=tour.id, position=1)
+    response = client.post(f"/events/{tour.slug}/register", data=form(stages=[str(stage.id)]))
+    assert response.status_code == 409
+    assert "Cet événement est annulé" in text(response)
+    page = text(client.get(f"/events/{stage.slug}"))
+    assert "/register" not in page and "Annulé" in page
+    assert count(db) == 0

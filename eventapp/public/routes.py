@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from eventapp.extensions import db
 from eventapp.helpers import external_url, safe_next
 from eventapp.i18n import current_language
-from eventapp.models import Event, utcnow
+from eventapp.models import Event, EventStatus, utcnow
 from eventapp.public import availability, bp, catalogue, francemap
 from eventapp.public.forms import CatalogueFilterForm
 from eventapp.services import calendar
@@ -91,6 +91,8 @@ def event(slug: str):
     avail = availability.for_event(event, counts)
     parent = db.session.get(Event, event.parent_id) if event.parent_id else None
     register_url = None
+    if parent is not None and parent.status == EventStatus.CANCELLED:
+        avail.state = "cancelled"
     if avail.is_open:
         if parent is not None and parent.is_tour:
             register_url = url_for("registration.register", slug=parent.slug, stage=event.id)

@@ -89,6 +89,8 @@ def register(slug: str):
     if event.is_tour:
         avail = availability.for_tour(event, [r["event"] for r in stage_rows], {})
         state = "open" if open_rows else {"tour_upcoming": "closed"}.get(avail.state, avail.state)
+        if avail.state == "cancelled":  # a cancelled tour takes no registration for its stages
+            state, open_rows = "cancelled", []
         choices = [(row["event"].id, row["title"]) for row in open_rows]
     else:
         counts = event_counts([event.id]).get(event.id, Counts())
