@@ -62,6 +62,21 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
 
+    # Public registration: per client IP, on the POSTs only (pages stay free to read). Generous
+    # enough for a colleague registering a whole team from one office network.
+    REGISTRATION_RATE_LIMIT = os.environ.get(
+        "REGISTRATION_RATE_LIMIT", "20 per minute;200 per hour"
+    )
+    # "E-mail me my link again": low, it sends mail to an address typed by anyone.
+    RESEND_LINK_RATE_LIMIT = os.environ.get("RESEND_LINK_RATE_LIMIT", "5 per 10 minutes")
+    # Participant's manage page writes (corrections, cancellation).
+    MANAGE_RATE_LIMIT = os.environ.get("MANAGE_RATE_LIMIT", "30 per 10 minutes")
+    # Catalogue page size.
+    CATALOGUE_PAGE_SIZE = int(os.environ.get("CATALOGUE_PAGE_SIZE", "24"))
+    # Development only: /dev/outbox lists the e-mails queued, so a new user can click the
+    # manage link without a mail server.
+    DEV_OUTBOX_PAGE = False
+
     PRIVACY_NOTICE_VERSION = "2026-11"
     # Registrations are anonymised this long after their event ended (`flask privacy purge`).
     PRIVACY_RETENTION_MONTHS = int(os.environ.get("PRIVACY_RETENTION_MONTHS", "24"))
@@ -75,6 +90,7 @@ class DevelopmentConfig(Config):
     DEBUG = _bool("FLASK_DEBUG", True)
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+    DEV_OUTBOX_PAGE = _bool("DEV_OUTBOX_PAGE", True)
 
 
 class TestingConfig(Config):

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from eventapp.public import routes  # noqa: E402,F401  (routes attach themselves to bp)
+from eventapp.public import filters, routes  # noqa: E402,F401  (attach themselves to bp)

@@ -1,42 +1,199 @@
-"""Public pages: home, language switch, health check."""
+"""Public pages: the catalogue, event and tour pages, calendar files, language switch, health."""
 
-from flask import current_app, redirect, render_template, request, session
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask import (
+    Response,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 
 from eventapp.extensions import db
-from eventapp.helpers import safe_next
+from eventapp.helpers import external_url, safe_next
 from eventapp.i18n import current_language
-from eventapp.models import Event, EventOrganiser, EventStatus
-from eventapp.public import bp
-from eventapp.services.registrations import event_counts, free_seats
+from eventapp.models import Event, EventStatus, utcnow
+from eventapp.public import availability, bp, catalogue, francemap
+from eventapp.public.forms import CatalogueFilterForm
+from eventapp.services import calendar
+from eventapp.services.registrations import Counts, event_counts
 
 
+@bp.get("/events")
 @bp.get("/")
 def home():
-    """Published events that are not tour stages (stages appear on their tour's page)."""
-    events = list(
-        db.session.scalars(
-            select(Event)
-            .where(Event.status != EventStatus.DRAFT, Event.parent_id.is_(None))
-            .order_by(Event.starts_at.desc())
-            .options(selectinload(Event.organiser_links).joinedload(EventOrganiser.organisation))
+    """The catalogue: upcoming (or past) events, filtered by type, region, organiser and title."""
+    organisations = catalogue.organisers_of_public_events()
+    form = CatalogueFilterForm(formdata=request.args, organisations=organisations)
+    status = 200
+    filters = catalogue.Filters()
+    if request.args and not form.validate():
+        status = 400
+    else:
+        by_slug = {org.slug: org for org in organisations}
+        filters = catalogue.Filters(
+            q=(form.q.data or "").strip(),
+            kind=form.kind.data or "",
+            region=form.region.data or "",
+            organisation=by_slug.get(form.organisation.data or ""),
+            when=form.when.data if form.when.data == "past" else "upcoming",
         )
+    page_number = request.args.get("page", 1, type=int)
+    if page_number < 1:
+        page_number = 1
+    now = utcnow()
+    page = db.paginate(
+        catalogue.catalogue_query(filters, now),
+        page=page_number,
+        per_page=current_app.config["CATALOGUE_PAGE_SIZE"],
+        error_out=False,
     )
-    counts = event_counts(e.id for e in events)
+    cards = catalogue.build_cards(list(page.items), current_language(), now)
+    active = {
+        key: value
+        for key, value in {
+            "q": filters.q,
+            "kind": filters.kind,
+            "region": filters.region,
+            "organisation": filters.organisation.slug if filters.organisation else "",
+        }.items()
+        if value
+    }
+    return (
+        render_template(
+            "public/home.html",
+            form=form,
+            cards=cards,
+            page=page,
+            when=filters.when,
+            active=active,
+        ),
+        status,
+    )
+
+
+def _event_links(event: Event) -> dict:
+    return {
+        "url": external_url("public.event", slug=event.slug),
+        "ics": url_for("public.event_ics", slug=event.slug),
+    }
+
+
+@bp.get("/events/<slug>")
+def event(slug: str):
+    event = catalogue.public_event_or_404(slug)
+    if event.is_tour:
+        return _tour_page(event)
     lang = current_language()
-    cards = [
-        {
-            "event": e,
-            "title": e.title(lang),
-            "organisers": [link.organisation.short_name for link in e.organiser_links],
-            "counts": counts[e.id],
-            "free": free_seats(e, counts[e.id].confirmed),
-            "state": e.registration_state(),
-        }
-        for e in events
-    ]
-    return render_template("public/home.html", cards=cards)
+    counts = event_counts([event.id]).get(event.id, Counts())
+    avail = availability.for_event(event, counts)
+    parent = db.session.get(Event, event.parent_id) if event.parent_id else None
+    register_url = None
+    if parent is not None and parent.status == EventStatus.CANCELLED:
+        avail.state = "cancelled"
+    if avail.is_open:
+        if parent is not None and parent.is_tour:
+            register_url = url_for("registration.register", slug=parent.slug, stage=event.id)
+        else:
+            register_url = url_for("registration.register", slug=event.slug)
+    return render_template(
+        "public/event.html",
+        event=event,
+        title=event.title(lang),
+        paragraphs=catalogue.paragraphs(event.description(lang)),
+        organisers=event.organiser_links,
+        regions=[link.region for link in event.region_links],
+        availability=avail,
+        parent=parent,
+        parent_title=parent.title(lang) if parent else None,
+        register_url=register_url,
+        **_event_links(event),
+    )
+
+
+def _tour_page(tour: Event):
+    lang = current_language()
+    stages = catalogue.public_stages(tour)
+    counts = event_counts([s.id for s in stages])
+    now = utcnow()
+    rows = []
+    for number, stage in enumerate(stages, start=1):
+        regions = [link.region for link in stage.region_links]
+        if stage.region and stage.region in regions:
+            regions.remove(stage.region)
+        regions = ([stage.region] if stage.region else []) + sorted(regions)
+        rows.append(
+            {
+                "number": stage.position or number,
+                "event": stage,
+                "title": stage.title(lang),
+                "regions": regions,
+                "organisers": catalogue.organiser_names(stage),
+                "availability": availability.for_event(stage, counts.get(stage.id, Counts()), now),
+            }
+        )
+    tour_avail = availability.for_tour(tour, stages, counts, now)
+    the_map = francemap.tour_map(
+        [
+            (row["number"], [str(r) for r in row["regions"]], row["event"].city or row["title"])
+            for row in rows
+        ]
+    )
+    return render_template(
+        "public/tour.html",
+        event=tour,
+        title=tour.title(lang),
+        paragraphs=catalogue.paragraphs(tour.description(lang)),
+        organisers=tour.organiser_links,
+        stages=rows,
+        availability=tour_avail,
+        the_map=the_map,
+        register_url=(
+            url_for("registration.register", slug=tour.slug) if tour_avail.is_open else None
+        ),
+        **_event_links(tour),
+    )
+
+
+def _ics_response(body: bytes, filename: str) -> Response:
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.get("/events/<slug>/calendar.ics")
+def event_ics(slug: str):
+    """Add to calendar: the event, or every stage of a tour."""
+    event = catalogue.public_event_or_404(slug)
+    events = catalogue.public_stages(event) if event.is_tour else [event]
+    body = calendar.event_calendar(events, current_language(), name=event.title(current_language()))
+    return _ics_response(body, calendar.calendar_filename(event))
+
+
+@bp.get("/events.ics")
+def events_ics():
+    """Calendar feed of the published events (subscribe once, stays up to date)."""
+    events = catalogue.calendar_feed_events(utcnow())
+    body = calendar.event_calendar(events, current_language(), name=_("Bioproduction events"))
+    return _ics_response(body, "eventapp.ics")
+
+
+@bp.get("/events/<slug>/availability.json")
+def availability_json(slug: str):
+    """Live seat count for the event page's small script (the page works without it)."""
+    event = catalogue.public_event_or_404(slug)
+    if event.is_tour:
+        stages = catalogue.public_stages(event)
+        avail = availability.for_tour(event, stages, event_counts([s.id for s in stages]))
+    else:
+        counts = event_counts([event.id]).get(event.id, Counts())
+        avail = availability.for_event(event, counts)
+    text = render_template("public/_availability_text.html", a=avail).strip()
+    response = {"state": avail.state, "free": avail.free, "text": text}
+    return response, 200, {"Cache-Control": "no-store"}
 
 
 @bp.get("/language/<code>")

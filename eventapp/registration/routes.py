@@ -1,12 +1,249 @@
-"""Participant pages reached through the secret manage link (no account, no login)."""
+"""The sign-up flow (form, confirmation, "e-mail me my link again") and the participant's manage
+page, reached through the secret link of the confirmation e-mail (no account, no login).
 
-from flask import abort, render_template
+Privacy: a submission with an address that is already registered changes nothing and shows
+the same confirmation page as a new one (the status of that address's registration, never its
+details nor its link); the manage link only travels by e-mail. So the pages cannot be used to
+learn someone's personal data, and the link cannot be obtained by typing someone's address.
+"""
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from eventapp.extensions import db
-from eventapp.models import Registration
+from eventapp.extensions import csrf, db, limiter
+from eventapp.i18n import current_language
+from eventapp.models import Event, Registration, RegistrationStatus, utcnow
+from eventapp.public import availability, catalogue
 from eventapp.registration import bp
-from eventapp.services.registrations import waitlist_position
+from eventapp.registration.forms import (
+    CancelForm,
+    DetailsForm,
+    RegistrationForm,
+    ResendLinkForm,
+)
+from eventapp.services import calendar
+from eventapp.services import mail as mail_service
+from eventapp.services import registrations as svc
+from eventapp.services.registrations import Counts, event_counts
+
+DONE_KEY = "registration_done"
+
+
+def _rate(name: str):
+    return lambda: current_app.config[name]
+
+
+def closed_message(code: str) -> str:
+    messages = {
+        "cancelled": _("This event is cancelled: registration is closed."),
+        "ended": _("This event is over: registration is closed."),
+        "not_yet_open": _("Registration for this event is not open yet."),
+        "closed": _("Registration for this event is closed."),
+        "tour": _("Choose the stages you want to attend."),
+        "no_event": _("Choose at least one stage."),
+    }
+    return messages.get(code, _("Registration for this event is closed."))
+
+
+def _stage_rows(tour: Event, lang: str) -> list[dict]:
+    stages = catalogue.public_stages(tour)
+    counts = event_counts([s.id for s in stages])
+    now = utcnow()
+    rows = []
+    for number, stage in enumerate(stages, start=1):
+        rows.append(
+            {
+                "event": stage,
+                "number": stage.position or number,
+                "title": stage.title(lang),
+                "regions": [link.region for link in stage.region_links],
+                "availability": availability.for_event(stage, counts.get(stage.id, Counts()), now),
+            }
+        )
+    return rows
+
+
+@bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@csrf.exempt  # the form checks its own token, so an expired one keeps what was typed
+@limiter.limit(_rate("REGISTRATION_RATE_LIMIT"), methods=["POST"])
+def register(slug: str):
+    event = catalogue.public_event_or_404(slug)
+    if event.parent_id is not None:
+        parent = db.session.get(Event, event.parent_id)
+        if parent is not None and parent.is_tour:
+            return redirect(url_for("registration.register", slug=parent.slug, stage=event.id))
+    lang = current_language()
+    stage_rows = _stage_rows(event, lang) if event.is_tour else []
+    open_rows = [row for row in stage_rows if row["availability"].state == "open"]
+    if event.is_tour:
+        avail = availability.for_tour(event, [r["event"] for r in stage_rows], {})
+        state = "open" if open_rows else {"tour_upcoming": "closed"}.get(avail.state, avail.state)
+        if avail.state == "cancelled":  # a cancelled tour takes no registration for its stages
+            state, open_rows = "cancelled", []
+        choices = [(row["event"].id, row["title"]) for row in open_rows]
+    else:
+        counts = event_counts([event.id]).get(event.id, Counts())
+        avail = availability.for_event(event, counts)
+        state = avail.state
+        choices = None
+    form = RegistrationForm(stage_choices=choices)
+    if request.method == "GET" and event.is_tour:
+        wanted = request.args.get("stage", type=int)
+        if wanted in {c[0] for c in choices}:
+            form.stages.data = [wanted]
+
+    status, problem = 200, None
+    if request.method == "POST":
+        if state != "open":
+            status, problem = 409, closed_message(state)
+        elif not form.validate():
+            status = 400
+        elif form.homepage.data:
+            # Honeypot filled in: most likely a bot. A person who did so by accident just
+            # sends again (the field is emptied).
+            form.homepage.data = ""
+            status, problem = (
+                400,
+                _("Your registration could not be processed. Please send it again."),
+            )
+        else:
+            targets = (
+                [row["event"] for row in open_rows if row["event"].id in set(form.stages.data)]
+                if event.is_tour
+                else [event]
+            )
+            person = svc.Participant(
+                first_name=form.first_name.data,
+                last_name=form.last_name.data,
+                email=form.email.data,
+                category=form.category.data,
+                organisation_name=form.organisation_name.data,
+                job_title=form.job_title.data or "",
+                region=form.region.data or None,
+                language=lang,
+                consent_at=utcnow(),
+                consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+            )
+            try:
+                outcomes = svc.register(targets, person)
+            except svc.RegistrationError as error:
+                db.session.rollback()
+                status, problem = 409, closed_message(error.code)
+            else:
+                db.session.commit()
+                session[DONE_KEY] = {
+                    "event": event.id,
+                    "ids": [o.registration.id for o in outcomes],
+                }
+                return redirect(url_for("registration.done", slug=event.slug))
+    return (
+        render_template(
+            "registration/register.html",
+            event=event,
+            title=event.title(lang),
+            form=form,
+            state=state,
+            availability=avail,
+            stage_rows=stage_rows,
+            problem=problem,
+            privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+        ),
+        status,
+    )
+
+
+@bp.get("/events/<slug>/registered")
+def done(slug: str):
+    """Post/Redirect/Get target: the status of each registration of the last submission."""
+    event = catalogue.public_event_or_404(slug)
+    data = session.get(DONE_KEY) or {}
+    ids = [i for i in data.get("ids", []) if isinstance(i, int)][:50]
+    if data.get("event") != event.id or not ids:
+        return redirect(url_for("public.event", slug=event.slug))
+    registrations = list(
+        db.session.scalars(
+            select(Registration).where(Registration.id.in_(ids)).order_by(Registration.event_id)
+        )
+    )
+    events = {
+        e.id: e
+        for e in db.session.scalars(
+            select(Event).where(Event.id.in_({r.event_id for r in registrations}))
+        )
+    }
+    lang = current_language()
+    positions = {}
+    for registration in registrations:
+        if registration.status == RegistrationStatus.WAITLISTED:
+            positions[registration.id] = svc.waitlist_position(registration)
+    rows = [
+        {
+            "registration": r,
+            "event": events[r.event_id],
+            "title": events[r.event_id].title(lang),
+            "position": positions.get(r.id),
+        }
+        for r in sorted(registrations, key=lambda r: events[r.event_id].starts_at)
+    ]
+    return render_template(
+        "registration/done.html", event=event, title=event.title(lang), rows=rows
+    )
+
+
+@bp.route("/events/<slug>/resend-link", methods=["GET", "POST"])
+@limiter.limit(_rate("RESEND_LINK_RATE_LIMIT"), methods=["POST"])
+def resend_link(slug: str):
+    """E-mail me my link again: the answer is the same whether the address is registered."""
+    event = catalogue.public_event_or_404(slug)
+    form = ResendLinkForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            event_ids = (
+                [s.id for s in catalogue.public_stages(event)] if event.is_tour else [event.id]
+            )
+            found = db.session.scalars(
+                select(Registration).where(
+                    Registration.event_id.in_(event_ids),
+                    Registration.email == svc.normalise_email(form.email.data),
+                    Registration.status != RegistrationStatus.CANCELLED,
+                )
+            )
+            for registration in found:
+                mail_service.notify_registration(registration, "reminder_link")
+            db.session.commit()
+            flash(
+                _(
+                    "If this address is registered for this event, we have e-mailed its "
+                    "personal link. It may take a few minutes; check your spam folder too."
+                ),
+                "success",
+            )
+            return redirect(url_for("registration.resend_link", slug=event.slug))
+        status = 400
+    return (
+        render_template(
+            "registration/resend_link.html",
+            event=event,
+            title=event.title(current_language()),
+            form=form,
+        ),
+        status,
+    )
+
+
+# --- the manage page ------------------------------------------------------------------------
 
 
 def registration_for_token(token: str) -> Registration:
@@ -15,15 +252,114 @@ def registration_for_token(token: str) -> Registration:
     registration = db.session.scalar(select(Registration).where(Registration.manage_token == token))
     if registration is None:
         abort(404)
+    if registration.anonymised_at is not None:
+        abort(410)
     return registration
 
 
-@bp.get("/r/<token>")
+def _private(response):
+    """Manage pages carry a secret in their URL: never cached, never indexed."""
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def _render_manage(registration: Registration, form: DetailsForm, status: int = 200):
+    event = registration.event
+    lang = current_language()
+    parent = db.session.get(Event, event.parent_id) if event.parent_id else None
+    response = current_app.make_response(
+        (
+            render_template(
+                "registration/manage.html",
+                registration=registration,
+                event=event,
+                title=event.title(lang),
+                parent=parent,
+                parent_title=parent.title(lang) if parent else None,
+                position=svc.waitlist_position(registration),
+                form=form,
+                can_cancel=registration.is_live and not event.has_ended(),
+                show_online_link=bool(
+                    event.online_url and registration.status == RegistrationStatus.CONFIRMED
+                ),
+            ),
+            status,
+        )
+    )
+    return _private(response)
+
+
+@bp.route("/r/<token>", methods=["GET", "POST"])
+@csrf.exempt  # DetailsForm checks its own token and keeps the corrections typed
+@limiter.limit(_rate("MANAGE_RATE_LIMIT"), methods=["POST"])
 def manage(token: str):
     registration = registration_for_token(token)
-    return render_template(
-        "registration/manage.html",
-        registration=registration,
-        event=registration.event,
-        position=waitlist_position(registration),
+    form = DetailsForm(obj=registration)
+    if request.method == "POST":
+        if not registration.is_live:
+            abort(409, _("This registration is cancelled: it can no longer be changed."))
+        if not form.validate():
+            return _render_manage(registration, form, 400)
+        changed = svc.update_details(
+            registration,
+            {name: getattr(form, name).data for name in svc.EDITABLE_FIELDS},
+            actor="participant",
+        )
+        db.session.commit()
+        if changed:
+            flash(_("Your corrections are saved."), "success")
+        else:
+            flash(_("Nothing to change: your details were already up to date."), "info")
+        return redirect(url_for("registration.manage", token=token))
+    return _render_manage(registration, form)
+
+
+@bp.route("/r/<token>/cancel", methods=["GET", "POST"])
+@limiter.limit(_rate("MANAGE_RATE_LIMIT"), methods=["POST"])
+def cancel(token: str):
+    """Cancelling asks for a confirmation; the freed seat goes to the waiting list at once."""
+    registration = registration_for_token(token)
+    event = registration.event
+    if not registration.is_live:
+        flash(_("This registration is already cancelled."), "info")
+        return redirect(url_for("registration.manage", token=token))
+    if event.has_ended():
+        abort(409, _("This event is over: the registration can no longer be cancelled."))
+    form = CancelForm()
+    if request.method == "POST":
+        if form.validate():
+            svc.cancel(registration, actor="participant")
+            db.session.commit()
+            flash(_("Your registration is cancelled. A confirmation has been e-mailed."), "success")
+            return redirect(url_for("registration.manage", token=token))
+        flash(_("Your session has expired. Please confirm again."), "error")
+    response = current_app.make_response(
+        (
+            render_template(
+                "registration/cancel.html",
+                registration=registration,
+                event=event,
+                title=event.title(current_language()),
+                form=form,
+            ),
+            400 if request.method == "POST" else 200,
+        )
     )
+    return _private(response)
+
+
+@bp.get("/r/<token>/calendar.ics")
+def registration_ics(token: str):
+    registration = registration_for_token(token)
+    response = Response(calendar.registration_calendar(registration), mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{calendar.calendar_filename(registration.event)}"'
+    )
+    return _private(response)
+
+
+# The e-mail templates (rendered by services.mail outside this blueprint's views) show the
+# waiting-list position.
+bp.add_app_template_global(svc.waitlist_position, "waitlist_position")

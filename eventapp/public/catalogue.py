@@ -1,0 +1,188 @@
+"""Read-side queries of the public site: which events the public may see, the catalogue with its
+filters, and everything a card, an event page or a tour page shows, loaded in a fixed number
+of queries whatever the number of events (no N+1)."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import abort
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import aliased, selectinload
+
+from eventapp.extensions import db
+from eventapp.models import (
+    Event,
+    EventKind,
+    EventOrganiser,
+    EventRegion,
+    EventStatus,
+    Organisation,
+    Region,
+    utcnow,
+)
+from eventapp.public import availability
+from eventapp.services.registrations import Counts, event_counts
+
+MAX_SLUG = 120
+
+
+def _with_organisers(stmt: Select) -> Select:
+    return stmt.options(
+        selectinload(Event.organiser_links).joinedload(EventOrganiser.organisation),
+        selectinload(Event.region_links),
+    )
+
+
+def public_event_or_404(slug: str) -> Event:
+    """A published or cancelled event (never a draft, nor a stage of a draft tour)."""
+    if not slug or len(slug) > MAX_SLUG:
+        abort(404)
+    event = db.session.scalar(_with_organisers(select(Event).where(Event.slug == slug)))
+    if event is None or event.status == EventStatus.DRAFT:
+        abort(404)
+    if event.parent_id is not None:
+        parent = db.session.get(Event, event.parent_id)
+        if parent is None or parent.status == EventStatus.DRAFT:
+            abort(404)
+    return event
+
+
+def public_stages(tour: Event) -> list[Event]:
+    return list(
+        db.session.scalars(
+            _with_organisers(
+                select(Event)
+                .where(Event.parent_id == tour.id, Event.status != EventStatus.DRAFT)
+                .order_by(Event.position, Event.starts_at, Event.id)
+            )
+        )
+    )
+
+
+def organisers_of_public_events() -> list[Organisation]:
+    organising = (
+        select(EventOrganiser.organisation_id)
+        .join(Event, Event.id == EventOrganiser.event_id)
+        .where(Event.status != EventStatus.DRAFT)
+    )
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(Organisation.id.in_(organising))
+            .order_by(Organisation.short_name)
+        )
+    )
+
+
+def _escape_like(text: str) -> str:
+    return re.sub(r"([\\%_])", r"\\\1", text)
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    kind: str = ""
+    region: str = ""
+    organisation: Organisation | None = None
+    when: str = "upcoming"
+
+
+def catalogue_query(filters: Filters, now: datetime) -> Select:
+    """Top-level public events (tours, congresses, workshops...; stages are on their tour's
+    page) matching the filters, upcoming soonest first or past latest first."""
+    stmt = select(Event).where(Event.status != EventStatus.DRAFT, Event.parent_id.is_(None))
+    if filters.q:
+        pattern = f"%{_escape_like(filters.q)}%"
+        stmt = stmt.where(
+            or_(
+                Event.title_fr.ilike(pattern, escape="\\"),
+                Event.title_en.ilike(pattern, escape="\\"),
+            )
+        )
+    if filters.kind:
+        stmt = stmt.where(Event.kind == filters.kind)
+    if filters.region:
+        in_region = select(EventRegion.event_id).where(EventRegion.region == Region(filters.region))
+        stmt = stmt.where(or_(Event.region == filters.region, Event.id.in_(in_region)))
+    if filters.organisation is not None:
+        organised = select(EventOrganiser.event_id).where(
+            EventOrganiser.organisation_id == filters.organisation.id
+        )
+        stage = aliased(Event)
+        tours_with_stage = select(stage.parent_id).where(
+            stage.id.in_(organised), stage.status != EventStatus.DRAFT
+        )
+        stmt = stmt.where(or_(Event.id.in_(organised), Event.id.in_(tours_with_stage)))
+    if filters.when == "past":
+        stmt = stmt.where(Event.ends_at < now).order_by(Event.starts_at.desc(), Event.id.desc())
+    else:
+        stmt = stmt.where(Event.ends_at >= now).order_by(Event.starts_at, Event.id)
+    return _with_organisers(stmt)
+
+
+@dataclass
+class Card:
+    event: Event
+    title: str
+    organisers: list[str]
+    availability: availability.Availability
+    stages: list[Event] = field(default_factory=list)
+
+
+def organiser_names(event: Event) -> list[str]:
+    return [link.organisation.short_name for link in event.organiser_links]
+
+
+def build_cards(events: list[Event], lang: str, now: datetime | None = None) -> list[Card]:
+    """Cards for a page of events: one query for the tours' stages, one for all counts."""
+    now = now or utcnow()
+    tour_ids = [e.id for e in events if e.is_tour]
+    stages_by_tour: dict[int, list[Event]] = defaultdict(list)
+    if tour_ids:
+        for stage in db.session.scalars(
+            select(Event)
+            .where(Event.parent_id.in_(tour_ids), Event.status != EventStatus.DRAFT)
+            .order_by(Event.parent_id, Event.position, Event.id)
+        ):
+            stages_by_tour[stage.parent_id].append(stage)
+    ids = [e.id for e in events] + [s.id for ss in stages_by_tour.values() for s in ss]
+    counts = event_counts(ids)
+    cards = []
+    for event in events:
+        if event.is_tour:
+            stages = stages_by_tour.get(event.id, [])
+            avail = availability.for_tour(event, stages, counts, now)
+        else:
+            stages = []
+            avail = availability.for_event(event, counts.get(event.id, Counts()), now)
+        cards.append(Card(event, event.title(lang), organiser_names(event), avail, stages))
+    return cards
+
+
+def paragraphs(text: str) -> list[str]:
+    """Description text split on blank lines (rendered escaped, one <p> each)."""
+    return [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+
+
+def calendar_feed_events(now: datetime, limit: int = 500) -> list[Event]:
+    """Published (and cancelled, so calendars drop them) events and stages of the last year
+    and the future; tours themselves are containers, their stages are the entries."""
+    parent = aliased(Event)
+    return list(
+        db.session.scalars(
+            select(Event)
+            .outerjoin(parent, parent.id == Event.parent_id)
+            .where(
+                Event.status != EventStatus.DRAFT,
+                Event.kind != EventKind.TOUR,
+                Event.ends_at >= now - timedelta(days=365),
+                or_(Event.parent_id.is_(None), parent.status != EventStatus.DRAFT),
+            )
+            .order_by(Event.starts_at, Event.id)
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,129 @@
+"""E-mail never loses a registration: a real SMTP server on loopback (aiosmtpd) receives the
+confirmation with its .ics; with the server down the registration is kept, the message stays
+in the outbox as failed, and `flask mail send-pending` delivers it once the server is back."""
+
+import contextvars
+import socket
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from eventapp import create_app
+from eventapp.extensions import db as _db
+from eventapp.models import OutboxMessage, Registration
+from tests.conftest import DbAwareClient, make_config
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, envelope.content))
+        return "250 Message accepted"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_app(database_url):
+    port = _free_port()
+    app = create_app(
+        make_config(
+            database_url,
+            MAIL_BACKEND="smtp",
+            MAIL_SERVER="127.0.0.1",
+            MAIL_PORT=port,
+            MAIL_TIMEOUT=5,
+        )
+    )
+    app.test_client_class = DbAwareClient
+    yield app, port
+    with app.app_context():
+        _db.engine.dispose()
+
+
+def _register(client, event, email="lea@example.org"):
+    return client.post(
+        f"/events/{event.slug}/register",
+        data={
+            "first_name": "Léa",
+            "last_name": "Durand",
+            "email": email,
+            "organisation_name": "Yposkesi",
+            "category": "biotech",
+            "region": "idf",
+            "consent": "y",
+        },
+    )
+
+
+def _start(handler, port):
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    return controller
+
+
+def test_confirmation_goes_through_a_real_smtp_server(smtp_app, factory):
+    app, port = smtp_app
+    inbox = Inbox()
+    controller = _start(inbox, port)
+    try:
+        event = factory.event(title_fr="Congrès SMTP")
+        assert _register(app.test_client(), event).status_code == 302
+    finally:
+        controller.stop()
+    [(recipients, raw)] = inbox.messages
+    assert recipients == ["lea@example.org"]
+    mail = message_from_bytes(raw, policy=policy.default)
+    assert "Congrès SMTP" in mail["Subject"]
+    token = _db.session.scalar(select(Registration.manage_token))
+    assert f"/r/{token}" in mail.get_body(("plain",)).get_content()
+    attachments = {part.get_filename(): part for part in mail.iter_attachments()}
+    assert f"{event.slug}.ics" in attachments
+    assert b"BEGIN:VCALENDAR" in attachments[f"{event.slug}.ics"].get_payload(decode=True)
+    message = _db.session.scalar(select(OutboxMessage))
+    assert message.status == "sent" and message.sent_at is not None
+
+
+def test_server_down_keeps_the_registration_and_send_pending_retries(smtp_app, factory):
+    app, port = smtp_app  # nothing listens on this port yet
+    event = factory.event()
+    response = _register(app.test_client(), event)
+    assert response.status_code == 302  # the participant is registered all the same
+    registration = _db.session.scalar(select(Registration))
+    assert registration is not None and registration.status == "confirmed"
+    message = _db.session.scalar(select(OutboxMessage))
+    assert message.status == "failed" and message.attempts == 1
+    assert "Connection" in message.last_error or "refused" in message.last_error.lower()
+
+    runner = app.test_cli_runner()
+
+    def send_pending():
+        # Run the command as the CLI does: in its own app context (this SMTP app's), not in
+        # the test's.
+        _db.session.commit()
+        return contextvars.Context().run(runner.invoke, args=["mail", "send-pending"])
+
+    result = send_pending()
+    assert result.exit_code == 1 and "1 failed" in result.output, (result.output, result.exception)
+
+    inbox = Inbox()
+    controller = _start(inbox, port)
+    try:
+        result = send_pending()
+    finally:
+        controller.stop()
+    assert result.exit_code == 0, result.output
+    assert "1 sent, 0 failed" in result.output
+    _db.session.expire_all()
+    assert message.status == "sent" and message.attempts == 3
+    [(recipients, raw)] = inbox.messages
+    assert recipients == [registration.email]
+    assert registration.manage_token.encode() in raw

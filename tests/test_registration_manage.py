@@ -1,0 +1,197 @@
+"""The participant's manage page (secret link): see, correct, calendar file, cancel with a
+confirmation step (promotes the first waitlisted person), and "e-mail me my link again"."""
+
+import html
+from datetime import timedelta
+
+from icalendar import Calendar
+from sqlalchemy import select
+
+from eventapp.models import AuditLog, Registration, utcnow
+
+
+def text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def test_manage_page_shows_the_registration_privately(client, factory):
+    event = factory.event(title_fr="Congrès géré", capacity=10)
+    reg = factory.registration(event, first_name="Zoé", organisation_name="Sartorius")
+    response = client.get(f"/r/{reg.manage_token}")
+    assert response.status_code == 200
+    page = text(response)
+    assert "Congrès géré" in page and "Zoé" in page and "Sartorius" in page
+    assert "Place confirmée" in page
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert "noindex" in response.headers["X-Robots-Tag"]
+    assert reg.email not in page
+
+
+def test_unknown_or_silly_tokens_are_404(client):
+    assert client.get("/r/nope").status_code == 404
+    assert client.get("/r/" + "a" * 200).status_code == 404
+    assert client.post("/r/nope", data={}).status_code == 404
+
+
+def test_waitlisted_person_sees_the_position(client, factory):
+    event = factory.event(capacity=1)
+    factory.registration(event)
+    factory.registration(event, status="waitlisted", created_at=utcnow() - timedelta(minutes=5))
+    me = factory.registration(event, status="waitlisted")
+    page = text(client.get(f"/r/{me.manage_token}"))
+    assert "Sur liste d'attente — position 2" in page
+    assert "Vous êtes en position 2" in page
+
+
+def test_correct_details(client, db, factory):
+    reg = factory.registration(factory.event())
+    data = {
+        "first_name": "Camille ",
+        "last_name": "Martin-Durand",
+        "organisation_name": "Novasep",
+        "job_title": "Directrice",
+        "category": "cdmo",
+        "region": "nor",
+    }
+    response = client.post(f"/r/{reg.manage_token}", data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert (reg.last_name, reg.organisation_name, reg.category, reg.region) == (
+        "Martin-Durand",
+        "Novasep",
+        "cdmo",
+        "nor",
+    )
+    assert "Vos corrections sont enregistrées." in text(client.get(f"/r/{reg.manage_token}"))
+    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "registration.updated"))
+    assert entry.actor == "participant" and "Novasep" not in str(entry.details)
+
+
+def test_bad_corrections_are_400_and_keep_what_was_typed(client, db, factory):
+    reg = factory.registration(factory.event(), last_name="Avant")
+    response = client.post(
+        f"/r/{reg.manage_token}",
+        data={
+            "first_name": "",
+            "last_name": "Après",
+            "organisation_name": "O" * 300,
+            "category": "zz",
+            "region": "idf",
+        },
+    )
+    assert response.status_code == 400
+    page = text(response)
+    assert "Ce champ est obligatoire." in page and "Après" in page
+    db.session.expire_all()
+    assert reg.last_name == "Avant"
+
+
+def test_calendar_file_of_a_registration(client, factory):
+    event = factory.event(
+        kind="webinar", online_url="https://visio.example/room", city=None, venue=None
+    )
+    reg = factory.registration(event)
+    response = client.get(f"/r/{reg.manage_token}/calendar.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    [vevent] = Calendar.from_ical(response.data).walk("VEVENT")
+    assert "https://visio.example/room" in str(vevent["LOCATION"])  # confirmed: gets the link
+
+
+def test_cancel_needs_a_confirmation_then_promotes_the_first_waitlisted(
+    client, db, factory, mail_outbox
+):
+    event = factory.event(capacity=1)
+    me = factory.registration(event)
+    first = factory.registration(
+        event, status="waitlisted", created_at=utcnow() - timedelta(minutes=2)
+    )
+    second = factory.registration(event, status="waitlisted")
+    page = text(client.get(f"/r/{me.manage_token}/cancel"))
+    assert "Annuler mon inscription ?" in page and "Oui, annuler mon inscription" in page
+    db.session.expire_all()
+    assert me.status == "confirmed"  # the GET changed nothing
+    response = client.post(f"/r/{me.manage_token}/cancel", data={})
+    assert response.status_code == 302 and response.headers["Location"] == f"/r/{me.manage_token}"
+    db.session.expire_all()
+    assert (me.status, first.status, second.status) == ("cancelled", "confirmed", "waitlisted")
+    recipients = sorted(m.to[0] for m in mail_outbox)
+    assert recipients == sorted([me.email, first.email])
+    promoted_mail = next(m for m in mail_outbox if m.to == [first.email])
+    assert "confirmée" in promoted_mail.subject and first.manage_token in promoted_mail.body
+    page = text(client.get(f"/r/{me.manage_token}"))
+    assert "Inscription annulée" in page and "Votre inscription est annulée." in page
+    assert "Corriger mes informations" not in page
+    # Cancelling again, or correcting a cancelled registration, changes nothing.
+    assert client.post(f"/r/{me.manage_token}/cancel", data={}).status_code == 302
+    assert client.post(f"/r/{me.manage_token}", data={"first_name": "X"}).status_code == 409
+
+
+def test_cancelling_moves_the_public_seat_count(client, factory):
+    event = factory.event(capacity=3)
+    reg = factory.registration(event)
+    assert "2 places restantes" in text(client.get(f"/events/{event.slug}"))
+    client.post(f"/r/{reg.manage_token}/cancel", data={})
+    assert "3 places restantes" in text(client.get(f"/events/{event.slug}"))
+
+
+def test_a_past_event_can_no_longer_be_cancelled(client, db, factory):
+    event = factory.event(
+        starts_at=utcnow() - timedelta(days=3), ends_at=utcnow() - timedelta(days=2)
+    )
+    reg = factory.registration(event)
+    assert "Annuler mon inscription…" not in text(client.get(f"/r/{reg.manage_token}"))
+    assert client.post(f"/r/{reg.manage_token}/cancel", data={}).status_code == 409
+    db.session.expire_all()
+    assert reg.status == "confirmed"
+
+
+def test_personal_data_block_and_ticket_spot(client, factory, app):
+    reg = factory.registration(factory.event())
+    source = app.jinja_env.loader.get_source(app.jinja_env, "registration/manage.html")[0]
+    assert '{% include "registration/_ticket.html" ignore missing %}' in source
+    assert "{% block personal_data %}" in source
+    assert client.get(f"/r/{reg.manage_token}").status_code == 200
+
+
+def test_resend_link_is_neutral_and_only_mails_registered_addresses(
+    client, db, factory, mail_outbox
+):
+    event = factory.event()
+    reg = factory.registration(event, email="known@example.org")
+    cancelled = factory.registration(event, email="gone@example.org", status="cancelled")
+    answers = []
+    for email in ["Known@Example.org", "stranger@example.org", "gone@example.org"]:
+        response = client.post(f"/events/{event.slug}/resend-link", data={"email": email})
+        assert response.status_code == 302
+        answers.append(text(client.get(response.headers["Location"])))
+    assert answers[0] == answers[1] == answers[2]
+    assert "Si cette adresse est inscrite à cet événement" in answers[0]
+    [message] = mail_outbox
+    assert message.to == ["known@example.org"] and reg.manage_token in message.body
+    assert cancelled.manage_token not in message.body
+    bad = client.post(f"/events/{event.slug}/resend-link", data={"email": "nope"})
+    assert bad.status_code == 400 and "Saisissez une adresse e-mail valide" in text(bad)
+
+
+def test_dev_outbox_page_only_in_development(app, client, db, factory):
+    assert client.get("/dev/outbox").status_code == 404
+    app.config["DEV_OUTBOX_PAGE"] = True
+    try:
+        event = factory.event()
+        client.post(
+            f"/events/{event.slug}/register",
+            data={
+                "first_name": "A",
+                "last_name": "B",
+                "email": "a@example.org",
+                "organisation_name": "O",
+                "category": "biotech",
+                "region": "idf",
+                "consent": "y",
+            },
+        )
+        page = client.get("/dev/outbox").get_data(as_text=True)
+    finally:
+        app.config["DEV_OUTBOX_PAGE"] = False
+    reg_token = db.session.scalar(select(Registration.manage_token))
+    assert f'<a href="http://127.0.0.1:5000/r/{reg_token}">' in page
