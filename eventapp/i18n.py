@@ -2,7 +2,9 @@
 
 from datetime import datetime
 
+from babel.dates import format_date as babel_format_date
 from babel.dates import format_interval
+from babel.dates import format_time as babel_format_time
 from flask import current_app, request, session
 from flask_babel import format_datetime, format_decimal, format_percent, get_locale, get_timezone
 
@@ -25,11 +27,25 @@ def current_language() -> str:
 
 def format_range(start: datetime, end: datetime, with_time: bool = False) -> str:
     """A date (or date-time) range in the reader's language and in Europe/Paris time:
-    « 12–13 oct. 2026 », « 12 oct. 2026, 09:00–17:30 »."""
-    skeleton = "yMMMdHm" if with_time else "yMMMd"
-    return format_interval(
-        start, end, skeleton=skeleton, tzinfo=get_timezone(), locale=get_locale()
-    )
+    « 12–13 oct. 2026 », « 15 déc. 2026, 09:00 – 17:30 »,
+    « 15 déc. 2026, 09:00 – 16 déc. 2026, 17:30 »."""
+    tz, locale = get_timezone(), get_locale()
+    if not with_time:
+        return format_interval(start, end, skeleton="yMMMd", tzinfo=tz, locale=locale)
+    pattern = locale.datetime_formats["medium"]
+
+    def moment(value: datetime) -> str:
+        return pattern.format(
+            babel_format_time(value, "short", tzinfo=tz, locale=locale),
+            babel_format_date(value.astimezone(tz), "medium", locale=locale),
+        )
+
+    if start.astimezone(tz).date() == end.astimezone(tz).date():
+        hours = format_interval(start, end, skeleton="Hm", tzinfo=tz, locale=locale)
+        return pattern.format(
+            hours, babel_format_date(start.astimezone(tz), "medium", locale=locale)
+        )
+    return f"{moment(start)} – {moment(end)}"
 
 
 def init_app(app) -> None:

@@ -145,12 +145,22 @@ def test_a_past_event_can_no_longer_be_cancelled(client, db, factory):
     assert reg.status == "confirmed"
 
 
-def test_personal_data_block_and_ticket_spot(client, factory, app):
+def test_manage_page_links_to_data_download_erasure_and_notice(client, factory):
     reg = factory.registration(factory.event())
-    source = app.jinja_env.loader.get_source(app.jinja_env, "registration/manage.html")[0]
-    assert '{% include "registration/_ticket.html" ignore missing %}' in source
-    assert "{% block personal_data %}" in source
-    assert client.get(f"/r/{reg.manage_token}").status_code == 200
+    page = client.get(f"/r/{reg.manage_token}").get_data(as_text=True)
+    assert f"/r/{reg.manage_token}/data.json" in page
+    assert f"/r/{reg.manage_token}/erase" in page
+    assert f"/events/{reg.event.slug}/privacy" in page
+
+
+def test_manage_link_expires_after_the_event(client, factory):
+    ended = utcnow() - timedelta(days=40)
+    event = factory.event(starts_at=ended - timedelta(hours=8), ends_at=ended)
+    reg = factory.registration(event)
+    response = client.get(f"/r/{reg.manage_token}")
+    assert response.status_code == 410
+    assert "expiré" in response.get_data(as_text=True)
+    assert client.get(f"/r/{reg.manage_token}/calendar.ics").status_code == 410
 
 
 def test_resend_link_is_neutral_and_only_mails_registered_addresses(

@@ -36,6 +36,7 @@ from eventapp.services import calendar
 from eventapp.services import mail as mail_service
 from eventapp.services import registrations as svc
 from eventapp.services.registrations import Counts, event_counts
+from eventapp.services.tokens import registration_for_token
 
 DONE_KEY = "registration_done"
 
@@ -244,17 +245,6 @@ def resend_link(slug: str):
 
 
 # --- the manage page ------------------------------------------------------------------------
-
-
-def registration_for_token(token: str) -> Registration:
-    if not token or len(token) > 64:
-        abort(404)
-    registration = db.session.scalar(select(Registration).where(Registration.manage_token == token))
-    if registration is None:
-        abort(404)
-    if registration.anonymised_at is not None:
-        abort(410)
-    return registration
 
 
 def _private(response):
