@@ -11,6 +11,8 @@ from eventapp.models import AuditLog, User
 from tests.conftest import DbAwareClient, make_config
 from tests.factories import DEFAULT_PASSWORD
 
+WRONG = "wrong password!"
+
 
 def _cookie(response, name):
     for header in response.headers.getlist("Set-Cookie"):
@@ -150,7 +152,7 @@ def limited(app, database_url, monkeypatch):
         _db.engine.dispose()
 
 
-def _attempt(client, email, password="wrong password!", address="10.0.0.1"):
+def _attempt(client, email, password=WRONG, address="10.0.0.1"):
     return client.post(
         "/auth/login",
         data={"email": email, "password": password},
