@@ -1,6 +1,7 @@
 """Organisers create, edit, publish, unpublish and cancel events; tours and stages;
 co-organisers; capacity through the seat rule."""
 
+import re
 from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
@@ -352,3 +353,11 @@ def test_cancelling_a_tour_cancels_its_stages(client, db, factory, login, mail_o
     db.session.expire_all()
     assert {db.session.get(Event, e.id).status for e in [tour, *stages]} == {"cancelled"}
     assert len(mail_outbox) == 2
+
+
+def test_the_edit_form_shows_the_regions_covered(client, factory, login):
+    org, _user = manager_of(factory, login)
+    event = factory.event(organisers=[org], region="pdl", regions=["pdl", "bre", "cvl"])
+    page = client.get(f"/organiser/events/{event.id}/edit").get_data(as_text=True)
+    for code in ("bre", "cvl"):
+        assert re.search(rf'<input checked[^>]*value="{code}"|value="{code}"[^>]*checked', page)

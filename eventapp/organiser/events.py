@@ -9,7 +9,7 @@ from wtforms import SelectChoice
 
 from eventapp.extensions import db
 from eventapp.i18n import current_language
-from eventapp.models import Event, EventOrganiser, EventStatus, Organisation
+from eventapp.models import Event, EventOrganiser, EventRegion, EventStatus, Organisation
 from eventapp.organiser import bp
 from eventapp.organiser.access import (
     accessible_stages,
@@ -199,6 +199,13 @@ def event_edit(event):
             form.lead_id.choices.append(SelectChoice(org.id, org.name))
     if not form.is_submitted():
         form.fill_from(event, roles)
+        form.regions.data = [
+            str(region)
+            for region in db.session.scalars(
+                select(EventRegion.region).where(EventRegion.event_id == event.id)
+            )
+            if region != event.region
+        ]
     if event.status == EventStatus.CANCELLED and form.is_submitted():
         flash(_("This event is cancelled: it can no longer be changed."), "error")
         return redirect(url_for("organiser.event_overview", event_id=event.id))

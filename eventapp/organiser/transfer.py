@@ -108,7 +108,7 @@ def import_upload(event):
         storage = form.file.data
         content = storage.read()
         try:
-            imports.read_records(content, storage.filename or "")
+            imports.check(event, imports.read_records(content, storage.filename or ""))
         except imports.ImportFileError as error:
             form.file.errors = [*form.file.errors, file_error_message(error)]
         else:
