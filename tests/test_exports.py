@@ -172,3 +172,10 @@ def test_exports_stream_in_constant_memory(app, db, factory, stream):
     large_size, large_peak = _peak(app, db, large.id, stream)
     assert large_size > 3.5 * small_size
     assert large_peak < 1.3 * small_peak, (small_peak, large_peak)
+
+
+def test_the_audit_log_does_not_keep_the_search_text(client, db, event):
+    download(client, event, "csv", q="lefèvre")
+    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "attendees.exported"))
+    assert entry.details["filters"] == {"search": True}
+    assert "lefèvre" not in str(entry.details).lower()

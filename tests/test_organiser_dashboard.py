@@ -157,3 +157,23 @@ def test_live_counts_api(client, factory, login):
     factory.registration(event, status="waitlisted")
     data = client.get(f"/api/organiser/events/{event.id}/counts").json
     assert data["confirmed"] == 1 and data["waitlisted"] == 1 and data["free_seats"] == 2
+
+
+def test_the_workspace_in_english(client, factory, login):
+    org = factory.organisation()
+    login(factory.user(org))
+    event = factory.event(organisers=[org], title_en="France Bioproduction Congress")
+    factory.registration(event)
+    headers = {"Accept-Language": "en-GB,en;q=0.9"}
+    client.get("/language/en")
+    for url in (
+        "/organiser/",
+        f"/organiser/events/{event.id}",
+        f"/organiser/events/{event.id}/attendees",
+        f"/organiser/events/{event.id}/statistics",
+        f"/organiser/events/{event.id}/edit",
+    ):
+        page = client.get(url, headers=headers).get_data(as_text=True)
+        assert '<html lang="en">' in page, url
+    dashboard = client.get("/organiser/", headers=headers).get_data(as_text=True)
+    assert "My events" in dashboard and "France Bioproduction Congress" in dashboard

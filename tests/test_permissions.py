@@ -8,6 +8,7 @@ upload; a positive control proves the owners themselves reach every page with th
 """
 
 import itertools
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -198,6 +199,7 @@ def test_check_in_staff_cannot_reach_management_pages(app, client, db, foreign, 
     # ...but they see their events' counts on the dashboard and through the counts API.
     page = client.get("/organiser/").get_data(as_text=True)
     assert "Congrès secret BioValley" in page
+    assert f"/organiser/events/{foreign['event'].id}" not in page  # no link to a 404
     response = client.get(f"/api/organiser/events/{foreign['event'].id}/counts")
     assert response.status_code == 200 and response.json["confirmed"] == 2
 
@@ -211,6 +213,11 @@ def test_owners_reach_every_page_with_these_ids(app, client, foreign, login):
         response = client.get(url, buffered=True)  # streamed exports are read in full
         assert response.status_code not in (401, 403, 404), (url, response.status_code)
         assert response.status_code < 500, url
+        if response.mimetype == "text/html":
+            # The CSP forbids inline styles, scripts and handlers: none in any page.
+            body = response.get_data(as_text=True)
+            assert " style=" not in body and "<script>" not in body, url
+            assert not re.search(r"<[^>]+\son[a-z]+=", body), url
 
 
 def test_admins_see_every_event(client, factory, foreign, login):

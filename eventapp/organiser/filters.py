@@ -89,6 +89,14 @@ class AttendeeFilter:
             if value not in (None, "") and value != defaults.get(key)
         }
 
+    def for_log(self) -> dict:
+        """The filter for the audit log: the search text itself may be a name or an e-mail,
+        so only the fact that there was one is kept."""
+        args = self.to_args()
+        if args.pop("q", None):
+            args["search"] = True
+        return args
+
     @property
     def is_filtered(self) -> bool:
         return bool(self.to_args(sort="name"))

@@ -44,6 +44,7 @@ def mailing_new(event):
                 subject=form.subject.data,
                 body=form.body.data,
                 filters=flt.to_args(),
+                log_filters=flt.for_log(),
                 user=current_user,
             )
             db.session.commit()

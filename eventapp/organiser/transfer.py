@@ -49,7 +49,7 @@ def export(event_id: int, format: str):
         user=current_user,
         event_id=event.id,
         format=format,
-        filters=flt.to_args(),
+        filters=flt.for_log(),
     )
     db.session.commit()
     if format == "xlsx":

@@ -78,7 +78,14 @@ class SendResult:
 
 
 def send_mailing(
-    event: Event, query: Select, *, subject: str, body: str, filters: dict, user: User
+    event: Event,
+    query: Select,
+    *,
+    subject: str,
+    body: str,
+    filters: dict,
+    user: User,
+    log_filters: dict | None = None,
 ) -> SendResult:
     """Queue one personalised message per recipient of the filtered list, in the caller's
     transaction (they are sent after the commit)."""
@@ -119,7 +126,7 @@ def send_mailing(
         event_id=event.id,
         mailing_id=mailing.id,
         recipients=queued,
-        filters=filters,
+        filters=filters if log_filters is None else log_filters,
     )
     db.session.flush()
     return SendResult(mailing, queued)
