@@ -2,6 +2,7 @@
 defaults for secrets."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -42,7 +43,17 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    # "Remember me" keeps an organiser logged in on that device for this long (a password
+    # change ends it everywhere: the cookie carries the user's session token).
+    REMEMBER_COOKIE_DURATION = timedelta(days=int(os.environ.get("REMEMBER_DAYS", "30")))
     HSTS = False
+
+    # Password reset links are valid this many seconds, and only until the password changes.
+    PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
+    # Failed logins allowed per account and per address before a 429 (limits syntax).
+    LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 15 minutes")
+    # Password-reset requests allowed per address and per account.
+    PASSWORD_RESET_REQUEST_LIMIT = os.environ.get("PASSWORD_RESET_REQUEST_LIMIT", "5 per hour")
 
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

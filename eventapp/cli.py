@@ -11,6 +11,7 @@ from eventapp.extensions import db
 from eventapp.models import Membership, MembershipRole, Organisation, User
 from eventapp.ops.cli import backup_command
 from eventapp.privacy.cli import privacy_cli
+from eventapp.services import audit
 
 demo_cli = AppGroup("demo", help="Demo data.")
 users_cli = AppGroup("users", help="Organiser accounts.")
@@ -55,9 +56,27 @@ def _password_option(func):
     )(func)
 
 
-def _check_password(password: str) -> None:
-    if len(password) < 10:
-        raise click.BadParameter("the password needs at least 10 characters", param_hint="password")
+def _check_password(password: str, user: User | None = None) -> None:
+    from eventapp.services.accounts import PASSWORD_MIN_LENGTH, AccountError, check_new_password
+
+    try:
+        check_new_password(password, user)
+    except AccountError as error:
+        reason = {
+            "too_short": f"the password needs at least {PASSWORD_MIN_LENGTH} characters",
+            "too_long": "the password is too long",
+            "is_email": "the password cannot be the account's e-mail address",
+        }[error.code]
+        raise click.BadParameter(reason, param_hint="password") from None
+
+
+def _check_email(email: str) -> str:
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="email") from None
 
 
 @users_cli.command("create")
@@ -69,8 +88,12 @@ def _check_password(password: str) -> None:
 @_password_option
 def users_create(email, name, organisation_slug, role, admin, password) -> None:
     """Create an organiser account (or an admin)."""
-    email = email.strip().lower()
+    email = _check_email(email.strip())
     _check_password(password)
+    if password.strip().lower() == email:
+        raise click.BadParameter(
+            "the password cannot be the account's e-mail address", param_hint="password"
+        )
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise click.ClickException(f"an account already exists for {email}")
     organisation = None
@@ -87,6 +110,15 @@ def users_create(email, name, organisation_slug, role, admin, password) -> None:
     if organisation is not None:
         user.memberships.append(Membership(organisation=organisation, role=role))
     db.session.add(user)
+    db.session.flush()
+    audit.record(
+        "user.created",
+        actor="cli",
+        organisation=organisation.slug if organisation else None,
+        role=role if organisation else None,
+        admin=admin,
+        target_user_id=user.id,
+    )
     db.session.commit()
     click.echo(f"Created {email}" + (f" ({role} of {organisation.slug})" if organisation else ""))
 
@@ -96,11 +128,13 @@ def users_create(email, name, organisation_slug, role, admin, password) -> None:
 @_password_option
 def users_set_password(email, password) -> None:
     """Set an account's password (logs out its other sessions)."""
-    _check_password(password)
+    from eventapp.services.accounts import change_password
+
     user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise click.ClickException(f"no account for {email}")
-    user.set_password(password)
+    _check_password(password, user)
+    change_password(user, password, actor="cli")
     db.session.commit()
     click.echo(f"Password changed for {user.email}")
 

@@ -1,16 +1,32 @@
-"""Organiser login and logout (participants never log in: they use their manage link)."""
+"""Organiser login, logout, password change and reset (participants never log in: they use
+their manage link).
 
-from flask import flash, redirect, render_template, request, session, url_for
+Failed logins are throttled per account and per address (Flask-Limiter, LOGIN_FAILURE_LIMIT):
+only failures count, and the 429 page says the same thing whether the e-mail exists or not.
+"""
+
+import hashlib
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required, login_user, logout_user
+from flask_login.config import COOKIE_NAME
 
 from eventapp.auth import bp
-from eventapp.auth.forms import LoginForm
-from eventapp.extensions import db, login_manager
+from eventapp.auth.forms import (
+    NEW_PASSWORD_HINT,
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+)
+from eventapp.extensions import db, limiter, login_manager
 from eventapp.helpers import safe_next
 from eventapp.models import User, utcnow
-from eventapp.services import audit
+from eventapp.services import accounts, audit
+
+FAILED_LOGIN = 401
 
 
 @login_manager.user_loader
@@ -25,16 +41,73 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
+# --- throttling -----------------------------------------------------------------------------
+
+
+def _account_key() -> str:
+    # A digest, not the address itself: rate-limit storage (Redis) never holds e-mails.
+    email = accounts.normalise_email(request.form.get("email"))
+    return "account:" + hashlib.sha256(email.encode("utf-8")).hexdigest()[:32]
+
+
+def _address_key() -> str:
+    return "address:" + (get_remote_address() or "unknown")
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_FAILURE_LIMIT"]
+
+
+def _reset_limit() -> str:
+    return current_app.config["PASSWORD_RESET_REQUEST_LIMIT"]
+
+
+def _failed(response) -> bool:
+    return response.status_code == FAILED_LOGIN
+
+
+def _too_many_logins() -> str:
+    return _("Too many failed login attempts. Please wait 15 minutes and try again.")
+
+
+def _too_many_resets() -> str:
+    return _("Too many password reset requests. Please wait a while and try again.")
+
+
+def _renew_session() -> None:
+    """A fresh session (no fixation), keeping only the reader's language choice."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+# --- login and logout -----------------------------------------------------------------------
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    _login_limit,
+    key_func=_account_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=_too_many_logins,
+)
+@limiter.limit(
+    _login_limit,
+    key_func=_address_key,
+    methods=["POST"],
+    deduct_when=_failed,
+    error_message=_too_many_logins,
+)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), "organiser.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        user = db.session.scalar(select(User).where(User.email == email))
-        if user is not None and user.active and user.check_password(form.password.data):
-            session.clear()  # a fresh session at login (no fixation)
+        user = accounts.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            _renew_session()
             login_user(user, remember=form.remember.data)
             user.last_login_at = utcnow()
             audit.record("user.login", user=user)
@@ -42,7 +115,7 @@ def login():
             return redirect(safe_next(request.args.get("next"), "organiser.dashboard"))
         # One message whether the e-mail exists or not.
         flash(_("Wrong e-mail or password."), "error")
-        return render_template("auth/login.html", form=form), 401
+        return render_template("auth/login.html", form=form), FAILED_LOGIN
     status = 400 if form.is_submitted() else 200
     return render_template("auth/login.html", form=form), status
 
@@ -50,6 +123,94 @@ def login():
 @bp.post("/logout")
 def logout():
     logout_user()
-    session.clear()
+    _renew_session()
     flash(_("You are logged out."), "info")
     return redirect(url_for("public.home"))
+
+
+# --- passwords ------------------------------------------------------------------------------
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(
+    _reset_limit, key_func=_address_key, methods=["POST"], error_message=_too_many_resets
+)
+@limiter.limit(
+    _reset_limit, key_func=_account_key, methods=["POST"], error_message=_too_many_resets
+)
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        accounts.request_password_reset(form.email.data)
+        db.session.commit()
+        # The same answer whether an account exists or not.
+        flash(
+            _(
+                "If an organiser account exists for this address, we have sent it a link to "
+                "choose a new password. Check your inbox (and spam folder)."
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/forgot_password.html", form=form), status
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    user = accounts.user_for_reset_token(token)
+    if user is None:
+        return render_template("auth/reset_invalid.html"), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(user, form.new_password.data)
+        except accounts.AccountError as error:
+            form.new_password.errors.append(_password_message(error.code))
+        else:
+            db.session.commit()
+            _renew_session()
+            flash(_("Your password has been changed. You can log in with it now."), "success")
+            return redirect(url_for("auth.login"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/reset_password.html", form=form, hint=NEW_PASSWORD_HINT), status
+
+
+@bp.route("/password/change", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current_password.data):
+            form.current_password.errors.append(_("This is not your current password."))
+        else:
+            try:
+                accounts.change_password(current_user, form.new_password.data)
+            except accounts.AccountError as error:
+                form.new_password.errors.append(_password_message(error.code))
+            else:
+                user = current_user._get_current_object()
+                remembered = (
+                    current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
+                )
+                db.session.commit()
+                # This session goes on with the new session token; all others have ended.
+                _renew_session()
+                login_user(user, remember=remembered)
+                flash(
+                    _("Your password has been changed. Your other sessions have been logged out."),
+                    "success",
+                )
+                return redirect(url_for("organiser.dashboard"))
+    status = 400 if form.is_submitted() else 200
+    return render_template("auth/change_password.html", form=form, hint=NEW_PASSWORD_HINT), status
+
+
+def _password_message(code: str) -> str:
+    return {
+        "too_short": _(
+            "The password needs at least %(num)s characters.", num=accounts.PASSWORD_MIN_LENGTH
+        ),
+        "too_long": _("The password is too long."),
+        "is_email": _("Do not use your e-mail address as your password."),
+    }.get(code, _("This password cannot be used."))

@@ -2,4 +2,13 @@ from flask import Blueprint
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
-from eventapp.organiser import routes  # noqa: E402,F401
+# Routes live in one module per area; importing them registers them on the blueprint.
+from eventapp.organiser import (  # noqa: E402,F401
+    attendees,
+    display,
+    events,
+    history,
+    mailings,
+    routes,
+    transfer,
+)

@@ -1,0 +1,244 @@
+"""The attendee filter shared by the list, the exports and the messages: search, filters and
+sort read from the query string, turned into one SQL statement.
+
+Pagination is offset-based on indexed sort orders (registration(event_id, last_name,
+first_name), (event_id, created_at), (event_id, status, created_at)); the counts come from one
+GROUP BY query, so a page costs a fixed number of statements whatever its size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from math import ceil
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, func, or_, select
+from werkzeug.datastructures import MultiDict
+
+from eventapp.extensions import db
+from eventapp.models import ActorCategory, Region, Registration, RegistrationStatus
+
+LIVE_STATUSES = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITLISTED,
+    RegistrationStatus.PENDING,
+)
+STATUS_CHOICES = {
+    "live": _l("Registered (not cancelled)"),
+    "confirmed": _l("Confirmed"),
+    "waitlisted": _l("Waiting list"),
+    "pending": _l("Pending"),
+    "cancelled": _l("Cancelled"),
+    "all": _l("All, cancelled included"),
+}
+SORTS = {
+    "name": _l("Name (A–Z)"),
+    "-name": _l("Name (Z–A)"),
+    "-date": _l("Most recent first"),
+    "date": _l("Oldest first"),
+    "organisation": _l("Organisation"),
+    "status": _l("Status"),
+}
+PAGE_SIZES = (25, 50, 100, 200)
+DEFAULT_PAGE_SIZE = 50
+MAX_SEARCH = 100
+
+
+@dataclass
+class AttendeeFilter:
+    q: str = ""
+    status: str = "live"
+    category: str = ""
+    region: str = ""
+    checked_in: str = ""
+    stage: int | None = None
+    sort: str = "name"
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> AttendeeFilter:
+        """Read the filter from request arguments; unknown values fall back to the default, so a
+        hand-edited URL never fails."""
+        status = args.get("status", "live")
+        category = args.get("category", "")
+        region = args.get("region", "")
+        checked_in = args.get("checked_in", "")
+        sort = args.get("sort", "name")
+        stage = args.get("stage", "")
+        return cls(
+            q=" ".join((args.get("q") or "").split())[:MAX_SEARCH],
+            status=status if status in STATUS_CHOICES else "live",
+            category=category if category in ActorCategory._value2member_map_ else "",
+            region=region if (region in Region._value2member_map_ or region == "none") else "",
+            checked_in=checked_in if checked_in in ("yes", "no") else "",
+            stage=int(stage) if stage.isdigit() and len(stage) < 10 else None,
+            sort=sort if sort in SORTS else "name",
+        )
+
+    @classmethod
+    def from_dict(cls, data: dict) -> AttendeeFilter:
+        return cls.from_args(MultiDict({k: str(v) for k, v in (data or {}).items() if v}))
+
+    def to_args(self, **overrides) -> dict:
+        """Query-string arguments for links (defaults left out, so URLs stay short)."""
+        values = {**asdict(self), **overrides}
+        defaults = {f.name: f.default for f in fields(self)}
+        return {
+            key: value
+            for key, value in values.items()
+            if value not in (None, "") and value != defaults.get(key)
+        }
+
+    def for_log(self) -> dict:
+        """The filter for the audit log: the search text itself may be a name or an e-mail,
+        so only the fact that there was one is kept."""
+        args = self.to_args()
+        if args.pop("q", None):
+            args["search"] = True
+        return args
+
+    @property
+    def is_filtered(self) -> bool:
+        return bool(self.to_args(sort="name"))
+
+
+def _search_clause(text: str):
+    clauses = []
+    for term in text.split():
+        clauses.append(
+            or_(
+                Registration.last_name.icontains(term, autoescape=True),
+                Registration.first_name.icontains(term, autoescape=True),
+                Registration.email.icontains(term, autoescape=True),
+                Registration.organisation_name.icontains(term, autoescape=True),
+            )
+        )
+    return and_(*clauses)
+
+
+def _conditions(event_ids: Sequence[int], flt: AttendeeFilter, with_status: bool = True) -> list:
+    ids = [flt.stage] if flt.stage in event_ids else list(event_ids)
+    conditions = [
+        Registration.event_id == ids[0] if len(ids) == 1 else Registration.event_id.in_(ids)
+    ]
+    if flt.q:
+        conditions.append(_search_clause(flt.q))
+    if flt.category:
+        conditions.append(Registration.category == flt.category)
+    if flt.region == "none":
+        conditions.append(Registration.region.is_(None))
+    elif flt.region:
+        conditions.append(Registration.region == flt.region)
+    if flt.checked_in == "yes":
+        conditions.append(Registration.checked_in_at.is_not(None))
+    elif flt.checked_in == "no":
+        conditions.append(Registration.checked_in_at.is_(None))
+    if with_status:
+        if flt.status == "live":
+            conditions.append(Registration.status.in_(LIVE_STATUSES))
+        elif flt.status != "all":
+            conditions.append(Registration.status == flt.status)
+    return conditions
+
+
+def _order(flt: AttendeeFilter) -> list:
+    name = [Registration.last_name, Registration.first_name]
+    return {
+        "name": [*name, Registration.id],
+        "-name": [*(c.desc() for c in name), Registration.id.desc()],
+        "date": [Registration.created_at, Registration.id],
+        "-date": [Registration.created_at.desc(), Registration.id.desc()],
+        "organisation": [Registration.organisation_name, *name, Registration.id],
+        "status": [Registration.status, Registration.created_at, Registration.id],
+    }[flt.sort]
+
+
+def registrations_query(event_ids: Sequence[int], flt: AttendeeFilter) -> Select:
+    """SELECT Registration ... for the filtered, sorted list (no pagination)."""
+    return select(Registration).where(*_conditions(event_ids, flt)).order_by(*_order(flt))
+
+
+def status_counts(event_ids: Sequence[int], flt: AttendeeFilter) -> dict[str, int]:
+    """Matching registrations per status (every filter but the status one), one GROUP BY."""
+    rows = db.session.execute(
+        select(Registration.status, func.count())
+        .where(*_conditions(event_ids, flt, with_status=False))
+        .group_by(Registration.status)
+    )
+    counts = {str(status): 0 for status in RegistrationStatus}
+    for status, count in rows:
+        counts[str(status)] = int(count)
+    return counts
+
+
+def total_for(counts: dict[str, int], status: str) -> int:
+    if status == "all":
+        return sum(counts.values())
+    if status == "live":
+        return sum(counts[str(s)] for s in LIVE_STATUSES)
+    return counts.get(status, 0)
+
+
+@dataclass
+class Page:
+    items: list[Registration]
+    number: int
+    size: int
+    total: int
+    counts: dict[str, int]
+
+    @property
+    def pages(self) -> int:
+        return max(ceil(self.total / self.size), 1)
+
+    @property
+    def first_index(self) -> int:
+        return (self.number - 1) * self.size + 1 if self.total else 0
+
+    @property
+    def last_index(self) -> int:
+        return min(self.number * self.size, self.total)
+
+
+def paginate(event_ids: Sequence[int], flt: AttendeeFilter, page: int, size: int) -> Page:
+    """One page of the list: two statements (counts, rows) whatever the page size."""
+    size = size if size in PAGE_SIZES else DEFAULT_PAGE_SIZE
+    counts = status_counts(event_ids, flt)
+    total = total_for(counts, flt.status)
+    pages = max(ceil(total / size), 1)
+    number = min(max(page, 1), pages)
+    items = list(
+        db.session.scalars(
+            registrations_query(event_ids, flt).limit(size).offset((number - 1) * size)
+        )
+    )
+    return Page(items, number, size, total, counts)
+
+
+def waitlist_positions_for(registrations: Sequence[Registration]) -> dict[int, int]:
+    """{registration id: position on its event's waiting list} for the waitlisted ones among
+    `registrations` (one statement)."""
+    waiting = [r for r in registrations if r.status == RegistrationStatus.WAITLISTED]
+    if not waiting:
+        return {}
+    event_ids = sorted({r.event_id for r in waiting})
+    ranked = (
+        select(
+            Registration.id.label("id"),
+            func.row_number()
+            .over(
+                partition_by=Registration.event_id,
+                order_by=(Registration.created_at, Registration.id),
+            )
+            .label("position"),
+        )
+        .where(
+            Registration.event_id.in_(event_ids),
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ranked.c.id, ranked.c.position).where(ranked.c.id.in_([r.id for r in waiting]))
+    )
+    return {int(reg_id): int(position) for reg_id, position in rows}

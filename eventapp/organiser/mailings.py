@@ -1,0 +1,153 @@
+"""Messages to attendees: write to the filtered list, preview, send through the outbox; the log
+of what was sent to whom."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from eventapp.extensions import db
+from eventapp.i18n import current_language
+from eventapp.models import Mailing, OutboxMessage, Registration, User
+from eventapp.organiser import bp
+from eventapp.organiser.access import event_view, render_event
+from eventapp.organiser.filters import STATUS_CHOICES, AttendeeFilter, registrations_query
+from eventapp.organiser.forms import MailingForm
+from eventapp.permissions import Need
+from eventapp.services import messaging
+
+LOG_PAGE = 100
+
+
+def _filter_from_request() -> AttendeeFilter:
+    source = request.form if request.method == "POST" else request.args
+    return AttendeeFilter.from_args(source)
+
+
+@bp.route("/events/<int:event_id>/mailings/new", methods=["GET", "POST"])
+@event_view(Need.MANAGE)
+def mailing_new(event):
+    if event.is_tour:
+        abort(404)
+    flt = _filter_from_request()
+    query = registrations_query([event.id], flt)
+    count = messaging.count_recipients(query)
+    form = MailingForm()
+    step = request.form.get("step", "write")
+    if step != "edit" and form.validate_on_submit():
+        if step == "send" and count:
+            result = messaging.send_mailing(
+                event,
+                query,
+                subject=form.subject.data,
+                body=form.body.data,
+                filters=flt.to_args(),
+                log_filters=flt.for_log(),
+                user=current_user,
+            )
+            db.session.commit()
+            flash(
+                ngettext(
+                    "Your message is being sent to %(num)s person.",
+                    "Your message is being sent to %(num)s people.",
+                    result.queued,
+                ),
+                "success",
+            )
+            return redirect(
+                url_for("organiser.mailing", event_id=event.id, mailing_id=result.mailing.id)
+            )
+        sample = messaging.first_recipient(query)
+        preview = (
+            messaging.render_message(event, sample, form.subject.data, form.body.data)
+            if sample
+            else None
+        )
+        return render_event(
+            "organiser/mailing_preview.html",
+            event,
+            form=form,
+            flt=flt,
+            count=count,
+            sample=sample,
+            preview=preview,
+            status_label=STATUS_CHOICES[flt.status],
+            current_tab="organiser.mailings",
+        )
+    status = 400 if form.is_submitted() and step != "edit" else 200
+    return render_event(
+        "organiser/mailing_form.html",
+        event,
+        status=status,
+        form=form,
+        flt=flt,
+        count=count,
+        status_label=STATUS_CHOICES[flt.status],
+        placeholders=messaging.PLACEHOLDERS,
+        current_tab="organiser.mailings",
+    )
+
+
+@bp.get("/events/<int:event_id>/mailings")
+@event_view(Need.MANAGE)
+def mailings(event):
+    rows = db.session.execute(
+        select(Mailing, User.name)
+        .outerjoin(User, User.id == Mailing.created_by_id)
+        .where(Mailing.event_id == event.id)
+        .order_by(Mailing.created_at.desc(), Mailing.id.desc())
+    ).all()
+    delivery = messaging.delivery_counts([mailing.id for mailing, _name in rows])
+    return render_event(
+        "organiser/mailings.html", event, rows=rows, delivery=delivery, lang=current_language()
+    )
+
+
+@bp.get("/events/<int:event_id>/mailings/<int:mailing_id>")
+@event_view(Need.MANAGE)
+def mailing(event, mailing_id: int):
+    """A message and who received it (delivery status per person)."""
+    item = db.session.get(Mailing, mailing_id)
+    if item is None or item.event_id != event.id:
+        abort(404)
+    author = db.session.get(User, item.created_by_id) if item.created_by_id else None
+    total = db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.mailing_id == item.id)
+    )
+    page_arg = request.args.get("page", "1")
+    pages = max((total + LOG_PAGE - 1) // LOG_PAGE, 1)
+    page = min(max(int(page_arg) if page_arg.isdigit() and len(page_arg) < 7 else 1, 1), pages)
+    recipients = db.session.execute(
+        select(
+            OutboxMessage.id,
+            OutboxMessage.recipient,
+            OutboxMessage.status,
+            OutboxMessage.sent_at,
+            OutboxMessage.last_error,
+            Registration.id.label("registration_id"),
+            Registration.first_name,
+            Registration.last_name,
+        )
+        .outerjoin(Registration, Registration.id == OutboxMessage.registration_id)
+        .where(OutboxMessage.mailing_id == item.id)
+        .order_by(Registration.last_name, Registration.first_name, OutboxMessage.id)
+        .limit(LOG_PAGE)
+        .offset((page - 1) * LOG_PAGE)
+    ).all()
+    delivery = messaging.delivery_counts([item.id])[item.id]
+    return render_event(
+        "organiser/mailing.html",
+        event,
+        mailing=item,
+        author=author,
+        recipients=recipients,
+        delivery=delivery,
+        page=page,
+        pages=pages,
+        total=total,
+        filter_args=AttendeeFilter.from_dict(item.filters or {}),
+        status_choices=STATUS_CHOICES,
+        current_tab="organiser.mailings",
+    )

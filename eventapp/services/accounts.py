@@ -1,0 +1,130 @@
+"""Organiser accounts: password rules, password change and reset by e-mailed token.
+
+A reset token is signed (itsdangerous), expires after PASSWORD_RESET_MAX_AGE seconds and carries
+a fingerprint of the current password hash: once the password changes (by that link or any
+other way) every earlier link is dead, so a link works once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app, render_template
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from eventapp.extensions import db
+from eventapp.models import User
+from eventapp.services import audit
+from eventapp.services import mail as mail_service
+
+PASSWORD_MIN_LENGTH = 10
+PASSWORD_MAX_LENGTH = 200
+_RESET_SALT = "eventapp.password-reset"
+
+
+class AccountError(Exception):
+    """A password rule was not met; `code` says which."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def normalise_email(email: str | None) -> str:
+    return (email or "").strip().lower()
+
+
+def check_new_password(password: str, user: User | None = None) -> None:
+    """Refuse passwords that are too short, too long, or the account's own e-mail."""
+    if len(password or "") < PASSWORD_MIN_LENGTH:
+        raise AccountError("too_short")
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise AccountError("too_long")
+    if user is not None and password.strip().lower() == user.email:
+        raise AccountError("is_email")
+
+
+def user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account with this e-mail and password, else None (same answer either way)."""
+    user = user_by_email(email)
+    if user is None or not user.active or not user.check_password(password or ""):
+        return None
+    return user
+
+
+def change_password(user: User, new_password: str, *, actor: str = "user") -> None:
+    """Set a new password. It rotates the session token, so every other session and
+    "remember me" cookie of this account ends."""
+    check_new_password(new_password, user)
+    user.set_password(new_password)
+    audit.record("user.password_changed", user=user, actor=actor)
+    db.session.flush()
+
+
+# --- reset by e-mail ------------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=_RESET_SALT)
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode("utf-8")).hexdigest()[:20]
+
+
+def reset_token(user: User) -> str:
+    return _serializer().dumps({"u": user.id, "p": _fingerprint(user)})
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The account a reset link is for, or None if it is forged, expired, already used (the
+    password changed since) or the account is disabled."""
+    if not token or len(token) > 500:
+        return None
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+        return None
+    user = db.session.get(User, data["u"])
+    if user is None or not user.active or data.get("p") != _fingerprint(user):
+        return None
+    return user
+
+
+def request_password_reset(email: str) -> bool:
+    """Queue a reset link for this e-mail if it belongs to an active account. Returns whether a
+    message was queued; callers must not tell the visitor (no account enumeration)."""
+    user = user_by_email(email)
+    if user is None or not user.active:
+        return False
+    from eventapp.helpers import external_url
+
+    minutes = current_app.config["PASSWORD_RESET_MAX_AGE"] // 60
+    context = {
+        "user": user,
+        "reset_url": external_url("auth.reset_password", token=reset_token(user)),
+        "minutes": minutes,
+    }
+    mail_service.enqueue(
+        kind="account.password_reset",
+        recipient=user.email,
+        subject=render_template("mail/password_reset_subject.txt", **context),
+        body_text=render_template("mail/password_reset.txt", **context),
+        body_html=render_template("mail/password_reset.html", **context),
+    )
+    audit.record("user.password_reset_requested", user=user, actor="user")
+    return True
+
+
+def reset_password(user: User, new_password: str) -> None:
+    check_new_password(new_password, user)
+    user.set_password(new_password)
+    audit.record("user.password_reset", user=user, actor="user")
+    db.session.flush()

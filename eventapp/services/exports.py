@@ -1,0 +1,195 @@
+"""Attendee exports as CSV (UTF-8 with BOM so Excel reads accents; comma or semicolon) and XLSX
+(openpyxl write-only). Both stream: rows come from the database in batches (yield_per) and go
+out in chunks, so 100,000 rows never sit in memory at once.
+
+Cells starting with = + - @ (or a tab / carriage return) are prefixed with an apostrophe so a
+spreadsheet never runs them as formulas (CSV/formula injection).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from sqlalchemy import Select
+
+from eventapp.extensions import db
+from eventapp.models import ActorCategory, Region, Registration, RegistrationSource
+from eventapp.models import RegistrationStatus as Status
+
+BATCH = 1000
+CHUNK = 64 * 1024
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_COLUMNS = (
+    Registration.id,
+    Registration.event_id,
+    Registration.last_name,
+    Registration.first_name,
+    Registration.email,
+    Registration.organisation_name,
+    Registration.job_title,
+    Registration.category,
+    Registration.region,
+    Registration.status,
+    Registration.source,
+    Registration.language,
+    Registration.created_at,
+    Registration.consent_at,
+    Registration.checked_in_at,
+)
+
+
+def neutralise(value):
+    """A cell value that a spreadsheet will show as text, never evaluate."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def headers(with_event: bool) -> list[str]:
+    names = [
+        _("Last name"),
+        _("First name"),
+        _("E-mail"),
+        _("Organisation"),
+        _("Job title"),
+        _("Category"),
+        _("Region"),
+        _("Status"),
+        _("Source"),
+        _("Language"),
+        _("Registered on"),
+        _("Consent given on"),
+        _("Checked in at"),
+        _("Registration number"),
+    ]
+    return [_("Event"), *names] if with_event else names
+
+
+def _labels(enum_cls) -> dict[str, str]:
+    """Translated labels, computed once per export (not once per cell)."""
+    return {member.value: str(member.label) for member in enum_cls}
+
+
+def rows(
+    query: Select, zone: ZoneInfo, event_titles: dict[int, str] | None = None
+) -> Iterator[list]:
+    """The export's rows, fetched in batches. `event_titles` adds a first column (tour
+    exports); datetimes are in `zone`, naive (spreadsheets have no time zones)."""
+
+    def local(value: datetime | None):
+        return value.astimezone(zone).replace(tzinfo=None, microsecond=0) if value else None
+
+    statement = query.with_only_columns(*_COLUMNS).execution_options(yield_per=BATCH)
+    categories, regions = _labels(ActorCategory), _labels(Region)
+    statuses, sources = _labels(Status), _labels(RegistrationSource)
+    for row in db.session.execute(statement):
+        values = [
+            row.last_name,
+            row.first_name,
+            row.email or "",
+            row.organisation_name,
+            row.job_title,
+            categories.get(row.category, ""),
+            regions.get(row.region, ""),
+            statuses.get(row.status, ""),
+            sources.get(row.source, ""),
+            row.language,
+            local(row.created_at),
+            local(row.consent_at),
+            local(row.checked_in_at),
+            row.id,
+        ]
+        if event_titles is not None:
+            values.insert(0, event_titles.get(row.event_id, ""))
+        yield values
+
+
+def csv_stream(
+    query: Select,
+    zone: ZoneInfo,
+    *,
+    delimiter: str = ",",
+    event_titles: dict[int, str] | None = None,
+) -> Iterator[str]:
+    """CSV text in chunks: a BOM, the header, then the rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(headers(event_titles is not None))
+    for values in rows(query, zone, event_titles):
+        writer.writerow(
+            [
+                value.strftime("%Y-%m-%d %H:%M")
+                if isinstance(value, datetime)
+                else neutralise(value)
+                for value in values
+            ]
+        )
+        if buffer.tell() >= CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def xlsx_stream(
+    query: Select,
+    zone: ZoneInfo,
+    *,
+    title: str = "",
+    event_titles: dict[int, str] | None = None,
+) -> Iterator[bytes]:
+    """An .xlsx file in chunks. openpyxl's write-only mode writes each row to a temporary file
+    as it comes (constant memory); the finished file is then sent in chunks. Text that looks
+    like a formula is stored as a plain string cell (never a formula)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_safe_sheet_title(title or _("Attendees")))
+    bold = Font(bold=True)
+    header_cells = []
+    for name in headers(event_titles is not None):
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.freeze_panes = "A2"
+    sheet.append(header_cells)
+    date_format = "yyyy-mm-dd hh:mm"
+    for values in rows(query, zone, event_titles):
+        out = []
+        for value in values:
+            if isinstance(value, datetime):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = date_format
+                out.append(cell)
+            elif isinstance(value, str):
+                # Control characters are not allowed in the XML of a sheet.
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                if value.startswith("="):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.data_type = "s"  # text, never a formula
+                    out.append(cell)
+                else:
+                    out.append(value)
+            else:
+                out.append(value)
+        sheet.append(out)
+    with tempfile.TemporaryFile() as handle:
+        workbook.save(handle)
+        handle.seek(0)
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
+def _safe_sheet_title(title: str) -> str:
+    for char in "[]:*?/\\":
+        title = title.replace(char, " ")
+    return title.strip()[:31] or "Export"

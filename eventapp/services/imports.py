@@ -1,0 +1,422 @@
+"""Attendee import from CSV or XLSX: parse, check every row (with its line number and the
+reasons it is refused), then, once the organiser confirms, register the good rows through
+services.registrations.register (source=IMPORT) in the caller's single transaction, so a
+database failure leaves nothing half-imported.
+
+Columns are recognised by their header, in French or English (our own export re-imports).
+Categories and regions are accepted as codes or as their French or English labels.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import force_locale
+from sqlalchemy import delete, select
+
+from eventapp.extensions import db
+from eventapp.models import (
+    ActorCategory,
+    Event,
+    ImportUpload,
+    Region,
+    Registration,
+    RegistrationSource,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
+from eventapp.services import audit
+from eventapp.services import registrations as registration_service
+
+MAX_ROWS = 5000
+KEEP_UNCONFIRMED = timedelta(days=1)
+REQUIRED = ("first_name", "last_name", "email")
+
+
+def _norm(text) -> str:
+    text = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+HEADER_ALIASES = {
+    "first_name": {"prenom", "first name", "firstname", "given name", "forename"},
+    "last_name": {"nom", "last name", "lastname", "surname", "family name", "nom de famille"},
+    "email": {
+        "email",
+        "e mail",
+        "mail",
+        "courriel",
+        "adresse e mail",
+        "adresse email",
+        "adresse mail",
+        "email address",
+        "e mail address",
+    },
+    "organisation_name": {
+        "organisation",
+        "organization",
+        "societe",
+        "entreprise",
+        "company",
+        "structure",
+        "etablissement",
+        "employer",
+    },
+    "job_title": {"fonction", "poste", "job title", "job", "position", "titre"},
+    "category": {"categorie", "category", "type d acteur", "actor category", "profil"},
+    "region": {"region"},
+    "language": {"langue", "language", "lang"},
+}
+_HEADER_LOOKUP = {alias: name for name, aliases in HEADER_ALIASES.items() for alias in aliases}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; `code` says why."""
+
+    def __init__(self, code: str, **info):
+        super().__init__(code)
+        self.code = code
+        self.info = info
+
+
+@dataclass
+class RowProblem:
+    code: str  # missing_first_name, missing_last_name, bad_email, unknown_category,
+    # unknown_region, duplicate_in_file, already_registered, too_long
+    value: str = ""
+    first_line: int | None = None
+
+
+@dataclass
+class ImportRow:
+    line: int
+    values: dict[str, str]
+    problems: list[RowProblem] = field(default_factory=list)
+    category: str = ActorCategory.OTHER.value
+    region: str | None = None
+    language: str = "fr"
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    @property
+    def email(self) -> str:
+        return self.values.get("email", "")
+
+    def participant(self, consent_version: str) -> registration_service.Participant:
+        return registration_service.Participant(
+            first_name=self.values["first_name"],
+            last_name=self.values["last_name"],
+            email=self.email,
+            category=self.category,
+            organisation_name=self.values.get("organisation_name", ""),
+            job_title=self.values.get("job_title", ""),
+            region=self.region,
+            language=self.language,
+            consent_at=utcnow(),
+            consent_version=consent_version,
+        )
+
+
+@dataclass
+class Preview:
+    rows: list[ImportRow]
+    columns: list[str]  # recognised columns
+    ignored_columns: list[str]
+    free_seats: int | None
+
+    @property
+    def good(self) -> list[ImportRow]:
+        return [row for row in self.rows if row.ok]
+
+    @property
+    def bad(self) -> list[ImportRow]:
+        return [row for row in self.rows if not row.ok]
+
+    @property
+    def expected_confirmed(self) -> int:
+        good = len(self.good)
+        return good if self.free_seats is None else min(good, self.free_seats)
+
+    @property
+    def expected_waitlisted(self) -> int:
+        return len(self.good) - self.expected_confirmed
+
+
+# --- reading the file -----------------------------------------------------------------------
+
+
+def _decode(content: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError("encoding")
+
+
+def _csv_records(content: bytes) -> list[tuple[int, list[str]]]:
+    text = _decode(content)
+    if "\x00" in text:
+        raise ImportFileError("unreadable")
+    sample = text[:4096]
+    try:
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",;\t").delimiter
+    except csv.Error:
+        first = sample.splitlines()[0] if sample else ""
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records = []
+    start = 1
+    try:
+        for record in reader:
+            records.append((start, record))
+            start = reader.line_num + 1
+            if len(records) > MAX_ROWS + 1:
+                raise ImportFileError("too_many_rows", limit=MAX_ROWS)
+    except csv.Error as error:
+        raise ImportFileError("unreadable") from error
+    return records
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_records(content: bytes) -> list[tuple[int, list[str]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as error:
+        raise ImportFileError("unreadable") from error
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        if sheet is None:
+            raise ImportFileError("empty")
+        records = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            records.append((number, [_cell_text(v) for v in values]))
+            if len(records) > MAX_ROWS + 1:
+                raise ImportFileError("too_many_rows", limit=MAX_ROWS)
+        return records
+    finally:
+        workbook.close()
+
+
+def read_records(content: bytes, filename: str) -> list[tuple[int, list[str]]]:
+    """(line number, cells) for every row of the file, header included."""
+    if not content:
+        raise ImportFileError("empty")
+    if content[:2] == b"PK" or filename.lower().endswith(".xlsx"):
+        return _xlsx_records(content)
+    return _csv_records(content)
+
+
+# --- checking -------------------------------------------------------------------------------
+
+
+def _choice_lookup(enum_cls) -> dict[str, str]:
+    lookup = {}
+    for member in enum_cls:
+        lookup[_norm(member.value)] = member.value
+        for locale in ("fr", "en"):
+            with force_locale(locale):
+                lookup[_norm(member.label)] = member.value
+    return lookup
+
+
+_CATEGORY_SYNONYMS = {
+    "industriel": "industrial",
+    "industrie": "industrial",
+    "pharma": "industrial",
+    "startup": "biotech",
+    "start up": "biotech",
+    "biotechnologie": "biotech",
+    "cro": "techprovider",
+    "plateforme": "techprovider",
+    "academique": "academic",
+    "recherche": "academic",
+    "equipementier": "equipment",
+    "pole": "cluster",
+    "syndicat": "union",
+    "institution": "public",
+    "investisseur": "investor",
+    "autre": "other",
+}
+
+
+def check(event: Event, records: list[tuple[int, list[str]]]) -> Preview:
+    """Check every data row; the first non-empty row is the header."""
+    records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
+    if not records:
+        raise ImportFileError("empty")
+    _header_line, header = records[0]
+    positions: dict[str, int] = {}
+    ignored = []
+    for index, name in enumerate(header):
+        key = _HEADER_LOOKUP.get(_norm(name))
+        if key and key not in positions:
+            positions[key] = index
+        elif name.strip():
+            ignored.append(name.strip())
+    missing = [name for name in REQUIRED if name not in positions]
+    if missing:
+        raise ImportFileError("missing_columns", columns=missing)
+    if len(records) == 1:
+        raise ImportFileError("no_rows")
+
+    categories = {**_choice_lookup(ActorCategory), **_CATEGORY_SYNONYMS}
+    regions = _choice_lookup(Region)
+    rows: list[ImportRow] = []
+    first_seen: dict[str, int] = {}
+    for line, cells in records[1:]:
+        values = {
+            key: (cells[index].strip() if index < len(cells) else "")
+            for key, index in positions.items()
+        }
+        row = ImportRow(line=line, values=values)
+        for name in ("first_name", "last_name"):
+            if not values.get(name):
+                row.problems.append(RowProblem(f"missing_{name}"))
+            elif len(values[name]) > 100:
+                row.problems.append(RowProblem("too_long", values[name][:40]))
+        if len(values.get("organisation_name", "")) > 200 or len(values.get("job_title", "")) > 200:
+            row.problems.append(RowProblem("too_long"))
+        try:
+            email = validate_email(values["email"], check_deliverability=False).normalized
+            values["email"] = registration_service.normalise_email(email)
+        except EmailNotValidError:
+            row.problems.append(RowProblem("bad_email", values["email"][:80]))
+        else:
+            if values["email"] in first_seen:
+                row.problems.append(
+                    RowProblem("duplicate_in_file", values["email"], first_seen[values["email"]])
+                )
+            else:
+                first_seen[values["email"]] = line
+        raw_category = values.get("category", "")
+        if raw_category:
+            category = categories.get(_norm(raw_category))
+            if category is None:
+                row.problems.append(RowProblem("unknown_category", raw_category[:60]))
+            else:
+                row.category = category
+        raw_region = values.get("region", "")
+        if raw_region:
+            region = regions.get(_norm(raw_region))
+            if region is None:
+                row.problems.append(RowProblem("unknown_region", raw_region[:60]))
+            else:
+                row.region = region
+        language = _norm(values.get("language", ""))[:2]
+        row.language = "en" if language in ("en", "an") else "fr"
+        rows.append(row)
+
+    _mark_already_registered(event, rows)
+    confirmed = registration_service.confirmed_count(event.id)
+    free = None if event.capacity is None else max(event.capacity - confirmed, 0)
+    return Preview(rows, list(positions), ignored, free)
+
+
+def _mark_already_registered(event: Event, rows: list[ImportRow]) -> None:
+    emails = sorted({row.email for row in rows if row.email and "@" in row.email})
+    registered = set()
+    for start in range(0, len(emails), 500):
+        registered.update(
+            db.session.scalars(
+                select(Registration.email).where(
+                    Registration.event_id == event.id,
+                    Registration.status != RegistrationStatus.CANCELLED,
+                    Registration.email.in_(emails[start : start + 500]),
+                )
+            )
+        )
+    for row in rows:
+        if row.email in registered and not any(
+            p.code in ("bad_email", "duplicate_in_file") for p in row.problems
+        ):
+            row.problems.append(RowProblem("already_registered", row.email))
+
+
+def preview(event: Event, upload: ImportUpload) -> Preview:
+    return check(event, read_records(upload.content, upload.filename))
+
+
+# --- storing and importing ------------------------------------------------------------------
+
+
+def store_upload(event: Event, *, user: User, filename: str, content: bytes) -> ImportUpload:
+    """Keep the file until the organiser confirms (unconfirmed files of this event older than a
+    day are deleted: they hold personal data)."""
+    db.session.execute(
+        delete(ImportUpload).where(
+            ImportUpload.event_id == event.id,
+            ImportUpload.imported_at.is_(None),
+            ImportUpload.created_at < utcnow() - KEEP_UNCONFIRMED,
+        )
+    )
+    upload = ImportUpload(
+        event_id=event.id, user_id=user.id, filename=filename[:255], content=content
+    )
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+@dataclass
+class ImportResult:
+    confirmed: int = 0
+    waitlisted: int = 0
+    skipped: int = 0  # bad rows, or registered meanwhile
+
+
+def import_upload(
+    event: Event, upload: ImportUpload, *, user: User, notify: bool, consent_version: str
+) -> ImportResult:
+    """Register the good rows (checked again now) through the registration service, in the
+    caller's transaction: the caller commits once, or nothing is imported at all."""
+    if upload.imported_at is not None:
+        raise ImportFileError("already_imported")
+    checked = preview(event, upload)
+    result = ImportResult(skipped=len(checked.bad))
+    for row in checked.good:
+        outcome = registration_service.register(
+            [event],
+            row.participant(consent_version),
+            source=RegistrationSource.IMPORT,
+            user=user,
+            notify=notify,
+        )[0]
+        if not outcome.created:
+            result.skipped += 1
+        elif outcome.status == RegistrationStatus.CONFIRMED:
+            result.confirmed += 1
+        else:
+            result.waitlisted += 1
+    upload.imported_at = utcnow()
+    upload.content = b""  # the rows are registrations now; do not keep a second copy
+    audit.record(
+        "attendees.imported",
+        user=user,
+        event_id=event.id,
+        upload_id=upload.id,
+        confirmed=result.confirmed,
+        waitlisted=result.waitlisted,
+        skipped=result.skipped,
+        notified=notify,
+    )
+    db.session.flush()
+    return result

@@ -1,0 +1,149 @@
+"""Messages from organisers to a filtered list of attendees, sent through the outbox.
+
+A Mailing row keeps what was written and to which filter; each recipient gets an OutboxMessage
+(mailing_id set) in the same transaction, so the log shows exactly who received what and
+whether it was delivered. {first_name}, {last_name} and {event} in the text are replaced for
+each person; a footer in the person's language says why they receive it and links to their
+registration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import render_template
+from flask_babel import force_locale
+from markupsafe import Markup, escape
+from sqlalchemy import Select, func, select
+
+from eventapp.extensions import db
+from eventapp.models import Event, Mailing, OutboxMessage, OutboxStatus, Registration, User
+from eventapp.services import audit
+from eventapp.services import mail as mail_service
+
+PLACEHOLDERS = ("{first_name}", "{last_name}", "{event}")
+CHUNK = 500
+
+
+def personalise(text: str, registration: Registration, event_title: str) -> str:
+    return (
+        text.replace("{first_name}", registration.first_name)
+        .replace("{last_name}", registration.last_name)
+        .replace("{event}", event_title)
+    )
+
+
+def recipients(query: Select) -> Select:
+    """The registrations of a filtered list that can be e-mailed (anonymised ones cannot)."""
+    return query.where(Registration.email.is_not(None))
+
+
+def count_recipients(query: Select) -> int:
+    ids = recipients(query).with_only_columns(Registration.id).order_by(None).subquery()
+    return db.session.scalar(select(func.count()).select_from(ids))
+
+
+def first_recipient(query: Select) -> Registration | None:
+    return db.session.scalars(recipients(query).limit(1)).first()
+
+
+def render_message(
+    event: Event, registration: Registration, subject: str, body: str
+) -> tuple[str, str, str]:
+    """(subject, text, html) for one recipient, the footer in their language."""
+    from eventapp.helpers import external_url
+
+    lang = registration.language if registration.language in ("fr", "en") else "fr"
+    title = event.title(lang)
+    body = body.replace("\r\n", "\n")
+    text_body = personalise(body, registration, title)
+    with force_locale(lang):
+        context = {
+            "event": event,
+            "event_title": title,
+            "body": text_body,
+            "body_html": escape(text_body).replace("\n", Markup("<br>\n")),
+            "manage_url": external_url("registration.manage", token=registration.manage_token),
+            "lang": lang,
+        }
+        text = render_template("mail/mailing.txt", **context)
+        html = render_template("mail/mailing.html", **context)
+    return personalise(subject, registration, title), text, html
+
+
+@dataclass
+class SendResult:
+    mailing: Mailing
+    queued: int
+
+
+def send_mailing(
+    event: Event,
+    query: Select,
+    *,
+    subject: str,
+    body: str,
+    filters: dict,
+    user: User,
+    log_filters: dict | None = None,
+) -> SendResult:
+    """Queue one personalised message per recipient of the filtered list, in the caller's
+    transaction (they are sent after the commit)."""
+    mailing = Mailing(
+        event_id=event.id,
+        created_by_id=user.id,
+        subject=subject.strip(),
+        body=body.replace("\r\n", "\n"),
+        filters=filters,
+    )
+    db.session.add(mailing)
+    db.session.flush()
+    ids = list(db.session.scalars(recipients(query).with_only_columns(Registration.id)))
+    queued = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = db.session.scalars(
+            select(Registration)
+            .where(Registration.id.in_(ids[start : start + CHUNK]))
+            .order_by(Registration.id)
+        ).all()
+        for registration in chunk:
+            personal_subject, text, html = render_message(event, registration, subject, body)
+            mail_service.enqueue(
+                kind="mailing",
+                recipient=registration.email,
+                subject=personal_subject,
+                body_text=text,
+                body_html=html,
+                event_id=event.id,
+                registration_id=registration.id,
+                mailing_id=mailing.id,
+            )
+            queued += 1
+    mailing.recipients_count = queued
+    audit.record(
+        "mailing.sent",
+        user=user,
+        event_id=event.id,
+        mailing_id=mailing.id,
+        recipients=queued,
+        filters=filters if log_filters is None else log_filters,
+    )
+    db.session.flush()
+    return SendResult(mailing, queued)
+
+
+def delivery_counts(mailing_ids: list[int]) -> dict[int, dict[str, int]]:
+    """{mailing id: {status: count}} in one GROUP BY."""
+    counts: dict[int, dict[str, int]] = {
+        mailing_id: {str(s): 0 for s in OutboxStatus} for mailing_id in mailing_ids
+    }
+    if not mailing_ids:
+        return counts
+    rows = db.session.execute(
+        select(OutboxMessage.mailing_id, OutboxMessage.status, func.count())
+        .where(OutboxMessage.mailing_id.in_(mailing_ids))
+        .group_by(OutboxMessage.mailing_id, OutboxMessage.status)
+    )
+    for mailing_id, status, count in rows:
+        counts[mailing_id][str(status)] = int(count)
+    return counts

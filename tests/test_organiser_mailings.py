@@ -1,0 +1,84 @@
+"""Messages to the filtered attendee list: write, preview, send through the outbox; the log
+shows who received what."""
+
+import pytest
+from sqlalchemy import select
+
+from eventapp.models import AuditLog, Mailing, OutboxMessage
+
+
+@pytest.fixture
+def event(factory, login):
+    org = factory.organisation(name="Polepharma")
+    login(factory.user(org))
+    event = factory.event(organisers=[org], title_fr="Congrès France Bioproduction 2026")
+    factory.registration(event, first_name="Léa", last_name="Durand", status="confirmed")
+    factory.registration(
+        event, first_name="Hugo", last_name="Martin", status="confirmed", language="en"
+    )
+    factory.registration(event, first_name="Inès", last_name="Petit", status="waitlisted")
+    factory.registration(event, first_name="Paul", last_name="Roux", status="cancelled")
+    factory.registration(event, first_name="Anon", last_name="Yme", email=None, status="confirmed")
+    return event
+
+
+MESSAGE = {
+    "subject": "Infos pratiques",
+    "body": "Bonjour {first_name},\nL'accueil ouvre à 8h30 pour {event}.",
+}
+
+
+def test_preview_then_send_to_the_filtered_list(client, db, event, mail_outbox):
+    url = f"/organiser/events/{event.id}/mailings/new"
+    form = client.get(url, query_string={"status": "confirmed"}).get_data(as_text=True)
+    assert "À 2 personnes" in form  # the anonymised one cannot be written to
+    preview = client.post(url, data={**MESSAGE, "status": "confirmed", "step": "preview"})
+    assert preview.status_code == 200
+    page = preview.get_data(as_text=True)
+    assert "Bonjour Léa," in page and "Congrès France Bioproduction 2026" in page
+    assert "Envoyer à 2 personnes" in page
+    assert db.session.scalar(select(Mailing)) is None  # nothing sent by a preview
+    sent = client.post(url, data={**MESSAGE, "status": "confirmed", "step": "send"})
+    assert sent.status_code == 302
+    mailing = db.session.scalar(select(Mailing))
+    assert mailing.recipients_count == 2 and mailing.filters == {"status": "confirmed"}
+    messages = list(
+        db.session.scalars(select(OutboxMessage).where(OutboxMessage.mailing_id == mailing.id))
+    )
+    assert len(messages) == 2 and len(mail_outbox) == 2
+    lea = next(m for m in messages if "Léa" in m.body_text)
+    assert "Bonjour Léa," in lea.body_text and "/r/" in lea.body_text  # their manage link
+    hugo = next(m for m in messages if "Hugo" in m.body_text)
+    assert "You receive this message because" in hugo.body_text  # footer in their language
+    entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "mailing.sent"))
+    assert entry.details["recipients"] == 2
+    # The log shows who received it.
+    log = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "Durand Léa" in log and "Martin Hugo" in log and "Petit" not in log
+    assert "Envoyé" in log
+    index = client.get(f"/organiser/events/{event.id}/mailings").get_data(as_text=True)
+    assert "Infos pratiques" in index
+
+
+def test_default_audience_is_everyone_registered_but_not_the_cancelled(
+    client, db, event, mail_outbox
+):
+    url = f"/organiser/events/{event.id}/mailings/new"
+    client.post(url, data={**MESSAGE, "step": "send"})
+    recipients = {m.to[0] for m in mail_outbox}
+    assert len(recipients) == 3  # two confirmed + one waitlisted; not cancelled, not anonymised
+
+
+def test_an_empty_message_is_refused_and_kept(client, db, event):
+    url = f"/organiser/events/{event.id}/mailings/new"
+    response = client.post(url, data={"subject": "", "body": "Texte gardé", "step": "preview"})
+    assert response.status_code == 400
+    assert "Texte gardé" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Mailing)) is None
+
+
+def test_going_back_to_edit_keeps_the_text(client, event):
+    url = f"/organiser/events/{event.id}/mailings/new"
+    response = client.post(url, data={**MESSAGE, "step": "edit"})
+    assert response.status_code == 200
+    assert "Bonjour {first_name}" in response.get_data(as_text=True)

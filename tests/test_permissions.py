@@ -1,0 +1,277 @@
+"""Every organiser URL, found in app.url_map (so routes added later, e.g. the check-in desk, are
+covered without editing this file), refuses anonymous users and managers of other
+organisations, for reads and writes; check-in staff cannot reach management pages.
+
+URL parameters are filled with the ids of a foreign event and its registration, mailing and
+upload; a positive control proves the owners themselves reach every page with those ids, so a
+404 below really is the permission check and not a wrong id.
+"""
+
+import itertools
+import re
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.routing.converters import AnyConverter, IntegerConverter
+
+from eventapp.models import (
+    AuditLog,
+    Event,
+    ImportUpload,
+    Mailing,
+    OutboxMessage,
+    Registration,
+    User,
+)
+from eventapp.permissions import Need
+
+ORGANISER_PREFIXES = ("/organiser", "/api/organiser")
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def organiser_rules(app):
+    rules = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(ORGANISER_PREFIXES) or rule.endpoint.startswith("organiser.")
+    ]
+    assert len(rules) > 20  # the enumeration found the workspace
+    return sorted(rules, key=lambda r: r.rule)
+
+
+def _value_for(rule, name, ids):
+    converter = rule._converters[name]
+    key = name.lower()
+    if "registration" in key or key in ("reg_id", "attendee_id"):
+        return ids["registration"]
+    if "mailing" in key:
+        return ids["mailing"]
+    if "upload" in key or "import" in key:
+        return ids["upload"]
+    if isinstance(converter, IntegerConverter):
+        return ids["event"]
+    # Strings (a ticket code, a token...): the foreign registration's ticket code.
+    return ids["ticket"]
+
+
+def urls_for(rule, ids):
+    """Every URL of a rule with its parameters filled (each value of an any() converter)."""
+    fixed = {}
+    choices = {}
+    for name in rule.arguments:
+        converter = rule._converters[name]
+        if isinstance(converter, AnyConverter):
+            choices[name] = sorted(converter.items)
+        else:
+            fixed[name] = _value_for(rule, name, ids)
+    combos = itertools.product(*choices.values()) if choices else [()]
+    for combo in combos:
+        values = {**fixed, **dict(zip(choices, combo, strict=True))}
+        yield rule.build(values, append_unknown=False)[1]
+
+
+def requests_for(app, ids):
+    for rule in organiser_rules(app):
+        methods = sorted(m for m in rule.methods if m not in ("HEAD", "OPTIONS"))
+        for url in urls_for(rule, ids):
+            for method in methods:
+                yield rule, method, url
+
+
+@pytest.fixture
+def foreign(factory, db):
+    """Another organisation's event with registrations, a mailing and an upload, a tour with a
+    stage, and that organisation's manager and check-in volunteer."""
+    org = factory.organisation(name="BioValley France", short_name="BioValley")
+    event = factory.event(
+        organisers=[org], capacity=2, title_fr="Congrès secret BioValley", title_en="Secret"
+    )
+    confirmed = factory.registration(event, last_name="Secretname", status="confirmed")
+    factory.registration(event, status="confirmed")
+    factory.registration(event, status="waitlisted")
+    factory.registration(event, status="cancelled")
+    tour = factory.event(organisers=[org], kind="tour", capacity=None, title_fr="Tour secret")
+    factory.event(organisers=[org], kind="stage", parent_id=tour.id, position=1)
+    mailing = Mailing(event_id=event.id, subject="Infos pratiques", body="Bonjour", filters={})
+    upload = ImportUpload(
+        event_id=event.id, filename="people.csv", content=b"Nom;Prenom;E-mail\nA;B;a@b.org\n"
+    )
+    db.session.add_all([mailing, upload])
+    db.session.commit()
+    return {
+        "org": org,
+        "event": event,
+        "ids": {
+            "event": event.id,
+            "registration": confirmed.id,
+            "mailing": mailing.id,
+            "upload": upload.id,
+            "ticket": confirmed.ticket_code,
+        },
+        "manager": factory.user(org, "manager"),
+        "checkin": factory.user(org, "checkin"),
+    }
+
+
+def _snapshot(db, event_id):
+    db.session.rollback()
+    event = db.session.get(Event, event_id, populate_existing=True)
+    return {
+        "event": (event.status, event.capacity, event.title_fr, event.starts_at),
+        "registrations": sorted(
+            db.session.execute(
+                select(
+                    Registration.id,
+                    Registration.status,
+                    Registration.last_name,
+                    Registration.checked_in_at,
+                ).where(Registration.event_id == event_id)
+            ).all()
+        ),
+        "audit": db.session.scalar(
+            select(func.count()).select_from(AuditLog).where(AuditLog.event_id == event_id)
+        ),
+        "outbox": db.session.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.event_id == event_id)
+        ),
+        "mailings": db.session.scalar(
+            select(func.count()).select_from(Mailing).where(Mailing.event_id == event_id)
+        ),
+        "uploads": db.session.execute(
+            select(ImportUpload.id, ImportUpload.imported_at).where(
+                ImportUpload.event_id == event_id
+            )
+        ).all(),
+    }
+
+
+def test_anonymous_users_are_sent_to_login_or_get_401_json(app, client, foreign):
+    checked = 0
+    for rule, method, url in requests_for(app, foreign["ids"]):
+        response = client.open(url, method=method, buffered=True)
+        if rule.rule.startswith("/api/"):
+            assert response.status_code == 401, (method, url)
+            assert response.is_json and response.json["error"]["code"] == 401
+        else:
+            assert response.status_code == 302, (method, url, response.status_code)
+            assert "/auth/login" in response.headers["Location"], (method, url)
+        checked += 1
+    assert checked > 30
+
+
+def test_a_manager_of_another_organisation_gets_404_and_changes_nothing(
+    app, client, db, factory, foreign, login
+):
+    other = factory.user(factory.organisation(name="Eurobiomed"), "manager")
+    login(other)
+    before = _snapshot(db, foreign["event"].id)
+    for rule, method, url in requests_for(app, foreign["ids"]):
+        response = client.open(
+            url, method=method, data={"confirm": "y", "notify": "y"}, buffered=True
+        )
+        body = response.get_data(as_text=True)
+        if rule.arguments:
+            assert response.status_code in (403, 404), (method, url, response.status_code)
+        else:
+            # Pages without an event in the URL (dashboard, new event) answer, but never show
+            # the foreign event.
+            assert response.status_code < 500, (method, url)
+        assert "Congrès secret BioValley" not in body, (method, url)
+        assert "Secretname" not in body, (method, url)
+    assert _snapshot(db, foreign["event"].id) == before
+
+
+def test_check_in_staff_cannot_reach_management_pages(app, client, db, foreign, login):
+    login(foreign["checkin"])
+    before = _snapshot(db, foreign["event"].id)
+    checked = 0
+    for rule, method, url in requests_for(app, foreign["ids"]):
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, "organiser_need", None) != Need.MANAGE:
+            continue
+        response = client.open(url, method=method, data={"confirm": "y"}, buffered=True)
+        assert response.status_code in (403, 404), (method, url, response.status_code)
+        checked += 1
+    assert checked > 25
+    assert _snapshot(db, foreign["event"].id) == before
+    # ...but they see their events' counts on the dashboard and through the counts API.
+    page = client.get("/organiser/").get_data(as_text=True)
+    assert "Congrès secret BioValley" in page
+    assert f"/organiser/events/{foreign['event'].id}" not in page  # no link to a 404
+    response = client.get(f"/api/organiser/events/{foreign['event'].id}/counts")
+    assert response.status_code == 200 and response.json["confirmed"] == 2
+
+
+def test_owners_reach_every_page_with_these_ids(app, client, foreign, login):
+    """Positive control: the URLs above are right, so the 404s are the permission check."""
+    login(foreign["manager"])
+    for _rule, method, url in requests_for(app, foreign["ids"]):
+        if method != "GET":
+            continue
+        response = client.get(url, buffered=True)  # streamed exports are read in full
+        assert response.status_code not in (401, 403, 404), (url, response.status_code)
+        assert response.status_code < 500, url
+        if response.mimetype == "text/html":
+            # The CSP forbids inline styles, scripts and handlers: none in any page.
+            body = response.get_data(as_text=True)
+            assert " style=" not in body and "<script>" not in body, url
+            assert not re.search(r"<[^>]+\son[a-z]+=", body), url
+
+
+def test_admins_see_every_event(client, factory, foreign, login):
+    admin = factory.user(is_admin=True)
+    login(admin)
+    assert client.get(f"/organiser/events/{foreign['event'].id}").status_code == 200
+    assert "Congrès secret BioValley" in client.get("/organiser/").get_data(as_text=True)
+
+
+def test_every_organiser_view_declares_what_it_checks(app):
+    """Views with an event in the URL go through the access decorators, which record the need
+    they enforce (other features' views may use their own checks, see the tests above)."""
+    for rule in organiser_rules(app):
+        if not rule.endpoint.startswith(("organiser.", "api.organiser")):
+            continue
+        view = app.view_functions[rule.endpoint]
+        if rule.arguments and rule.endpoint.split(".")[1] in _OWN_ENDPOINTS:
+            assert getattr(view, "organiser_need", None) in (Need.MANAGE, Need.CHECKIN), (
+                rule.endpoint
+            )
+
+
+_OWN_ENDPOINTS = {
+    "event_overview",
+    "attendees",
+    "attendee",
+    "attendee_cancel",
+    "attendee_edit",
+    "attendee_promote",
+    "attendee_reconfirm",
+    "attendee_new",
+    "export",
+    "event_cancel",
+    "event_edit",
+    "audit_log",
+    "import_upload",
+    "import_preview",
+    "import_template",
+    "mailings",
+    "mailing",
+    "mailing_new",
+    "event_publish",
+    "stage_new",
+    "statistics",
+    "event_unpublish",
+    "organiser_event_counts",
+}
+
+
+def test_a_deactivated_account_is_logged_out(client, db, factory, foreign, login):
+    login(foreign["manager"])
+    assert client.get("/organiser/").status_code == 200
+    user = db.session.get(User, foreign["manager"].id)
+    user.active = False
+    db.session.commit()
+    response = client.get("/organiser/")
+    assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
