@@ -17,6 +17,7 @@ MESSAGES = {
         _l("Bad request"),
         _l("The request could not be understood. Please check and try again."),
     ),
+    401: (_l("Please log in"), _l("You need to log in to see this page.")),
     403: (_l("Access denied"), _l("You are not allowed to see this page.")),
     404: (_l("Page not found"), _l("This page does not exist or is no longer available.")),
     405: (_l("Method not allowed"), _l("This action is not possible on this page.")),
@@ -73,7 +74,12 @@ def register_error_handlers(app) -> None:
         # Messages we raise ourselves with abort(code, description) are shown; Werkzeug's
         # English defaults are replaced by our translated ones.
         description = error.description
-        if description == type(error).description:
+        # Flask-Limiter's default description is the limit itself ("5 per 15 minute"): not for
+        # people. A limit's own error_message (translated) is shown.
+        limit = getattr(error, "limit", None)
+        if description == type(error).description or (
+            limit is not None and not limit.error_message
+        ):
             description = None
         return render_error(error.code or 500, description, headers)
 

@@ -106,3 +106,29 @@ def test_organiser_area_needs_login(client):
     response = client.get("/organiser/")
     assert response.status_code == 302
     assert "/auth/login" in response.headers["Location"]
+
+
+def test_a_rate_limit_without_its_own_message_shows_the_friendly_one(app):
+    from flask_limiter.errors import RateLimitExceeded
+
+    class FakeLimit:
+        error_message = None
+        limit = "5 per 15 minute"
+
+    with app.test_request_context("/"):
+        handler = app._find_error_handler(RateLimitExceeded(FakeLimit()), [])
+        response = handler(RateLimitExceeded(FakeLimit()))
+    text = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert "5 per 15 minute" not in text
+    assert "Trop de" in text or "too many" in text.lower()
+    assert response.headers["Retry-After"]
+
+
+def test_401_has_its_own_message(app):
+    from werkzeug.exceptions import Unauthorized
+
+    with app.test_request_context("/"):
+        response = app._find_error_handler(Unauthorized(), [])(Unauthorized())
+    assert response.status_code == 401
+    assert "Something went wrong" not in response.get_data(as_text=True)
