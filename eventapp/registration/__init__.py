@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("registration", __name__)
 
-from eventapp.registration import routes  # noqa: E402,F401
+from eventapp.registration import routes, tickets  # noqa: E402,F401
