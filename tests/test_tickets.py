@@ -40,9 +40,7 @@ def decode_pdf(data: bytes, scale: float = 3) -> list[list[str]]:
 def pdf_text(data: bytes) -> str:
     document = pypdfium2.PdfDocument(data)
     try:
-        return "\n".join(
-            document[i].get_textpage().get_text_range() for i in range(len(document))
-        )
+        return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
     finally:
         document.close()
 
