@@ -22,7 +22,7 @@ from sqlalchemy import Select, select
 
 from eventapp.models import ActorCategory, Event, Region, Registration, RegistrationStatus
 from eventapp.services import checkin, tickets
-from eventapp.services.tickets import FONT_FAMILY, draw_fitted, draw_qr, fit_text
+from eventapp.services.tickets import FONT_FAMILY, TextFitter, draw_qr
 
 # One colour per actor category; the category's name is always printed on the band too.
 CATEGORY_COLOURS: dict[ActorCategory, tuple[int, int, int]] = {
@@ -195,7 +195,13 @@ BOXES = {
 
 
 def _draw_badge(
-    pdf: FPDF, layout: Layout, x: float, y: float, registration: Registration, event_title: str
+    pdf: FPDF,
+    text: TextFitter,
+    layout: Layout,
+    x: float,
+    y: float,
+    registration: Registration,
+    event_title: str,
 ) -> None:
     box = BOXES[layout.key]
     w, h = layout.width, layout.height
@@ -205,28 +211,24 @@ def _draw_badge(
     pdf.set_fill_color(*colour)
     pdf.rect(x, y, w, box.band, style="F")
     pdf.set_text_color(*band_text_colour(colour))
-    label = fit_text(pdf, registration.category.label, inner, box.band - 2, *box.band_sizes, "B")
+    label = text.fit(registration.category.label, inner, box.band - 2, *box.band_sizes, "B")
     label_top = y + (box.band - len(label.lines) * label.line_height) / 2
-    draw_fitted(pdf, label, x + box.pad, label_top, inner, "B", align="C")
+    text.draw(label, x + box.pad, label_top, inner, "B", align="C")
 
     pdf.set_text_color(*MUTED)
-    fitted = fit_text(pdf, event_title, inner, box.event_height, *box.event_sizes, max_lines=2)
-    draw_fitted(pdf, fitted, x + box.pad, y + box.event_top, inner, align="C")
+    fitted = text.fit(event_title, inner, box.event_height, *box.event_sizes, max_lines=2)
+    text.draw(fitted, x + box.pad, y + box.event_top, inner, align="C")
 
     pdf.set_text_color(*INK)
-    name = fit_text(
-        pdf, registration.full_name, inner, box.name_height, *box.name_sizes, "B", max_lines=3
-    )
+    name = text.fit(registration.full_name, inner, box.name_height, *box.name_sizes, "B")
     name_top = y + box.name_top + (box.name_height - len(name.lines) * name.line_height) / 2
-    draw_fitted(pdf, name, x + box.pad, name_top, inner, "B", align="C")
+    text.draw(name, x + box.pad, name_top, inner, "B", align="C")
 
     org_width = inner - box.qr - 1 if box.qr_beside_org else inner
     if registration.organisation_name:
-        org = fit_text(
-            pdf, registration.organisation_name, org_width, box.org_height, *box.org_sizes
-        )
+        org = text.fit(registration.organisation_name, org_width, box.org_height, *box.org_sizes)
         align = "L" if box.qr_beside_org else "C"
-        draw_fitted(pdf, org, x + box.pad, y + box.org_top, org_width, align=align)
+        text.draw(org, x + box.pad, y + box.org_top, org_width, align=align)
 
     qr = tickets.qr_code(registration)
     if box.qr_beside_org:
@@ -242,17 +244,22 @@ def build_badges_pdf(
     """The badges of `registrations` (in the given order) as one PDF, texts in `lang`."""
     sheet = LAYOUTS[layout]
     positions = _positions(sheet)
-    with force_locale(lang):
-        title = event.title(lang)
-        pdf = tickets.new_pdf(f"{_('Badges')} — {title}", lang, format=PAGE_SIZES[sheet.page])
+    title = event.title(lang)
+    with (
+        force_locale(lang),
+        tickets.pdf_document(
+            f"{_('Badges')} — {title}", lang, format=PAGE_SIZES[sheet.page]
+        ) as pdf,
+    ):
         pdf.set_draw_color(0, 0, 0)
         pdf.set_line_width(0.2)
+        text = TextFitter(pdf)
         for index, registration in enumerate(registrations):
             slot = index % sheet.per_page
             if slot == 0:
                 pdf.add_page()
             x, y = positions[slot]
-            _draw_badge(pdf, sheet, x, y, registration, title)
+            _draw_badge(pdf, text, sheet, x, y, registration, title)
             if sheet.cut_marks:
                 _cut_marks(pdf, x, y, sheet.width, sheet.height)
         if not registrations:

@@ -17,10 +17,13 @@ This module also holds the PDF helpers shared with the badges (fonts, text fitti
 from __future__ import annotations
 
 import base64
+import contextlib
+import functools
 import hashlib
 import hmac
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,8 +111,15 @@ def has_ticket(registration: Registration) -> bool:
 
 
 def qr_code(registration: Registration) -> segno.QRCode:
-    # make_qr: never a Micro QR (phone decoders and jsQR do not read those).
-    return segno.make_qr(payload(registration), error="m")
+    return _qr_for(payload(registration))
+
+
+@functools.lru_cache(maxsize=2048)
+def _qr_for(text: str) -> segno.QRCode:
+    # Encoding is the costly part of a badge (segno tries the 8 masks, as the standard asks);
+    # the e-mail's PNG and PDF and a reprinted badge sheet reuse it. make_qr: never a Micro QR
+    # (phone decoders and jsQR do not read those).
+    return segno.make_qr(text, error="m")
 
 
 def png(registration: Registration, scale: int = 10) -> bytes:
@@ -120,26 +130,27 @@ def png(registration: Registration, scale: int = 10) -> bytes:
 
 def draw_qr(pdf: FPDF, qr: segno.QRCode, x: float, y: float, size: float) -> None:
     """Draw a QR code as vector rectangles (sharp at any print size) in a size x size square
-    that includes the quiet zone. Runs of dark modules are merged across rows to keep the PDF
-    small and fast to build."""
+    that includes the quiet zone. Runs of dark modules are merged across rows, and the whole
+    code goes out as one PDF path: a badge sheet of 500 codes stays small and fast to build."""
     matrix = qr.matrix
     count = len(matrix)
     module = size / (count + 2 * QR_BORDER)
-    origin_x = x + QR_BORDER * module
-    origin_y = y + QR_BORDER * module
     pdf.set_fill_color(255, 255, 255)
     pdf.rect(x, y, size, size, style="F")
     pdf.set_fill_color(0, 0, 0)
+    # PDF user space: points, origin at the bottom left of the page.
+    k, page_height = pdf.k, pdf.h
+    left = (x + QR_BORDER * module) * k
+    top = (page_height - y - QR_BORDER * module) * k
+    step = module * k
+    ops: list[str] = []
     open_runs: dict[tuple[int, int], int] = {}  # (first column, end column) -> first row
 
     def emit(run, first_row, end_row):
         start, end = run
-        pdf.rect(
-            origin_x + start * module,
-            origin_y + first_row * module,
-            (end - start) * module,
-            (end_row - first_row) * module,
-            style="F",
+        ops.append(
+            f"{left + start * step:.3f} {top - first_row * step:.3f} "
+            f"{(end - start) * step:.3f} {-(end_row - first_row) * step:.3f} re"
         )
 
     for row_index, row in enumerate(matrix):
@@ -159,6 +170,9 @@ def draw_qr(pdf: FPDF, qr: segno.QRCode, x: float, y: float, size: float) -> Non
             open_runs.setdefault(run, row_index)
     for run, first_row in open_runs.items():
         emit(run, first_row, count)
+    # One filled path for the whole code. fpdf2 has no public call for a raw path; _out() is
+    # what its own rect() uses (fpdf2 is pinned; the QR decoding tests guard this).
+    pdf._out(" ".join(ops) + " f")
 
 
 # --- PDF helpers (shared with badges) ---------------------------------------------------------
@@ -175,6 +189,149 @@ def new_pdf(title: str, lang: str, **kwargs) -> FPDF:
     pdf.set_creator("eventapp")
     pdf.set_author("eventapp")
     return pdf
+
+
+@contextlib.contextmanager
+def pdf_document(title: str, lang: str, **kwargs) -> Iterator[FPDF]:
+    """A new document (see new_pdf); the font files fpdf2 opens are closed at the end (it
+    leaves them open)."""
+    pdf = new_pdf(title, lang, **kwargs)
+    try:
+        yield pdf
+    finally:
+        close_fonts(pdf)
+
+
+def close_fonts(pdf: FPDF) -> None:
+    for font in pdf.fonts.values():
+        ttfont = getattr(font, "ttfont", None)
+        if ttfont is not None:
+            ttfont.close()
+
+
+PT = 25.4 / 72  # one point in mm
+
+
+@dataclass
+class Fitted:
+    size: float  # points
+    lines: list[str]
+    widths: list[float]  # mm, one per line
+    line_height: float  # mm
+
+
+class TextFitter:
+    """Fits text into boxes: the largest size (max_size down to min_size, by half points) at
+    which it holds on one line; failing that, the largest size at which it wraps into the box;
+    failing that, min_size with the last line shortened with an ellipsis.
+
+    Text width grows linearly with the font size, so each string is measured once (at 10 pt)
+    and sizes are tried by arithmetic; results are memoised (a sheet of 500 badges repeats the
+    event's title and the category names)."""
+
+    def __init__(self, pdf: FPDF):
+        self.pdf = pdf
+        self._widths: dict[tuple[str, str], float] = {}
+        self._fitted: dict[tuple, Fitted] = {}
+
+    def unit_width(self, text: str, style: str) -> float:
+        """Width in mm of `text` at 1 pt."""
+        key = (text, style)
+        if key not in self._widths:
+            self.pdf.set_font(FONT_FAMILY, style, 10)
+            self._widths[key] = self.pdf.get_string_width(text) / 10
+        return self._widths[key]
+
+    def fit(
+        self,
+        text: str,
+        width: float,
+        height: float,
+        max_size: float,
+        min_size: float,
+        style: str = "",
+        max_lines: int = 3,
+        leading: float = 1.15,
+    ) -> Fitted:
+        text = " ".join((text or "").split())
+        key = (text, width, height, max_size, min_size, style, max_lines, leading)
+        if key not in self._fitted:
+            self._fitted[key] = self._fit(*key)
+        return self._fitted[key]
+
+    def _fit(self, text, width, height, max_size, min_size, style, max_lines, leading) -> Fitted:
+        sizes = []
+        size = max_size
+        while size >= min_size - 1e-9:
+            sizes.append(round(size, 2))
+            size -= 0.5
+        if not text:
+            return Fitted(max_size, [], [], max_size * leading * PT)
+        whole = self.unit_width(text, style)
+        for size in sizes:
+            if size * leading * PT <= height and whole * size <= width:
+                return Fitted(size, [text], [whole * size], size * leading * PT)
+        words = text.split(" ")
+        word_widths = [self.unit_width(word, style) for word in words]
+        space = self.unit_width(" ", style)
+        for size in sizes:
+            line_height = size * leading * PT
+            room = min(max_lines, int(height / line_height + 1e-9))
+            lines = _wrap_words(words, word_widths, space, width / size) if room else None
+            if lines is not None and len(lines) <= room:
+                return Fitted(
+                    size,
+                    [" ".join(words[i:j]) for i, j, _w in lines],
+                    [w * size for _i, _j, w in lines],
+                    line_height,
+                )
+        return self._squeeze(text, width, height, min_size, style, max_lines, leading)
+
+    def _squeeze(self, text, width, height, size, style, max_lines, leading) -> Fitted:
+        """Last resort at the smallest size: cut words wider than the line, and end the last
+        line that fits with an ellipsis."""
+        pdf = self.pdf
+        pdf.set_font(FONT_FAMILY, style, size)
+        line_height = size * leading * PT
+        room = max(1, min(max_lines, int(height / line_height + 1e-9)))
+        lines = wrap(pdf, text, width)
+        if len(lines) > room:
+            last = " ".join(lines[room - 1 :])
+            while last and pdf.get_string_width(last + "…") > width:
+                last = last[:-1]
+            lines = [*lines[: room - 1], last.rstrip() + "…"]
+        return Fitted(size, lines, [pdf.get_string_width(line) for line in lines], line_height)
+
+    def draw(self, fitted: Fitted, x: float, y: float, width: float, style="", align="L") -> float:
+        """Draw fitted lines in a box of `width` from its top (x, y); returns the y below."""
+        pdf = self.pdf
+        pdf.set_font(FONT_FAMILY, style, fitted.size)
+        size_mm = fitted.size * PT
+        for line, line_width in zip(fitted.lines, fitted.widths, strict=True):
+            offset = {"C": (width - line_width) / 2, "R": width - line_width}.get(align, 0)
+            # Baseline placed as fpdf2's cell() does: centred in the line, 0.3 em below.
+            pdf.text(x + max(offset, 0), y + fitted.line_height / 2 + 0.3 * size_mm, line)
+            y += fitted.line_height
+        return y
+
+
+def _wrap_words(words, widths, space, limit):
+    """Greedy word wrap on widths measured at 1 pt, for a line `limit` mm wide at 1 pt.
+    Returns [(first word, end word, width)] or None if a single word is wider than a line."""
+    lines = []
+    start, current = 0, 0.0
+    for index, word_width in enumerate(widths):
+        if word_width > limit:
+            return None
+        if index == start:
+            current = word_width
+        elif current + space + word_width <= limit:
+            current += space + word_width
+        else:
+            lines.append((start, index, current))
+            start, current = index, word_width
+    lines.append((start, len(words), current))
+    return lines
 
 
 def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
@@ -200,69 +357,9 @@ def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
     return lines
 
 
-def _ellipsize(pdf: FPDF, line: str, width: float) -> str:
-    while line and pdf.get_string_width(line + "…") > width:
-        line = line[:-1]
-    return line.rstrip() + "…"
-
-
-@dataclass
-class Fitted:
-    size: float
-    lines: list[str]
-    line_height: float  # mm
-
-
-def fit_text(
-    pdf: FPDF,
-    text: str,
-    width: float,
-    height: float,
-    max_size: float,
-    min_size: float,
-    style: str = "",
-    max_lines: int = 3,
-    leading: float = 1.15,
-) -> Fitted:
-    """Fit text in a box: the largest size (max_size down to min_size) at which it holds on one
-    line; failing that, the largest size at which it wraps into the box; failing that, min_size
-    with the last line shortened with an ellipsis. Sizes in points, box in mm."""
-    text = " ".join((text or "").split())
-    pt = 25.4 / 72
-    size = max_size
-    sizes = []
-    while size >= min_size - 1e-9:
-        sizes.append(round(size, 2))
-        size -= 0.5
-    for size in sizes:
-        pdf.set_font(FONT_FAMILY, style, size)
-        if size * leading * pt <= height and pdf.get_string_width(text) <= width:
-            return Fitted(size, [text] if text else [], size * leading * pt)
-    for size in sizes:
-        pdf.set_font(FONT_FAMILY, style, size)
-        lines = wrap(pdf, text, width)
-        if len(lines) <= max_lines and len(lines) * size * leading * pt <= height:
-            return Fitted(size, lines, size * leading * pt)
-    size = sizes[-1] if sizes else min_size
-    pdf.set_font(FONT_FAMILY, style, size)
-    line_height = size * leading * pt
-    room = max(1, min(max_lines, int(height // line_height)))
-    lines = wrap(pdf, text, width)
-    if len(lines) > room:
-        lines = [*lines[: room - 1], _ellipsize(pdf, " ".join(lines[room - 1 :]), width)]
-    return Fitted(size, lines, line_height)
-
-
-def draw_fitted(
-    pdf: FPDF, fitted: Fitted, x: float, y: float, width: float, style: str = "", align="L"
-) -> float:
-    """Draw fitted lines from (x, y); returns the y below the last line."""
-    pdf.set_font(FONT_FAMILY, style, fitted.size)
-    for line in fitted.lines:
-        pdf.set_xy(x, y)
-        pdf.cell(width, fitted.line_height, line, align=align)
-        y += fitted.line_height
-    return y
+def fit_text(pdf: FPDF, text: str, width: float, height: float, *args, **kwargs) -> Fitted:
+    """One-off fit_text (see TextFitter)."""
+    return TextFitter(pdf).fit(text, width, height, *args, **kwargs)
 
 
 # --- the ticket PDF --------------------------------------------------------------------------
@@ -277,7 +374,13 @@ def pdf(registration: Registration, lang: str) -> bytes:
     manage page, the participant's in e-mails)."""
     event = registration.event
     title = event.title(lang)
-    doc = new_pdf(f"{_('Ticket')} — {title}", lang, format="A4")
+    with pdf_document(f"{_('Ticket')} — {title}", lang, format="A4") as doc:
+        _draw_ticket(doc, registration, title)
+        return bytes(doc.output())
+
+
+def _draw_ticket(doc: FPDF, registration: Registration, title: str) -> None:
+    event = registration.event
     doc.add_page()
     width = 210 - 2 * 20
 
@@ -291,8 +394,9 @@ def pdf(registration: Registration, lang: str) -> bytes:
     doc.set_xy(20 + width / 2, 7)
     doc.cell(width / 2, 12, _("Ticket"), align="R")
 
+    text = TextFitter(doc)
     doc.set_text_color(*INK)
-    y = draw_fitted(doc, fit_text(doc, title, width, 26, 22, 13, "B"), 20, 34, width, "B")
+    y = text.draw(text.fit(title, width, 26, 22, 13, "B"), 20, 34, width, "B")
     doc.set_text_color(*MUTED)
     doc.set_font(FONT_FAMILY, "", 12)
     doc.set_xy(20, y + 2)
@@ -300,20 +404,20 @@ def pdf(registration: Registration, lang: str) -> bytes:
     y += 9
     place = ", ".join(p for p in (event.venue, event.address, event.city) if p)
     if place:
-        y = draw_fitted(doc, fit_text(doc, place, width, 12, 12, 9), 20, y + 1, width)
+        y = text.draw(text.fit(place, width, 12, 12, 9), 20, y + 1, width)
 
     y = max(y + 8, 66)
     doc.set_draw_color(*MUTED)
     doc.set_line_width(0.3)
     doc.line(20, y, 190, y)
     doc.set_text_color(*INK)
-    name = fit_text(doc, registration.full_name, width, 20, 24, 14, "B", max_lines=2)
-    y = draw_fitted(doc, name, 20, y + 5, width, "B")
+    name = text.fit(registration.full_name, width, 20, 24, 14, "B", max_lines=2)
+    y = text.draw(name, 20, y + 5, width, "B")
     details = " · ".join(
         p for p in (registration.organisation_name, registration.category.label) if p
     )
     doc.set_text_color(*MUTED)
-    y = draw_fitted(doc, fit_text(doc, details, width, 12, 13, 9, max_lines=2), 20, y + 1, width)
+    y = text.draw(text.fit(details, width, 12, 13, 9, max_lines=2), 20, y + 1, width)
 
     size = 80
     qr_y = max(y + 6, 112)
@@ -334,8 +438,7 @@ def pdf(registration: Registration, lang: str) -> bytes:
     ]
     y = qr_y + size + 14
     for note in notes:
-        y = draw_fitted(doc, fit_text(doc, note, width, 12, 10, 8), 20, y, width, align="C")
-    return bytes(doc.output())
+        y = text.draw(text.fit(note, width, 12, 10, 8), 20, y, width, align="C")
 
 
 @attachment_builder
