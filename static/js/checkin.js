@@ -477,4 +477,5 @@
   renderNetwork();
   if (loadQueue().length && online) flushQueue();
   window.setTimeout(poll, pollMs);
+  root.classList.add("js-ready");
 })();
