@@ -489,8 +489,14 @@ def test_json_calls_need_the_csrf_token(app, database_url, factory, staff, event
     secured = create_app(make_config(database_url, WTF_CSRF_ENABLED=True))
     secured.test_client_class = DbAwareClient
     registration = factory.registration(event)
-    client = secured.test_client()
+    try:
+        _check_csrf(secured.test_client(), staff, event, registration)
+    finally:
+        with secured.app_context():
+            db.engine.dispose()  # this app's own connection pool
 
+
+def _check_csrf(client, staff, event, registration):
     def token(page):
         return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
 
