@@ -102,7 +102,7 @@ def test_scanned_ticket_checks_in_with_desk_and_staff_member(client, desk, staff
     assert body["state"] == "checked_in" and body["tone"] == "ok"
     assert body["title"] == "Entrée validée — Camille Martin, Sanofi"
     assert body["counts"]["checked_in"] == 1 and body["counts"]["confirmed"] == 1
-    assert body["counts"]["text"] == "1 présents / 1 confirmés"
+    assert body["counts"]["text"] == "Présents : 1 sur 1 confirmé"
     assert body["undo_url"].endswith(f"/checkin/registrations/{registration.id}/undo")
     saved = fresh(registration)
     assert saved.checked_in_at is not None
@@ -523,3 +523,25 @@ def _check_csrf(client, staff, event, registration):
     assert fresh(registration).checked_in_at is None
     accepted = client.post(url, data=payload, headers={**JSON, "X-CSRFToken": meta})
     assert accepted.status_code == 200 and accepted.json["state"] == "checked_in"
+
+
+def test_the_desk_speaks_english(client, desk, factory, event):
+    client.get("/language/en")
+    camille = factory.registration(
+        event, first_name="Camille", last_name="Martin", organisation_name="Sanofi"
+    )
+    cancelled = factory.registration(event, status="cancelled")
+    body = scan(client, event, tickets.payload(camille)).json
+    assert body["title"] == "Checked in — Camille Martin, Sanofi"
+    assert body["details"] == "Health industry"
+    assert body["counts"]["text"] == "Checked in: 1 of 1 confirmed"
+    body = scan(client, event, tickets.payload(camille)).json
+    assert re.fullmatch(
+        r"Already checked in at \d\d:\d\d by Desk 1 \(Accueil Medicen\)", body["title"]
+    )
+    assert scan(client, event, tickets.payload(cancelled)).json["title"] == (
+        "Registration cancelled"
+    )
+    assert scan(client, event, "nope").json["title"] == "Unknown code"
+    page = client.get(f"/organiser/events/{event.id}/checkin").get_data(as_text=True)
+    assert "Check-in desk" in page and "Register a walk-in" in page

@@ -24,6 +24,7 @@ from flask import (
 from flask_babel import format_datetime, format_decimal, format_time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -150,8 +151,10 @@ def _counts(event: Event) -> dict:
     return {
         "checked_in": counts.checked_in,
         "confirmed": counts.confirmed,
-        "text": _(
-            "%(checked_in)s checked in / %(confirmed)s confirmed",
+        "text": ngettext(
+            "Checked in: %(checked_in)s of %(confirmed)s confirmed",
+            "Checked in: %(checked_in)s of %(confirmed)s confirmed",
+            counts.confirmed,
             checked_in=format_decimal(counts.checked_in),
             confirmed=format_decimal(counts.confirmed),
         ),

@@ -114,6 +114,11 @@
     void resultBox.offsetWidth;
     resultBox.classList.add("result-flash");
     if (result.counts) showCounts(result.counts);
+    // On a phone the camera pushes the result out of sight: bring it back.
+    var box = resultBox.getBoundingClientRect();
+    if (box.top < 0 || box.bottom > window.innerHeight) {
+      resultBox.scrollIntoView({ block: "nearest" });
+    }
   }
 
   function showProblem(message) {
@@ -323,11 +328,13 @@
   });
 
   if (walkInForm) {
+    var walkInOffline = document.getElementById("walk-in-offline");
     walkInForm.addEventListener("submit", function (event) {
-      if (!online || navigator.onLine === false) {
-        event.preventDefault();
-        showProblem(text("WalkinOffline"));
-      }
+      // A plain form post: offline it would land on the browser's error page and lose what
+      // was typed. Keep the form and say why.
+      var offline = !online || navigator.onLine === false;
+      walkInOffline.hidden = !offline;
+      if (offline) event.preventDefault();
     });
   }
 
