@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
-from eventapp.organiser import checkin, routes  # noqa: E402,F401
+from eventapp.organiser import badges, checkin, routes  # noqa: E402,F401

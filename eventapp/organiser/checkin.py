@@ -10,7 +10,6 @@ redirect back to the desk page (the result is kept in the session for the next p
 from __future__ import annotations
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -21,22 +20,20 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime, format_decimal, format_time
+from flask_babel import format_datetime, format_decimal, format_time, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length
 
 from eventapp.extensions import db
 from eventapp.i18n import current_language
-from eventapp.models import ActorCategory, Event, Region, Registration, utcnow
+from eventapp.models import ActorCategory, Event, Registration, utcnow
 from eventapp.organiser import bp
 from eventapp.permissions import Need, accessible_events_clause, require_event_access
-from eventapp.services import badges as badges_service
 from eventapp.services import checkin as service
 from eventapp.services.registrations import Participant, RegistrationError, event_counts
 
@@ -57,7 +54,7 @@ TONES = {
 # --- forms -----------------------------------------------------------------------------------
 
 
-def _choices(pairs, blank=None) -> list[SelectChoice]:
+def select_choices(pairs, blank=None) -> list[SelectChoice]:
     options = [SelectChoice("", blank)] if blank is not None else []
     return options + [SelectChoice(value, label) for value, label in pairs]
 
@@ -82,10 +79,10 @@ class WalkInForm(FlaskForm):
     organisation_name = StringField(_l("Organisation"), validators=[Length(max=200)])
     category = SelectField(
         _l("Actor category"),
-        choices=_choices(ActorCategory.choices(), _l("Choose…")),
+        choices=select_choices(ActorCategory.choices(), _l("Choose…")),
         validators=[DataRequired(message=_l("Choose an actor category."))],
     )
-    language = SelectField(_l("Language for e-mails"), choices=_choices(LANGUAGES))
+    language = SelectField(_l("Language for e-mails"), choices=select_choices(LANGUAGES))
     consent = BooleanField(
         _l("The person agrees that their registration data is processed for this event"),
         validators=[DataRequired(message=_l("The person's consent is needed to register."))],
@@ -93,45 +90,10 @@ class WalkInForm(FlaskForm):
     override_capacity = BooleanField(_l("Admit over capacity if the event is full"))
 
 
-class BadgeForm(FlaskForm):
-    """The badge PDF's options (a GET form: no CSRF token)."""
-
-    class Meta:
-        csrf = False
-
-    layout = SelectField(
-        _l("Format"),
-        choices=_choices(
-            [
-                ("a4", _l("A4 sheets of 8 badges, with cut marks")),
-                ("a6", _l("A6, one badge per page")),
-            ]
-        ),
-        default="a4",
-    )
-    who = SelectField(
-        _l("Who"),
-        choices=_choices(
-            [
-                ("all", _l("Every confirmed attendee")),
-                ("not_checked_in", _l("Not checked in yet")),
-                ("checked_in", _l("Already checked in")),
-            ]
-        ),
-        default="all",
-    )
-    category = SelectField(
-        _l("Actor category"), choices=_choices(ActorCategory.choices(), _l("All")), default=""
-    )
-    region = SelectField(_l("Region"), choices=_choices(Region.choices(), _l("All")), default="")
-    q = StringField(_l("Name or organisation contains"), validators=[Optional(), Length(max=100)])
-    lang = SelectField(_l("Language of the badges"), choices=_choices(LANGUAGES), default="fr")
-
-
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _event(event_id: int) -> Event:
+def checkin_event(event_id: int) -> Event:
     return require_event_access(event_id, Need.CHECKIN)
 
 
@@ -388,12 +350,12 @@ def _poll_seconds() -> int:
 
 @bp.get("/events/<int:event_id>/checkin")
 def checkin_desk(event_id: int):
-    return _desk_page(_event(event_id))
+    return _desk_page(checkin_event(event_id))
 
 
 @bp.post("/events/<int:event_id>/checkin/desk")
 def checkin_set_desk(event_id: int):
-    event = _event(event_id)
+    event = checkin_event(event_id)
     form = DeskForm()
     if form.validate():
         session[DESK_KEY] = " ".join(form.desk.data.split())
@@ -405,7 +367,7 @@ def checkin_set_desk(event_id: int):
 @bp.post("/events/<int:event_id>/checkin/scan")
 def checkin_scan(event_id: int):
     """Check in the holder of a scanned or typed ticket code."""
-    event = _event(event_id)
+    event = checkin_event(event_id)
     desk = session.get(DESK_KEY)
     if not desk:
         return _no_desk(event)
@@ -424,7 +386,7 @@ def checkin_scan(event_id: int):
 @bp.post("/events/<int:event_id>/checkin/registrations/<int:registration_id>")
 def checkin_registration(event_id: int, registration_id: int):
     """Check in someone found by search."""
-    event = _event(event_id)
+    event = checkin_event(event_id)
     desk = session.get(DESK_KEY)
     if not desk:
         return _no_desk(event)
@@ -436,7 +398,7 @@ def checkin_registration(event_id: int, registration_id: int):
 
 @bp.post("/events/<int:event_id>/checkin/registrations/<int:registration_id>/undo")
 def checkin_undo(event_id: int, registration_id: int):
-    event = _event(event_id)
+    event = checkin_event(event_id)
     registration = _registration(event, registration_id)
     undone = service.undo(event, registration, user=current_user)
     db.session.commit()
@@ -446,7 +408,7 @@ def checkin_undo(event_id: int, registration_id: int):
 @bp.get("/events/<int:event_id>/checkin/search")
 def checkin_search(event_id: int):
     """People matching a name or organisation (JSON for the desk's search-as-you-type)."""
-    event = _event(event_id)
+    event = checkin_event(event_id)
     query = (request.args.get("q") or "").strip()[:100]
     results, more = service.search(event, query)
     return jsonify(
@@ -463,7 +425,7 @@ def checkin_search(event_id: int):
 
 @bp.get("/events/<int:event_id>/checkin/counts")
 def checkin_counts(event_id: int):
-    response = jsonify(_counts(_event(event_id)))
+    response = jsonify(_counts(checkin_event(event_id)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -481,7 +443,7 @@ _REGISTRATION_ERRORS = {
 @bp.post("/events/<int:event_id>/checkin/walk-in")
 def checkin_walk_in(event_id: int):
     """Register someone at the desk and check them in, in one step."""
-    event = _event(event_id)
+    event = checkin_event(event_id)
     desk = session.get(DESK_KEY)
     if not desk:
         return _no_desk(event)
@@ -513,74 +475,3 @@ def checkin_walk_in(event_id: int):
         return _desk_page(event, form, 409)
     db.session.commit()
     return _respond(event, present(event, result))
-
-
-# --- badges ----------------------------------------------------------------------------------
-
-
-@bp.get("/events/<int:event_id>/badges")
-def badges(event_id: int):
-    event = _event(event_id)
-    return _badges_page(event, BadgeForm(formdata=None, lang=current_language()))
-
-
-@bp.get("/events/<int:event_id>/badges.pdf")
-def badges_pdf(event_id: int):
-    """The badges PDF. Query: layout=a4|a6, lang=fr|en, and filters: id (repeatable: given
-    registrations), q (name/organisation), category, region, checked_in=yes|no (or who=...)."""
-    event = _event(event_id)
-    args = request.args
-    form = BadgeForm(args, lang=current_language())
-    valid = form.validate()
-    ids = [value for value in args.getlist("id") if value.strip()]
-    if not all(value.isdigit() for value in ids):
-        form.form_errors.append(_("The list of attendees to print is not valid."))
-        valid = False
-    if not valid:
-        return _badges_page(event, form, 400)
-    ids = [int(value) for value in ids]
-    checked_in = {"yes": True, "no": False}.get(args.get("checked_in", ""))
-    who = args.get("who")
-    if who == "checked_in":
-        checked_in = True
-    elif who == "not_checked_in":
-        checked_in = False
-    stmt = badges_service.badge_registrations(
-        event,
-        ids=ids[:1000],
-        query=form.q.data or "",
-        category=ActorCategory(form.category.data) if form.category.data else None,
-        region=Region(form.region.data) if form.region.data else None,
-        checked_in=checked_in,
-    )
-    registrations = list(db.session.scalars(stmt))
-    if not registrations:
-        flash(_("No confirmed attendee matches: there is no badge to print."), "warning")
-        return redirect(url_for("organiser.badges", event_id=event.id))
-    data = badges_service.build_badges_pdf(
-        event, registrations, layout=form.layout.data, lang=form.lang.data
-    )
-    chunk = 256 * 1024
-    response = Response(
-        (data[i : i + chunk] for i in range(0, len(data), chunk)),
-        mimetype="application/pdf",
-        direct_passthrough=True,
-    )
-    response.headers["Content-Length"] = str(len(data))
-    response.headers["Content-Disposition"] = f'inline; filename="badges-{event.slug}.pdf"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _badges_page(event: Event, form: BadgeForm, status: int = 200):
-    counts = event_counts([event.id])[event.id]
-    return (
-        render_template(
-            "organiser/checkin/badges.html",
-            event=event,
-            title=event.title(current_language()),
-            form=form,
-            confirmed=counts.confirmed,
-        ),
-        status,
-    )

@@ -22,7 +22,7 @@ from sqlalchemy import Select, select
 
 from eventapp.models import ActorCategory, Event, Region, Registration, RegistrationStatus
 from eventapp.services import checkin, tickets
-from eventapp.services.tickets import FONT_FAMILY, TextFitter, draw_qr
+from eventapp.services.pdf import FONT_FAMILY, TextFitter, draw_qr, pdf_document
 
 # One colour per actor category; the category's name is always printed on the band too.
 CATEGORY_COLOURS: dict[ActorCategory, tuple[int, int, int]] = {
@@ -247,9 +247,7 @@ def build_badges_pdf(
     title = event.title(lang)
     with (
         force_locale(lang),
-        tickets.pdf_document(
-            f"{_('Badges')} — {title}", lang, format=PAGE_SIZES[sheet.page]
-        ) as pdf,
+        pdf_document(f"{_('Badges')} — {title}", lang, format=PAGE_SIZES[sheet.page]) as pdf,
     ):
         pdf.set_draw_color(0, 0, 0)
         pdf.set_line_width(0.2)
