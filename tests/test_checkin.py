@@ -545,3 +545,16 @@ def test_the_desk_speaks_english(client, desk, factory, event):
     assert scan(client, event, "nope").json["title"] == "Unknown code"
     page = client.get(f"/organiser/events/{event.id}/checkin").get_data(as_text=True)
     assert "Check-in desk" in page and "Register a walk-in" in page
+
+
+def test_another_events_ticket_is_not_identified_and_shows_without_javascript(
+    client, desk, factory, org, event
+):
+    foreign = factory.registration(factory.event(organisers=[factory.organisation()]))
+    body = scan(client, event, tickets.payload(foreign)).json
+    assert body["registration_id"] is None and "undo_url" not in body
+    response = client.post(
+        f"/organiser/events/{event.id}/checkin/scan", data={"code": tickets.payload(foreign)}
+    )
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Autre événement" in page and "Ce billet est pour un autre événement." in page

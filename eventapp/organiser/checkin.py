@@ -193,7 +193,12 @@ def present(event: Event, result: service.Result) -> dict:
         "tone": TONES[state],
         "title": title,
         "details": details,
-        "registration_id": registration.id if registration is not None else None,
+        # Another event's registration is not identified to this desk.
+        "registration_id": (
+            registration.id
+            if registration is not None and registration.event_id == event.id
+            else None
+        ),
         "counts": _counts(event),
     }
     if registration is not None and registration.event_id == event.id:
@@ -208,12 +213,15 @@ def present(event: Event, result: service.Result) -> dict:
     return data
 
 
-def _respond(event: Event, payload: dict, status: int = 200):
+def _respond(event: Event, payload: dict, registration: Registration | None):
     if _wants_json():
-        return jsonify(payload), status
+        return jsonify(payload)
     # Without JavaScript: show the result on the desk page after the redirect (only the state
-    # and the id go in the session cookie, no personal data).
-    session[RESULT_KEY] = {"state": payload["state"], "registration_id": payload["registration_id"]}
+    # and the id go in the signed session cookie, no personal data).
+    session[RESULT_KEY] = {
+        "state": payload["state"],
+        "registration_id": registration.id if registration is not None else None,
+    }
     return redirect(url_for("organiser.checkin_desk", event_id=event.id))
 
 
@@ -380,7 +388,7 @@ def checkin_scan(event_id: int):
         return redirect(url_for("organiser.checkin_desk", event_id=event.id))
     result = service.check_in_code(event, form.code.data, user=current_user, desk=desk)
     db.session.commit()
-    return _respond(event, present(event, result))
+    return _respond(event, present(event, result), result.registration)
 
 
 @bp.post("/events/<int:event_id>/checkin/registrations/<int:registration_id>")
@@ -393,7 +401,7 @@ def checkin_registration(event_id: int, registration_id: int):
     registration = _registration(event, registration_id)
     result = service.check_in(event, registration, user=current_user, desk=desk)
     db.session.commit()
-    return _respond(event, present(event, result))
+    return _respond(event, present(event, result), result.registration)
 
 
 @bp.post("/events/<int:event_id>/checkin/registrations/<int:registration_id>/undo")
@@ -402,7 +410,7 @@ def checkin_undo(event_id: int, registration_id: int):
     registration = _registration(event, registration_id)
     undone = service.undo(event, registration, user=current_user)
     db.session.commit()
-    return _respond(event, _undo_payload(event, registration, undone))
+    return _respond(event, _undo_payload(event, registration, undone), registration)
 
 
 @bp.get("/events/<int:event_id>/checkin/search")
@@ -474,4 +482,4 @@ def checkin_walk_in(event_id: int):
         form.form_errors.append(str(message))
         return _desk_page(event, form, 409)
     db.session.commit()
-    return _respond(event, present(event, result))
+    return _respond(event, present(event, result), result.registration)
