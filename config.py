@@ -95,6 +95,12 @@ class Config:
     MANAGE_LINK_VALID_DAYS = int(os.environ.get("MANAGE_LINK_VALID_DAYS", "30"))
     BENCH_MODE = _bool("BENCH_MODE")
 
+    # Tickets and check-in. Ticket QR codes are signed with TICKET_SIGNING_KEY (SECRET_KEY when
+    # unset): a separate key lets SECRET_KEY rotate without invalidating printed tickets/badges.
+    TICKET_SIGNING_KEY = os.environ.get("TICKET_SIGNING_KEY")
+    # How often the check-in desk page refreshes its counts (seconds).
+    CHECKIN_POLL_SECONDS = int(os.environ.get("CHECKIN_POLL_SECONDS", "5"))
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"

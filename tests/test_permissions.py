@@ -199,7 +199,9 @@ def test_check_in_staff_cannot_reach_management_pages(app, client, db, foreign, 
     # ...but they see their events' counts on the dashboard and through the counts API.
     page = client.get("/organiser/").get_data(as_text=True)
     assert "Congrès secret BioValley" in page
-    assert f"/organiser/events/{foreign['event'].id}" not in page  # no link to a 404
+    event_id = foreign["event"].id
+    assert f'href="/organiser/events/{event_id}"' not in page  # no link to a 404
+    assert f'href="/organiser/events/{event_id}/checkin"' in page  # their desk instead
     response = client.get(f"/api/organiser/events/{foreign['event'].id}/counts")
     assert response.status_code == 200 and response.json["confirmed"] == 2
 

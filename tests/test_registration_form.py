@@ -57,9 +57,19 @@ def test_register_redirects_to_a_confirmation_with_the_status(
     assert "Inscription confirmée" in message.subject
     assert f"http://127.0.0.1:5000/r/{reg.manage_token}" in message.body
     assert "Place confirmée" in message.body
-    [(filename, content, mimetype)] = message.attachments
-    assert filename == f"{event.slug}.ics" and mimetype == "text/calendar"
+    attachments = {
+        filename: (content, mimetype) for filename, content, mimetype in message.attachments
+    }
+    content, mimetype = attachments[f"{event.slug}.ics"]
+    assert mimetype == "text/calendar"
     assert "BEGIN:VEVENT" in (content if isinstance(content, str) else content.decode())
+    # The ticket travels with the confirmation (PDF and PNG).
+    assert sorted(m for _c, m in attachments.values()) == [
+        "application/pdf",
+        "image/png",
+        "text/calendar",
+    ]
+    assert "billet est joint" in message.body
     html_part = message.alternatives[0][0]
     assert f"/r/{reg.manage_token}" in html_part
 

@@ -1,0 +1,132 @@
+"""Badges for an event, for check-in staff and organisers (Need.CHECKIN): a page with the
+options, and the PDF (A4 sheets of 8 or A6 single) for all confirmed attendees, a filtered list
+or given people. Filters use the attendee list's names: q, category, region, checked_in
+(yes/no) or who, and id (repeatable) for given registrations."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from eventapp.extensions import db
+from eventapp.i18n import current_language
+from eventapp.models import ActorCategory, Event, Region
+from eventapp.organiser import bp
+from eventapp.organiser.access import event_tab
+from eventapp.organiser.checkin import LANGUAGES, checkin_event, select_choices
+from eventapp.permissions import Need
+from eventapp.services import badges as badges_service
+from eventapp.services.registrations import event_counts
+
+event_tab("organiser.badges", _l("Badges"), Need.CHECKIN)
+
+
+class BadgeForm(FlaskForm):
+    """The badge PDF's options (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    layout = SelectField(
+        _l("Format"),
+        choices=select_choices(
+            [
+                ("a4", _l("A4 sheets of 8 badges, with cut marks")),
+                ("a6", _l("A6, one badge per page")),
+            ]
+        ),
+        default="a4",
+    )
+    who = SelectField(
+        _l("Who"),
+        choices=select_choices(
+            [
+                ("all", _l("Every confirmed attendee")),
+                ("not_checked_in", _l("Not checked in yet")),
+                ("checked_in", _l("Already checked in")),
+            ]
+        ),
+        default="all",
+    )
+    category = SelectField(
+        _l("Actor category"), choices=select_choices(ActorCategory.choices(), _l("All")), default=""
+    )
+    region = SelectField(
+        _l("Region"), choices=select_choices(Region.choices(), _l("All")), default=""
+    )
+    q = StringField(_l("Name or organisation contains"), validators=[Optional(), Length(max=100)])
+    lang = SelectField(
+        _l("Language of the badges"), choices=select_choices(LANGUAGES), default="fr"
+    )
+
+
+@bp.get("/events/<int:event_id>/badges")
+def badges(event_id: int):
+    event = checkin_event(event_id)
+    return _badges_page(event, BadgeForm(formdata=None, lang=current_language()))
+
+
+@bp.get("/events/<int:event_id>/badges.pdf")
+def badges_pdf(event_id: int):
+    """The badges PDF. Query: layout=a4|a6, lang=fr|en, and filters: id (repeatable: given
+    registrations), q (name/organisation), category, region, checked_in=yes|no (or who=...)."""
+    event = checkin_event(event_id)
+    args = request.args
+    form = BadgeForm(args, lang=current_language())
+    valid = form.validate()
+    ids = [value for value in args.getlist("id") if value.strip()]
+    if not all(value.isdigit() for value in ids):
+        form.form_errors.append(_("The list of attendees to print is not valid."))
+        valid = False
+    if not valid:
+        return _badges_page(event, form, 400)
+    ids = [int(value) for value in ids]
+    checked_in = {"yes": True, "no": False}.get(args.get("checked_in", ""))
+    who = args.get("who")
+    if who == "checked_in":
+        checked_in = True
+    elif who == "not_checked_in":
+        checked_in = False
+    stmt = badges_service.badge_registrations(
+        event,
+        ids=ids[:1000],
+        query=form.q.data or "",
+        category=ActorCategory(form.category.data) if form.category.data else None,
+        region=Region(form.region.data) if form.region.data else None,
+        checked_in=checked_in,
+    )
+    registrations = list(db.session.scalars(stmt))
+    if not registrations:
+        flash(_("No confirmed attendee matches: there is no badge to print."), "warning")
+        return redirect(url_for("organiser.badges", event_id=event.id))
+    data = badges_service.build_badges_pdf(
+        event, registrations, layout=form.layout.data, lang=form.lang.data
+    )
+    chunk = 256 * 1024
+    response = Response(
+        (data[i : i + chunk] for i in range(0, len(data), chunk)),
+        mimetype="application/pdf",
+        direct_passthrough=True,
+    )
+    response.headers["Content-Length"] = str(len(data))
+    response.headers["Content-Disposition"] = f'inline; filename="badges-{event.slug}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _badges_page(event: Event, form: BadgeForm, status: int = 200):
+    counts = event_counts([event.id])[event.id]
+    return (
+        render_template(
+            "organiser/checkin/badges.html",
+            event=event,
+            title=event.title(current_language()),
+            form=form,
+            confirmed=counts.confirmed,
+        ),
+        status,
+    )
