@@ -1,5 +1,7 @@
 """The demo data: real organisations and events, realistic volumes, idempotent loading."""
 
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select
 
 from eventapp.models import (
@@ -103,3 +105,19 @@ def test_demo_accounts_one_per_organising_organisation_and_an_admin(runner, db):
     polepharma = db.session.scalar(select(User).where(User.email == "polepharma@example.org"))
     assert [m.organisation.slug for m in polepharma.memberships] == ["polepharma"]
     assert not polepharma.is_admin
+
+
+def test_demo_has_an_open_tour_for_multi_stage_registration(runner, db):
+    runner.invoke(args=["demo", "load"])
+    tour = db.session.scalar(select(Event).where(Event.slug == "french-bioproduction-tour-2027"))
+    stages = list(
+        db.session.scalars(select(Event).where(Event.parent_id == tour.id).order_by(Event.position))
+    )
+    assert len(stages) == 7
+    reference = datetime(2026, 11, 27, 12, tzinfo=UTC)
+    assert all(s.registration_state(now=reference) == "open" for s in stages)
+    counts = event_counts(s.id for s in stages)
+    first = stages[0]
+    # Stage 1 (co-organised by Polepharma) is full with a waiting list; the others have room.
+    assert counts[first.id].confirmed == first.capacity and counts[first.id].waitlisted > 0
+    assert all(counts[s.id].confirmed < s.capacity for s in stages[1:])

@@ -204,6 +204,130 @@ STAGES = [
     ),
 ]
 
+# A second edition of the tour, upcoming and open for registration, so the demo shows the
+# multi-stage registration (the 2021 tour is past). Not in the source article: a plausible
+# future edition with the same regions and co-organisers.
+TOUR_2027 = {
+    "slug": "french-bioproduction-tour-2027",
+    "title_fr": "French Bioproduction Tour 2027",
+    "title_en": "French Bioproduction Tour 2027",
+    "description_fr": (
+        "Deuxième édition du French Bioproduction Tour, initié par Medicen Paris Region : sept "
+        "étapes régionales avec les pôles et clusters de la filière. Inscrivez-vous à une ou "
+        "plusieurs étapes en un seul formulaire ; chaque étape a ses places et sa liste "
+        "d'attente."
+    ),
+    "description_en": (
+        "Second edition of the French Bioproduction Tour, initiated by Medicen Paris Region: "
+        "seven regional stages with the sector's poles and clusters. Register for one or "
+        "several stages in one form; each stage has its own places and waiting list."
+    ),
+    "organisers": [("medicen", "lead")],
+}
+# position, slug suffix, FR/EN titles, regions, city, venue, day, organisers, capacity,
+# confirmed, waitlisted
+STAGES_2027 = [
+    (
+        1,
+        "grand-ouest",
+        "Bretagne, Centre-Val de Loire, Pays de la Loire",
+        "Brittany, Centre-Val de Loire, Pays de la Loire",
+        ["cvl", "bre", "pdl"],
+        "Tours",
+        "Centre de congrès Vinci",
+        date(2027, 3, 11),
+        ["atlanpole-biotherapies", "polepharma"],
+        250,
+        250,
+        12,
+    ),
+    (
+        2,
+        "auvergne-rhone-alpes-nouvelle-aquitaine",
+        "Auvergne-Rhône-Alpes / Nouvelle-Aquitaine",
+        "Auvergne-Rhône-Alpes / Nouvelle-Aquitaine",
+        ["naq", "ara"],
+        "Bordeaux",
+        "Palais des Congrès de Bordeaux",
+        date(2027, 3, 25),
+        ["allis-na", "lyonbiopole", "mabdesign"],
+        400,
+        131,
+        0,
+    ),
+    (
+        3,
+        "bourgogne-franche-comte",
+        "Bourgogne-Franche-Comté",
+        "Bourgogne-Franche-Comté",
+        ["bfc"],
+        "Dijon",
+        "Palais des Congrès de Dijon",
+        date(2027, 4, 8),
+        ["pole-des-microtechniques"],
+        250,
+        64,
+        0,
+    ),
+    (
+        4,
+        "grand-est",
+        "Grand Est",
+        "Grand Est",
+        ["ges"],
+        "Strasbourg",
+        "Palais de la Musique et des Congrès",
+        date(2027, 4, 22),
+        ["biovalley-france"],
+        300,
+        88,
+        0,
+    ),
+    (
+        5,
+        "hauts-de-france",
+        "Hauts-de-France",
+        "Hauts-de-France",
+        ["hdf"],
+        "Lille",
+        "Eurasanté",
+        date(2027, 5, 6),
+        ["clubster-nsl"],
+        300,
+        71,
+        0,
+    ),
+    (
+        6,
+        "ile-de-france",
+        "Île-de-France",
+        "Île-de-France",
+        ["idf"],
+        "Évry-Courcouronnes",
+        "Genopole Campus",
+        date(2027, 5, 20),
+        ["medicen", "adebiotech", "genopole", "polepharma"],
+        600,
+        205,
+        0,
+    ),
+    (
+        7,
+        "sud",
+        "Provence-Alpes-Côte d'Azur, Occitanie",
+        "Provence-Alpes-Côte d'Azur, Occitanie",
+        ["occ", "pac"],
+        "Montpellier",
+        "Le Corum",
+        date(2027, 6, 3),
+        ["eurobiomed"],
+        350,
+        97,
+        0,
+    ),
+]
+TOUR_2027_OPENS = date(2026, 11, 2)
+
 # year, city, region, venue, first day, capacity, confirmed so far (past: attendance)
 CONGRESSES = [
     (2021, "Paris", "idf", "Palais Brongniart", date(2021, 12, 7), 550, 492),

@@ -131,22 +131,24 @@ def _attendees(event: Event, regions, *, confirmed, waitlisted=0, international=
     return len(rows)
 
 
-def _tour(orgs, report) -> None:
-    first, last = catalogue.STAGES[0], catalogue.STAGES[-1]
+def _tour(orgs, report, tour_spec: dict, stages: list[tuple], opens: date | None) -> None:
+    """A tour and its stages. stages: (position, suffix, title_fr, title_en, regions, city,
+    venue, day, organisers, capacity, confirmed, waitlisted)."""
+    year = stages[0][7].year
     tour = _new_event(
         orgs,
         report,
         kind="tour",
         status="published",
         region="idf",
-        regions=[r for stage in catalogue.STAGES for r in stage[4]],
-        starts_at=paris(first[7]),
-        ends_at=paris(last[7], 18),
-        **{k: v for k, v in catalogue.TOUR.items() if k != "organisers"},
-        organisers=[slug for slug, _role in catalogue.TOUR["organisers"]],
+        regions=list(dict.fromkeys(r for stage in stages for r in stage[4])),
+        starts_at=paris(stages[0][7]),
+        ends_at=paris(stages[-1][7], 18),
+        **{k: v for k, v in tour_spec.items() if k != "organisers"},
+        organisers=[slug for slug, _role in tour_spec["organisers"]],
     )
     if tour is None:
-        tour = db.session.scalar(select(Event).where(Event.slug == catalogue.TOUR["slug"]))
+        tour = db.session.scalar(select(Event).where(Event.slug == tour_spec["slug"]))
     for (
         position,
         suffix,
@@ -157,18 +159,20 @@ def _tour(orgs, report) -> None:
         venue,
         day,
         orgs_,
-        count,
-    ) in catalogue.STAGES:
+        capacity,
+        confirmed,
+        waitlisted,
+    ) in stages:
         stage = _new_event(
             orgs,
             report,
-            slug=f"fbt-2021-etape-{position}-{suffix}",
+            slug=f"fbt-{year}-etape-{position}-{suffix}",
             kind="stage",
             status="published",
             parent_id=tour.id,
             position=position,
-            title_fr=f"French Bioproduction Tour 2021 — étape {position} : {title_fr}",
-            title_en=f"French Bioproduction Tour 2021 — stage {position}: {title_en}",
+            title_fr=f"French Bioproduction Tour {year} — étape {position} : {title_fr}",
+            title_en=f"French Bioproduction Tour {year} — stage {position}: {title_en}",
             description_fr=(
                 f"Étape {position} du French Bioproduction Tour : la filière biothérapies et "
                 f"bioproduction en {title_fr}, avec les pôles et clusters de la région."
@@ -183,13 +187,21 @@ def _tour(orgs, report) -> None:
             city=city,
             region=regions[0],
             regions=regions,
-            capacity=int(round(count * 1.1, -1)),
-            registration_opens_at=paris(day - timedelta(days=75)),
+            capacity=capacity,
+            registration_opens_at=paris(opens or day - timedelta(days=75)),
             registration_closes_at=paris(day - timedelta(days=1), 23, 59),
             organisers=orgs_,
         )
-        if stage is not None:
-            report.registrations += _attendees(stage, regions, confirmed=count)
+        if stage is not None and (confirmed or waitlisted):
+            report.registrations += _attendees(
+                stage, regions, confirmed=confirmed, waitlisted=waitlisted
+            )
+
+
+def _tours(orgs, report) -> None:
+    past = [(*stage[:9], int(round(stage[9] * 1.1, -1)), stage[9], 0) for stage in catalogue.STAGES]
+    _tour(orgs, report, catalogue.TOUR, past, opens=None)
+    _tour(orgs, report, catalogue.TOUR_2027, catalogue.STAGES_2027, catalogue.TOUR_2027_OPENS)
 
 
 def _congresses(orgs, report) -> None:
@@ -291,7 +303,7 @@ def load(credentials_file: Path, reset_passwords: bool = False) -> Report:
     """Create the demo organisations, events, attendees and accounts that do not exist yet."""
     report = Report()
     orgs = _organisations(report)
-    _tour(orgs, report)
+    _tours(orgs, report)
     _congresses(orgs, report)
     _others(orgs, report)
     _accounts(orgs, report, credentials_file, reset_passwords)
