@@ -1,5 +1,5 @@
 """Fill French translations into translations/fr/LC_MESSAGES/messages.po from a JSON file
-{msgid: msgstr or [singular, plural]}. A helper for translators; `make translations` keeps the
+{msgid: msgstr or [singular, plural]}; a message with a context is keyed "context\u0004msgid". A helper for translators; `make translations` keeps the
 catalogues in step with the code.
 
 Usage: python scripts/po_fill.py translations.json
@@ -19,8 +19,10 @@ def main(path: str) -> None:
     with PO.open("rb") as fh:
         catalog = read_po(fh, locale="fr")
     missing = []
-    for msgid, msgstr in updates.items():
-        message = catalog.get(msgid)
+    for key, msgstr in updates.items():
+        # "context\u0004msgid" for pgettext messages (the gettext convention).
+        context, _sep, msgid = key.rpartition("\x04")
+        message = catalog.get(msgid, context=context or None)
         if message is None:
             # plural entries are keyed by their singular
             message = next(

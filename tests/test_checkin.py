@@ -289,7 +289,7 @@ def test_search_shows_who_is_checked_in_where_and_lists_every_status(client, des
     assert re.fullmatch(
         r"Entrée validée à \d\d:\d\d par Desk 1", by_name["Paul Martin"]["checked_in_text"]
     )
-    assert by_name["Pauline Martin"]["status_label"] == "Annulé"
+    assert by_name["Pauline Martin"]["status_label"] == "Annulée"
 
 
 def test_last_names_starting_with_the_query_come_first(client, desk, factory, event):

@@ -19,12 +19,14 @@ def _source_ids() -> set:
         "_l": None,
         "lazy_gettext": None,
         "lazy_ngettext": (1, 2),
+        "pgettext": ((1, "c"), 2),
+        "lazy_pgettext": ((1, "c"), 2),
     }
     ids = set()
-    for _filename, _lineno, message, _comments, _context in extract_from_dir(
+    for _filename, _lineno, message, _comments, context in extract_from_dir(
         str(ROOT), method_map, options_map, keywords=keywords
     ):
-        ids.add(message[0] if isinstance(message, tuple) else message)
+        ids.add((message[0] if isinstance(message, tuple) else message, context))
     return ids
 
 
@@ -37,8 +39,12 @@ def test_every_source_string_has_a_french_translation():
             continue
         key = message.id[0] if isinstance(message.id, tuple) else message.id
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        translated[key] = all(strings) and "fuzzy" not in message.flags
-    missing = sorted(i for i in _source_ids() if not translated.get(i))
+        translated[(key, message.context)] = all(strings) and "fuzzy" not in message.flags
+    missing = sorted(
+        f"{msgid} (context: {context})" if context else msgid
+        for msgid, context in _source_ids()
+        if not translated.get((msgid, context))
+    )
     assert not missing, "untranslated (run `make translations`, then translate):\n" + "\n".join(
         missing
     )

@@ -6,6 +6,7 @@ Values are stored as plain strings (VARCHAR), so adding a value needs no databas
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 
 class LabelledEnum(StrEnum):
@@ -71,10 +72,11 @@ class EventStatus(LabelledEnum):
 
     @classmethod
     def _labels(cls):
+        # Contexts: in French an event is « annulé », a registration « annulée ».
         return {
-            cls.DRAFT: _l("Draft"),
-            cls.PUBLISHED: _l("Published"),
-            cls.CANCELLED: _l("Cancelled"),
+            cls.DRAFT: lazy_pgettext("event status", "Draft"),
+            cls.PUBLISHED: lazy_pgettext("event status", "Published"),
+            cls.CANCELLED: lazy_pgettext("event status", "Cancelled"),
         }
 
 
@@ -100,11 +102,12 @@ class RegistrationStatus(LabelledEnum):
 
     @classmethod
     def _labels(cls):
+        # One registration's status (the plain "Confirmed" etc. are count headings).
         return {
-            cls.CONFIRMED: _l("Confirmed"),
-            cls.WAITLISTED: _l("Waiting list"),
-            cls.PENDING: _l("Pending"),
-            cls.CANCELLED: _l("Cancelled"),
+            cls.CONFIRMED: lazy_pgettext("registration status", "Confirmed"),
+            cls.WAITLISTED: lazy_pgettext("registration status", "Waiting list"),
+            cls.PENDING: lazy_pgettext("registration status", "Pending"),
+            cls.CANCELLED: lazy_pgettext("registration status", "Cancelled"),
         }
 
 
