@@ -1,5 +1,6 @@
 """Fill French translations into translations/fr/LC_MESSAGES/messages.po from a JSON file
-{msgid: msgstr or [singular, plural]}; a message with a context is keyed "context\u0004msgid". A helper for translators; `make translations` keeps the
+{msgid: msgstr or [singular, plural]}; a message with a context is keyed
+"context\u0004msgid". A helper for translators; `make translations` keeps the
 catalogues in step with the code.
 
 Usage: python scripts/po_fill.py translations.json
