@@ -18,6 +18,7 @@ from eventapp.models import (
     ActorCategory,
     AuditLog,
     Event,
+    EventKind,
     EventStatus,
     OutboxMessage,
     Region,
@@ -49,10 +50,11 @@ from eventapp.organiser.forms import (
     AddAttendeeForm,
     AttendeeForm,
     CancelRegistrationForm,
+    MoveForm,
     OverrideForm,
 )
 from eventapp.organiser.messages import registration_error
-from eventapp.permissions import Need
+from eventapp.permissions import Need, accessible_events_clause
 from eventapp.services import mail as mail_service
 from eventapp.services import registrations as registration_service
 from eventapp.services.registrations import Participant, RegistrationError
@@ -130,7 +132,77 @@ def attendee(event, registration):
         messages=messages,
         action_form=OverrideForm(),
         cancel_form=CancelRegistrationForm(notify=True),
+        move_form=_move_form(event),
         current_tab="organiser.attendees",
+    )
+
+
+def _move_form(event: Event, formdata=None) -> MoveForm:
+    """The events this organiser may move a person to: the ones they manage that still take
+    people (not tours, not cancelled, not over), the same tour's stages first."""
+    lang = current_language()
+    targets = db.session.scalars(
+        select(Event)
+        .where(
+            accessible_events_clause(current_user, Need.MANAGE),
+            Event.id != event.id,
+            Event.kind != EventKind.TOUR,
+            Event.status != EventStatus.CANCELLED,
+            Event.ends_at > utcnow(),
+        )
+        .order_by((Event.parent_id == event.parent_id).desc(), Event.starts_at, Event.id)
+        .limit(200)
+    )
+    form = MoveForm(formdata=formdata)
+    form.target.choices = [(e.id, e.title(lang)) for e in targets]
+    return form
+
+
+@bp.post("/events/<int:event_id>/attendees/<int:registration_id>/move")
+@registration_view(Need.MANAGE)
+def attendee_move(event, registration):
+    """Move a person to another event the organiser manages (seat rule of the target; the
+    freed seat goes to the first waitlisted person of this event)."""
+    form = _move_form(event, request.form)
+    if not form.validate():
+        flash(_("Choose the event to move this person to."), "error")
+        return redirect(_back(event, registration))
+    target = require_event(form.target.data, Need.MANAGE)
+    try:
+        outcome, promoted = registration_service.move(
+            registration,
+            target,
+            user=current_user,
+            override_capacity=form.override_capacity.data,
+            notify=form.notify.data,
+        )
+    except RegistrationError as error:
+        db.session.rollback()
+        flash(registration_error(error), "error")
+        return redirect(_back(event, registration))
+    db.session.commit()
+    lang = current_language()
+    if outcome.status == RegistrationStatus.CONFIRMED:
+        message = _(
+            "%(name)s is moved to %(event)s (confirmed).",
+            name=registration.full_name,
+            event=target.title(lang),
+        )
+    else:
+        message = _(
+            "%(name)s is moved to %(event)s, on the waiting list (that event is full).",
+            name=registration.full_name,
+            event=target.title(lang),
+        )
+    if promoted:
+        message += " " + ngettext(
+            "%(num)s person moved up from the waiting list here.",
+            "%(num)s people moved up from the waiting list here.",
+            len(promoted),
+        )
+    flash(message, "success" if outcome.status == RegistrationStatus.CONFIRMED else "warning")
+    return redirect(
+        url_for("organiser.attendee", event_id=target.id, registration_id=outcome.registration.id)
     )
 
 

@@ -186,6 +186,14 @@ class OverrideForm(FlaskForm):
     override_capacity = BooleanField(_l("Go over capacity if the event is full"))
 
 
+class MoveForm(FlaskForm):
+    """Move a registration to another event the organiser manages."""
+
+    target = SelectField(_l("Move to"), coerce=int, validators=[InputRequired()])
+    override_capacity = BooleanField(_l("Go over capacity if that event is full"))
+    notify = BooleanField(_l("E-mail the person their new registration"), default=True)
+
+
 class CancelRegistrationForm(FlaskForm):
     notify = BooleanField(_l("E-mail the person that their registration is cancelled"))
 

@@ -67,5 +67,10 @@ def registration_error(error: RegistrationError) -> str:
         "cancelled": lambda: _("This event is cancelled."),
         "tour": lambda: _("People register for the stages of a tour, not for the tour itself."),
         "no_event": lambda: _("Choose an event."),
+        "same_event": lambda: _("This person is already registered for this event."),
+        "not_live": lambda: _("This registration is cancelled: register the person again first."),
+        "already_registered": lambda: _(
+            "This person already has a registration for that event: nothing was moved."
+        ),
     }
     return messages.get(error.code, lambda: _("This change is not possible."))()

@@ -503,3 +503,75 @@ def update_details(
         )
         db.session.flush()
     return changed
+
+
+def move(
+    registration: Registration,
+    target: Event,
+    *,
+    user: User,
+    override_capacity: bool = False,
+    notify: bool = True,
+) -> tuple[Outcome, list[Registration]]:
+    """An organiser moves a person to another event (another stage of the tour, the other day
+    of a congress). The new registration goes through the target's seat rule (waitlisted when
+    full, unless override_capacity, logged); the old one is then cancelled, which gives its
+    seat to the first waitlisted person. Both events are locked, in id order. Refused when the
+    registration is not live, was erased, or the person is already registered for the target.
+    Returns the new registration's outcome and the people promoted at the source."""
+    source = registration.event
+    if target.id == source.id:
+        raise RegistrationError("same_event", target)
+    for event in sorted((source, target), key=lambda e: e.id):
+        _lock(event)
+    db.session.refresh(registration, attribute_names=["status"])
+    if registration.status == RegistrationStatus.CANCELLED:
+        raise RegistrationError("not_live", source)
+    if registration.anonymised_at is not None or not registration.email:
+        raise RegistrationError("anonymised", source)
+    if _live_registration(target.id, registration.email) is not None:
+        raise RegistrationError("already_registered", target)
+    person = Participant(
+        first_name=registration.first_name,
+        last_name=registration.last_name,
+        email=registration.email,
+        category=registration.category,
+        organisation_name=registration.organisation_name,
+        job_title=registration.job_title,
+        region=registration.region,
+        language=registration.language,
+        consent_at=registration.consent_at,
+        consent_version=registration.consent_version,
+    )
+    [outcome] = register(
+        [target],
+        person,
+        source=RegistrationSource.ORGANISER,
+        user=user,
+        override_capacity=override_capacity,
+        notify=notify,
+    )
+    # The new event's e-mail tells the person; no separate "cancelled" message for the old one.
+    promoted = cancel(registration, user=user, notify=False)
+    if notify:
+        for moved_up in promoted:
+            mail_service.notify_registration(moved_up, "promoted")
+    audit.record(
+        "registration.moved",
+        user=user,
+        event_id=source.id,
+        registration_id=registration.id,
+        to_event_id=target.id,
+        to_registration_id=outcome.registration.id,
+        status=str(outcome.status),
+    )
+    audit.record(
+        "registration.moved_in",
+        user=user,
+        event_id=target.id,
+        registration_id=outcome.registration.id,
+        from_event_id=source.id,
+        from_registration_id=registration.id,
+    )
+    db.session.flush()
+    return outcome, promoted
