@@ -1,5 +1,8 @@
 """Security headers on every response (CSP without inline scripts or styles, no framing,
-no MIME sniffing, strict referrer policy, HSTS in production)."""
+no MIME sniffing, strict referrer policy, HSTS in production), and a request guard against NUL
+bytes."""
+
+from flask import abort, request
 
 CSP = "; ".join(
     [
@@ -18,7 +21,24 @@ CSP = "; ".join(
 )
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in items) for key, items in values)
+
+
 def init_app(app) -> None:
+    @app.before_request
+    def _refuse_nul_bytes():
+        # Nobody types a NUL character, and PostgreSQL text cannot hold one (the query would
+        # fail with a 500): a request carrying one in its path, query string, form fields or
+        # uploaded file names is refused before any query runs (file contents are not concerned).
+        if "\x00" in request.path or _has_nul(request.args.lists()):
+            abort(400)
+        if request.method not in ("GET", "HEAD") and (
+            _has_nul(request.form.lists())
+            or any("\x00" in (f.filename or "") for f in request.files.values())
+        ):
+            abort(400)
+
     @app.after_request
     def _security_headers(response):
         headers = response.headers

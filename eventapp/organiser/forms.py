@@ -190,11 +190,21 @@ class CancelRegistrationForm(FlaskForm):
     notify = BooleanField(_l("E-mail the person that their registration is cancelled"))
 
 
+def _text_or_empty(value):
+    """An optional text field left out of a submission is "" (the columns are NOT NULL), not
+    None."""
+    return "" if value is None else value
+
+
 class AttendeeForm(FlaskForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
     last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
-    organisation_name = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
-    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
+    organisation_name = StringField(
+        _l("Organisation"), filters=[_text_or_empty], validators=[Optional(), Length(max=200)]
+    )
+    job_title = StringField(
+        _l("Job title"), filters=[_text_or_empty], validators=[Optional(), Length(max=200)]
+    )
     category = SelectField(
         _l("Category"), choices=_category_choices(), validators=[InputRequired()]
     )
