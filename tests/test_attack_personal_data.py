@@ -263,7 +263,7 @@ def production_like(app, database_url):
         _db.engine.dispose()
 
 
-def test_logs_never_hold_an_address(production_like, db, factory, all_logs, monkeypatch, caplog):
+def test_logs_never_hold_an_address(production_like, db, factory, all_logs, monkeypatch):
     from sqlalchemy.exc import IntegrityError
 
     from eventapp.services import imports
