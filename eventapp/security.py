@@ -1,8 +1,9 @@
 """Security headers on every response (CSP without inline scripts or styles, no framing,
-no MIME sniffing, strict referrer policy, HSTS in production), and a request guard against NUL
-bytes."""
+no MIME sniffing, strict referrer policy, HSTS in production), a request guard against NUL
+bytes, and the client's real address behind trusted proxies (TRUSTED_PROXIES)."""
 
 from flask import abort, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join(
     [
@@ -26,6 +27,13 @@ def _has_nul(values) -> bool:
 
 
 def init_app(app) -> None:
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind a load balancer every request comes from its address: take the client's from
+        # the last `proxies` X-Forwarded-For entries (those our proxies wrote), so rate limits
+        # count per visitor; anything a client writes itself in that header is ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
     @app.before_request
     def _refuse_nul_bytes():
         # Nobody types a NUL character, and PostgreSQL text cannot hold one (the query would

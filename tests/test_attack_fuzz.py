@@ -415,7 +415,7 @@ def test_attendee_forms_and_actions(check, client, workspace):
     }
     flags = {"notify": value, "override_capacity": value, "next": value, "confirm": value}
 
-    @FUZZ
+    @settings(FUZZ, max_examples=30)  # six requests per example
     @given(
         form_strategy(new, {"category": SELECT_JUNK, "language": SELECT_JUNK}),
         form_strategy(details, {"region": SELECT_JUNK}),

@@ -179,3 +179,47 @@ def test_failed_logins_are_counted_in_redis_for_every_app_server(limited_apps, f
             if keys:
                 connection.delete(*keys)
             connection.close()
+
+
+def test_a_faked_forwarded_address_does_not_escape_the_limit(limited_apps, factory):
+    """Reached directly (TRUSTED_PROXIES=0), X-Forwarded-For is the client's own writing:
+    a new fake address on every request does not buy a new allowance."""
+    app = limited_apps(RESEND_LINK_RATE_LIMIT="2 per minute")
+    event = factory.event()
+    client = app.test_client()
+    url = f"/events/{event.slug}/resend-link"
+    codes = [
+        client.post(
+            url,
+            data={"email": "a@example.org"},
+            headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            environ_base={"REMOTE_ADDR": "198.51.100.7"},
+        ).status_code
+        for n in range(3)
+    ]
+    assert codes == [302, 302, 429]
+
+
+def test_behind_a_trusted_proxy_each_visitor_has_their_own_allowance(limited_apps, factory):
+    """Behind a load balancer (TRUSTED_PROXIES=1) every request comes from its address: the
+    visitor's address is the one the proxy appended to X-Forwarded-For, so two visitors do not
+    share an allowance, and a visitor cannot escape theirs by writing addresses before it."""
+    app = limited_apps(RESEND_LINK_RATE_LIMIT="2 per minute", TRUSTED_PROXIES=1)
+    event = factory.event()
+    client = app.test_client()
+    url = f"/events/{event.slug}/resend-link"
+    balancer = {"REMOTE_ADDR": "10.0.0.2"}
+
+    def send(forwarded: str) -> int:
+        return client.post(
+            url,
+            data={"email": "a@example.org"},
+            headers={"X-Forwarded-For": forwarded},
+            environ_base=balancer,
+        ).status_code
+
+    assert [send("192.0.2.10") for _ in range(3)] == [302, 302, 429]
+    # Another visitor behind the same balancer is not affected.
+    assert send("192.0.2.20") == 302
+    # The first visitor writing a fake address before theirs: still the first visitor.
+    assert send("203.0.113.99, 192.0.2.10") == 429

@@ -47,6 +47,22 @@ ATTACKS = [
 ]
 
 
+# The routes are each walked with a representative set (every kind of trick); `safe_next`
+# itself meets all of them, and hypothesis' own, below.
+ROUTE_ATTACKS = [
+    "https://evil.example/",
+    "//evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "https:/evil.example",
+    "javascript:alert(1)",
+    "\t//evil.example",
+    "/\r\n/evil.example",
+    "/%2F%2Fevil.example",
+    "evil.example",
+]
+
+
 def lands_on_this_site(location: str) -> bool:
     """What a browser does with a Location header: tabs and line breaks dropped, backslashes
     read as slashes, then resolved against the current page."""
@@ -93,7 +109,7 @@ def _assert_local(response, attack):
 
 def test_login_next_refuses_foreign_targets(client, factory):
     user = factory.user(factory.organisation())
-    for attack in ATTACKS:
+    for attack in ROUTE_ATTACKS:
         response = client.post(
             "/auth/login",
             query_string={"next": attack},
@@ -115,7 +131,7 @@ def test_login_next_refuses_foreign_targets(client, factory):
 
 def test_language_switch_refuses_foreign_targets(client, factory):
     event = factory.event()
-    for attack in ATTACKS:
+    for attack in ATTACKS:  # (cheap: no login, no database write)
         for code in ("fr", "en", "xx"):
             response = client.get(f"/language/{code}", query_string={"next": attack})
             assert _assert_local(response, attack) in ("/", attack)
@@ -126,9 +142,7 @@ def test_language_switch_refuses_foreign_targets(client, factory):
 def test_attendee_actions_refuse_foreign_next(client, factory, login, organiser):
     event = organiser["event"]
     login(organiser["user"])
-    for n, attack in enumerate(ATTACKS):
-        if not attack:
-            continue  # empty `next`: back to the attendee's page, tested below
+    for n, attack in enumerate(ROUTE_ATTACKS):
         registration = factory.registration(event, status="waitlisted")
         base = f"/organiser/events/{event.id}/attendees/{registration.id}"
         for action in ("promote", "cancel", "reconfirm"):
