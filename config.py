@@ -72,6 +72,10 @@ class Config:
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # Reverse proxies / load balancers in front of the app that append the client's address to
+    # X-Forwarded-For (and set X-Forwarded-Proto). 0: the app is reached directly and those
+    # headers are ignored (a client cannot fake its address to escape the rate limits).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 
     # Public registration: per client IP, on the POSTs only (pages stay free to read). Generous
     # enough for a colleague registering a whole team from one office network.

@@ -2,13 +2,14 @@
 
 import logging
 
-from flask import jsonify, make_response, render_template, request
+from flask import g, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from eventapp.extensions import db
+from eventapp.extensions import db, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,18 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
+def _user_or_anonymous() -> None:
+    """Load the logged-in user for the page's header now; if the database is what is failing,
+    show the page as to an anonymous visitor instead of failing again while rendering it."""
+    if "_login_user" in g:
+        return
+    try:
+        current_user._get_current_object()
+    except (OperationalError, InterfaceError):
+        db.session.rollback()
+        g._login_user = login_manager.anonymous_user()
+
+
 def render_error(code: int, message: str | None = None, headers: dict | None = None):
     title, default_message = MESSAGES.get(code, MESSAGES[500])
     message = str(message or default_message)
@@ -51,6 +64,7 @@ def render_error(code: int, message: str | None = None, headers: dict | None = N
         response = jsonify(error={"code": code, "title": str(title), "message": message})
         response.status_code = code
     else:
+        _user_or_anonymous()
         response = make_response(
             render_template("errors/error.html", code=code, title=title, message=message), code
         )
@@ -88,6 +102,10 @@ def register_error_handlers(app) -> None:
     def _database_down(error):
         # Unreachable or locked database: nothing half-written, say so and ask to retry.
         db.session.rollback()
+        if "_login_user" not in g:
+            # The user could not be loaded (that is what failed): the page is shown as to an
+            # anonymous visitor, or rendering it would query the database again and fail.
+            g._login_user = login_manager.anonymous_user()
         log.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
         return render_error(503, headers={"Retry-After": "5"})
 

@@ -1,5 +1,9 @@
 """Security headers on every response (CSP without inline scripts or styles, no framing,
-no MIME sniffing, strict referrer policy, HSTS in production)."""
+no MIME sniffing, strict referrer policy, HSTS in production), a request guard against NUL
+bytes, and the client's real address behind trusted proxies (TRUSTED_PROXIES)."""
+
+from flask import abort, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CSP = "; ".join(
     [
@@ -18,7 +22,31 @@ CSP = "; ".join(
 )
 
 
+def _has_nul(values) -> bool:
+    return any("\x00" in key or any("\x00" in v for v in items) for key, items in values)
+
+
 def init_app(app) -> None:
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        # Behind a load balancer every request comes from its address: take the client's from
+        # the last `proxies` X-Forwarded-For entries (those our proxies wrote), so rate limits
+        # count per visitor; anything a client writes itself in that header is ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+    @app.before_request
+    def _refuse_nul_bytes():
+        # Nobody types a NUL character, and PostgreSQL text cannot hold one (the query would
+        # fail with a 500): a request carrying one in its path, query string, form fields or
+        # uploaded file names is refused before any query runs (file contents are not concerned).
+        if "\x00" in request.path or _has_nul(request.args.lists()):
+            abort(400)
+        if request.method not in ("GET", "HEAD") and (
+            _has_nul(request.form.lists())
+            or any("\x00" in (f.filename or "") for f in request.files.values())
+        ):
+            abort(400)
+
     @app.after_request
     def _security_headers(response):
         headers = response.headers

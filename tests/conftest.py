@@ -412,3 +412,16 @@ def proxied_app(db_proxy):
     with other.app_context():
         _db.session.remove()
         _db.engine.dispose()
+
+
+# --- trust2: the process-wide rate limiter back to the test app's setting after each test ----
+
+
+@pytest.fixture(autouse=True)
+def _limiter_back_to_the_test_apps_setting(app):
+    """Flask-Limiter's `limiter` is one object per process: a test that builds another app
+    (production settings, a rate-limited app) switches it on for every app. Put it back as the
+    test app has it, so later tests are not limited by accident (counters are reset per test,
+    but a test sending many requests would hit production limits)."""
+    yield
+    limiter.enabled = app.config["RATELIMIT_ENABLED"]

@@ -55,6 +55,12 @@ def to_local(value: datetime | None) -> datetime | None:
     return value.astimezone(local_zone()).replace(tzinfo=None)
 
 
+def one_line(value):
+    """Line breaks and tabs in a one-line field become single spaces: an <input> cannot hold
+    them, and titles or names end up in e-mail subjects and calendar lines."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -80,8 +86,12 @@ class EventForm(FlaskForm):
         choices=choices((k.value, k.label) for k in TOP_LEVEL_KINDS),
         default="congress",
     )
-    title_fr = StringField(_l("Title (French)"), validators=[DataRequired(), Length(max=200)])
-    title_en = StringField(_l("Title (English)"), validators=[Optional(), Length(max=200)])
+    title_fr = StringField(
+        _l("Title (French)"), filters=[one_line], validators=[DataRequired(), Length(max=200)]
+    )
+    title_en = StringField(
+        _l("Title (English)"), filters=[one_line], validators=[Optional(), Length(max=200)]
+    )
     description_fr = TextAreaField(
         _l("Description (French)"), validators=[Optional(), Length(max=20000)]
     )
@@ -92,9 +102,11 @@ class EventForm(FlaskForm):
         _l("Starts"), format=DATETIME_FORMAT, validators=[InputRequired()]
     )
     ends_at = DateTimeLocalField(_l("Ends"), format=DATETIME_FORMAT, validators=[InputRequired()])
-    venue = StringField(_l("Venue"), validators=[Optional(), Length(max=200)])
-    address = StringField(_l("Address"), validators=[Optional(), Length(max=300)])
-    city = StringField(_l("City"), validators=[Optional(), Length(max=120)])
+    venue = StringField(_l("Venue"), filters=[one_line], validators=[Optional(), Length(max=200)])
+    address = StringField(
+        _l("Address"), filters=[one_line], validators=[Optional(), Length(max=300)]
+    )
+    city = StringField(_l("City"), filters=[one_line], validators=[Optional(), Length(max=120)])
     region = SelectField(_l("Main region"), choices=_region_choices(_l("—")), default="")
     regions = MultiCheckboxField(_l("Other regions covered"), choices=_region_choices())
     online_url = URLField(
@@ -198,11 +210,29 @@ class CancelRegistrationForm(FlaskForm):
     notify = BooleanField(_l("E-mail the person that their registration is cancelled"))
 
 
+def _text_or_empty(value):
+    """An optional text field left out of a submission is "" (the columns are NOT NULL), not
+    None."""
+    return "" if value is None else value
+
+
 class AttendeeForm(FlaskForm):
-    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
-    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
-    organisation_name = StringField(_l("Organisation"), validators=[Optional(), Length(max=200)])
-    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
+    first_name = StringField(
+        _l("First name"), filters=[one_line], validators=[DataRequired(), Length(max=100)]
+    )
+    last_name = StringField(
+        _l("Last name"), filters=[one_line], validators=[DataRequired(), Length(max=100)]
+    )
+    organisation_name = StringField(
+        _l("Organisation"),
+        filters=[_text_or_empty, one_line],
+        validators=[Optional(), Length(max=200)],
+    )
+    job_title = StringField(
+        _l("Job title"),
+        filters=[_text_or_empty, one_line],
+        validators=[Optional(), Length(max=200)],
+    )
     category = SelectField(
         _l("Category"), choices=_category_choices(), validators=[InputRequired()]
     )

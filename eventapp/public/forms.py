@@ -21,9 +21,11 @@ class CatalogueFilterForm(FlaskForm):
         csrf = False
 
     q = SearchField(_l("Search in titles"), validators=[Optional(), Length(max=100)])
-    kind = SelectField(_l("Type"), validators=[Optional()])
-    region = SelectField(_l("Region"), validators=[Optional()])
-    organisation = SelectField(_l("Organiser"), validators=[Optional()])
+    # Left out of the query string = all. Optional() alone would also take whitespace (" ") for
+    # "left out" and clear the "not a valid choice" error, letting it reach the query.
+    kind = SelectField(_l("Type"), validators=[Optional(strip_whitespace=False)])
+    region = SelectField(_l("Region"), validators=[Optional(strip_whitespace=False)])
+    organisation = SelectField(_l("Organiser"), validators=[Optional(strip_whitespace=False)])
     when = SelectField(
         _l("When"),
         choices=[SelectChoice("upcoming", _l("Upcoming")), SelectChoice("past", _l("Past"))],

@@ -142,12 +142,14 @@ def register(slug: str):
                 db.session.rollback()
                 status, problem = 409, closed_message(error.code)
             else:
+                # Read before the commit: afterwards these objects reload from the database,
+                # and a database lost just after the commit would show a saved registration
+                # as an error.
+                done = {"event": event.id, "ids": [o.registration.id for o in outcomes]}
+                slug = event.slug
                 db.session.commit()
-                session[DONE_KEY] = {
-                    "event": event.id,
-                    "ids": [o.registration.id for o in outcomes],
-                }
-                return redirect(url_for("registration.done", slug=event.slug))
+                session[DONE_KEY] = done
+                return redirect(url_for("registration.done", slug=slug))
     return (
         render_template(
             "registration/register.html",

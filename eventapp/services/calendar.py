@@ -64,7 +64,9 @@ def _new_calendar(name: str | None = None) -> Calendar:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     if name:
-        calendar.add("x-wr-calname", name)
+        # An X- property is written as is (not escaped like SUMMARY): one line only, or
+        # icalendar refuses to build the file.
+        calendar.add("x-wr-calname", " ".join(name.split()))
     return calendar
 
 

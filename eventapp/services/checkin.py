@@ -211,9 +211,10 @@ def _word_pattern(word: str) -> str:
 def name_conditions(query: str) -> list | None:
     """WHERE conditions on Registration matching every word of `query` in the first name, last
     name or organisation, accents and case ignored; None when the query has fewer than two
-    letters (nothing to search for)."""
+    letters or digits (nothing to search for; punctuation alone, which matches any character,
+    would list everyone)."""
     words = fold(query).split()
-    if not words or len("".join(words)) < 2:
+    if sum(ch.isalnum() for ch in "".join(words)) < 2:
         return None
     r = Registration
     haystack = r.first_name + " " + r.last_name + " " + r.organisation_name

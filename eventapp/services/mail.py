@@ -49,7 +49,7 @@ def enqueue(
     message = OutboxMessage(
         kind=kind,
         recipient=recipient,
-        subject=subject.strip().replace("\n", " "),
+        subject=" ".join(subject.split()),  # one header line: no CR/LF, no header injection
         body_text=body_text,
         body_html=body_html,
         attachments=[

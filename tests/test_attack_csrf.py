@@ -1,0 +1,349 @@
+"""CSRF: every POST route of app.url_map, on an app with CSRF protection on (as in production),
+refuses a request without the form's token (400, or the form shown again with a message) and
+changes nothing; the same request with the session's token goes through (so the refusal really
+is the token check and not a bad body). The desk's JSON calls need the X-CSRFToken header.
+
+A POST route added later without an entry below fails `test_every_post_route_is_covered`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from eventapp import create_app
+from eventapp.extensions import db as _db
+from eventapp.extensions import limiter
+from eventapp.models import ImportUpload, utcnow
+from eventapp.services import accounts
+from tests import factories
+from tests.conftest import DbAwareClient, make_config
+
+TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"')
+PASSWORD = factories.DEFAULT_PASSWORD
+
+
+@pytest.fixture(scope="module")
+def secured(app, database_url):
+    """The app with CSRF protection on, on the test database."""
+    enabled = limiter.enabled
+    other = create_app(make_config(database_url, WTF_CSRF_ENABLED=True))
+    other.test_client_class = DbAwareClient
+    yield other
+    limiter.enabled = enabled
+    with other.app_context():
+        _db.engine.dispose()
+
+
+def token_of(client, url="/auth/login") -> str:
+    match = TOKEN.search(client.get(url).get_data(as_text=True))
+    assert match, url
+    return match.group(1) or match.group(2)
+
+
+def log_in(client, user) -> None:
+    response = client.post(
+        "/auth/login",
+        data={"email": user.email, "password": PASSWORD, "csrf_token": token_of(client)},
+    )
+    assert response.status_code == 302
+
+
+def snapshot(db) -> dict:
+    """Every row of every table (the test database is small)."""
+    db.session.rollback()
+    return {
+        table.name: sorted(map(repr, db.session.execute(select(table)).all()))
+        for table in db.metadata.sorted_tables
+    }
+
+
+@pytest.fixture
+def world(db, factory):
+    org = factory.organisation(name="Medicen Paris Region", short_name="Medicen")
+    event = factory.event(organisers=[org], capacity=1)
+    confirmed = factory.registration(event, status="confirmed")
+    waiting = factory.registration(event, status="waitlisted")
+    cancelled = factory.registration(event, status="cancelled")
+    tour = factory.event(organisers=[org], kind="tour", capacity=None)
+    draft = factory.event(organisers=[org], status="draft")
+    upload = ImportUpload(
+        event_id=event.id,
+        filename="people.csv",
+        content="Nom;Prénom;E-mail\nDurand;Léa;lea.import@example.org\n".encode(),
+    )
+    db.session.add(upload)
+    manager = factory.user(org, "manager")
+    db.session.commit()
+    return {
+        "org": org,
+        "event": event,
+        "confirmed": confirmed,
+        "waiting": waiting,
+        "cancelled": cancelled,
+        "tour": tour,
+        "draft": draft,
+        "upload": upload,
+        "manager": manager,
+        "reset_token": accounts.reset_token(manager),
+    }
+
+
+def _person(**kw) -> dict:
+    data = {
+        "first_name": "Léa",
+        "last_name": "Durand",
+        "email": "lea.durand@example.org",
+        "organisation_name": "Yposkesi",
+        "category": "biotech",
+        "region": "idf",
+        "consent": "y",
+        "language": "fr",
+    }
+    data.update(kw)
+    return data
+
+
+def _event_form(w, **kw) -> dict:
+    start = utcnow() + timedelta(days=50)
+    data = {
+        "kind": "congress",
+        "title_fr": "Journées du Biotesting",
+        "starts_at": start.strftime("%Y-%m-%dT09:00"),
+        "ends_at": start.strftime("%Y-%m-%dT18:00"),
+        "region": "cvl",
+        "capacity": "80",
+        "lead_id": str(w["org"].id),
+    }
+    data.update(kw)
+    return data
+
+
+@dataclass
+class Case:
+    who: str | None  # None (anonymous), "manager" or "checkin"
+    url: callable
+    data: callable = lambda w: {}
+    writes: bool = True  # the positive control changes the database
+    desk: bool = False  # needs a desk name in the session first
+
+
+def _org(path: str):
+    return lambda w: f"/organiser/events/{w['event'].id}{path}"
+
+
+CASES = {
+    "auth.login": Case(
+        None, lambda w: "/auth/login", lambda w: {"email": w["manager"].email, "password": PASSWORD}
+    ),
+    "auth.logout": Case("manager", lambda w: "/auth/logout", writes=False),
+    "auth.change_password": Case(
+        "manager",
+        lambda w: "/auth/password/change",
+        lambda w: {
+            "current_password": PASSWORD,
+            "new_password": "another long password",
+            "confirm": "another long password",
+        },
+    ),
+    "auth.forgot_password": Case(
+        None, lambda w: "/auth/password/forgot", lambda w: {"email": w["manager"].email}
+    ),
+    "auth.reset_password": Case(
+        None,
+        lambda w: f"/auth/password/reset/{w['reset_token']}",
+        lambda w: {"new_password": "another long password", "confirm": "another long password"},
+    ),
+    "registration.register": Case(
+        None, lambda w: f"/events/{w['event'].slug}/register", lambda w: _person()
+    ),
+    "registration.resend_link": Case(
+        None,
+        lambda w: f"/events/{w['event'].slug}/resend-link",
+        lambda w: {"email": w["confirmed"].email},
+    ),
+    "registration.manage": Case(
+        None,
+        lambda w: f"/r/{w['confirmed'].manage_token}",
+        lambda w: {k: v for k, v in _person(first_name="Camilla").items() if k != "email"},
+    ),
+    "registration.cancel": Case(None, lambda w: f"/r/{w['confirmed'].manage_token}/cancel"),
+    "privacy.erase": Case(
+        None,
+        lambda w: f"/r/{w['confirmed'].manage_token}/erase",
+        lambda w: {"scope": "this", "confirm": "y"},
+    ),
+    "organiser.event_new": Case("manager", lambda w: "/organiser/events/new", _event_form),
+    "organiser.event_edit": Case(
+        "manager", _org("/edit"), lambda w: _event_form(w, title_fr="Congrès renommé")
+    ),
+    "organiser.stage_new": Case(
+        "manager",
+        lambda w: f"/organiser/events/{w['tour'].id}/stages/new",
+        lambda w: {k: v for k, v in _event_form(w).items() if k != "kind"},
+    ),
+    "organiser.event_publish": Case(
+        "manager", lambda w: f"/organiser/events/{w['draft'].id}/publish"
+    ),
+    "organiser.event_unpublish": Case(
+        "manager", lambda w: f"/organiser/events/{w['tour'].id}/unpublish"
+    ),
+    "organiser.event_cancel": Case("manager", _org("/cancel"), lambda w: {"confirm": "y"}),
+    "organiser.attendee_new": Case(
+        "manager", _org("/attendees/new"), lambda w: _person(email="new@example.org")
+    ),
+    "organiser.attendee_edit": Case(
+        "manager",
+        lambda w: f"/organiser/events/{w['event'].id}/attendees/{w['confirmed'].id}/edit",
+        lambda w: _person(first_name="Camilla"),
+    ),
+    "organiser.attendee_cancel": Case(
+        "manager",
+        lambda w: f"/organiser/events/{w['event'].id}/attendees/{w['confirmed'].id}/cancel",
+        lambda w: {"notify": "y"},
+    ),
+    "organiser.attendee_promote": Case(
+        "manager",
+        lambda w: f"/organiser/events/{w['event'].id}/attendees/{w['waiting'].id}/promote",
+        lambda w: {"override_capacity": "y"},
+    ),
+    "organiser.attendee_reconfirm": Case(
+        "manager",
+        lambda w: f"/organiser/events/{w['event'].id}/attendees/{w['cancelled'].id}/reconfirm",
+        lambda w: {"override_capacity": "y"},
+    ),
+    "organiser.import_upload": Case(
+        "manager",
+        _org("/import"),
+        lambda w: {"file": (io.BytesIO(b"Nom;Prenom;E-mail\nA;B;ab@example.org\n"), "p.csv")},
+    ),
+    "organiser.import_preview": Case(
+        "manager",
+        lambda w: f"/organiser/events/{w['event'].id}/import/{w['upload'].id}",
+        lambda w: {"consent": "y"},
+    ),
+    "organiser.mailing_new": Case(
+        "manager",
+        _org("/mailings/new"),
+        lambda w: {"subject": "Infos pratiques", "body": "Bonjour", "step": "send"},
+    ),
+    "organiser.checkin_set_desk": Case(
+        "checkin", _org("/checkin/desk"), lambda w: {"desk": "Poste Zèbre"}, writes=False
+    ),
+    "organiser.checkin_scan": Case(
+        "checkin",
+        _org("/checkin/scan"),
+        lambda w: {"code": w["confirmed"].ticket_code},
+        desk=True,
+    ),
+    "organiser.checkin_registration": Case(
+        "checkin",
+        lambda w: f"/organiser/events/{w['event'].id}/checkin/registrations/{w['confirmed'].id}",
+        desk=True,
+    ),
+    "organiser.checkin_undo": Case(
+        "checkin",
+        lambda w: (
+            f"/organiser/events/{w['event'].id}/checkin/registrations/{w['confirmed'].id}/undo"
+        ),
+        desk=True,
+    ),
+    "organiser.checkin_walk_in": Case(
+        "checkin",
+        _org("/checkin/walk-in"),
+        lambda w: _person(email="walkin@example.org", override_capacity="y"),
+        desk=True,
+    ),
+}
+
+
+def test_every_post_route_is_covered(app):
+    posts = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and rule.endpoint != "static"
+    }
+    assert posts == set(CASES), (posts - set(CASES), set(CASES) - posts)
+
+
+def _client_for(secured, world, case, factory):
+    client = secured.test_client()
+    if case.who == "manager":
+        log_in(client, world["manager"])
+    elif case.who == "checkin":
+        log_in(client, factory.user(world["org"], "checkin"))
+    if case.desk:
+        desk_url = f"/organiser/events/{world['event'].id}/checkin"
+        token = token_of(client, desk_url)
+        response = client.post(f"{desk_url}/desk", data={"desk": "Accueil", "csrf_token": token})
+        assert response.status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("endpoint", sorted(CASES))
+def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
+    endpoint, secured, world, db, factory
+):
+    case = CASES[endpoint]
+    client = _client_for(secured, world, case, factory)
+    if endpoint == "organiser.checkin_undo":
+        world["confirmed"].checked_in_at = utcnow()
+        db.session.commit()
+    url = case.url(world)
+    before = snapshot(db)
+    logged_in_before = client.get("/organiser/").status_code
+
+    for forged in (None, "forged-token", token_of(secured.test_client())):
+        data = case.data(world)
+        if forged:  # a made-up token, or a real one from another browser's session
+            data["csrf_token"] = forged
+        response = client.post(url, data=data)
+        assert response.status_code == 400, (endpoint, forged, response.status_code)
+        body = response.get_data(as_text=True)
+        assert "Votre session a expiré" in body or "Requête invalide" in body, endpoint
+        assert snapshot(db) == before, (endpoint, forged)
+    assert client.get("/organiser/").status_code == logged_in_before  # still (not) logged in
+    if endpoint == "organiser.checkin_set_desk":
+        desk_page = client.get(f"/organiser/events/{world['event'].id}/checkin")
+        assert "Poste Zèbre" not in desk_page.get_data(as_text=True)
+
+    # Positive control: the same request with this session's token is accepted.
+    # (one token per session, whatever the form; taken from a page with a form)
+    page = f"/organiser/events/{world['event'].id}/checkin" if case.who else "/auth/login"
+    data = {**case.data(world), "csrf_token": token_of(client, page)}
+    response = client.post(url, data=data)
+    assert response.status_code in (200, 302), (endpoint, response.status_code)
+    if case.writes:
+        assert snapshot(db) != before, endpoint
+    elif endpoint == "auth.logout":
+        assert client.get("/organiser/").status_code == 302  # logged out now
+    else:
+        desk_page = client.get(f"/organiser/events/{world['event'].id}/checkin")
+        assert "Poste Zèbre" in desk_page.get_data(as_text=True)
+
+
+def test_desk_json_calls_need_the_csrf_header(secured, world, db, factory):
+    client = _client_for(secured, world, Case("checkin", None, desk=True), factory)
+    desk_url = f"/organiser/events/{world['event'].id}/checkin"
+    token = token_of(client, desk_url)
+    scan = f"{desk_url}/scan"
+    data = {"code": world["confirmed"].ticket_code}
+    before = snapshot(db)
+    for headers in (
+        {"Accept": "application/json"},
+        {"Accept": "application/json", "X-CSRFToken": "forged"},
+        {"Accept": "application/json", "X-CSRFToken": token_of(secured.test_client())},
+    ):
+        response = client.post(scan, data=data, headers=headers)
+        assert response.status_code == 400, headers
+        assert response.is_json and response.json["error"]["code"] == 400
+        assert snapshot(db) == before
+    response = client.post(
+        scan, data=data, headers={"Accept": "application/json", "X-CSRFToken": token}
+    )
+    assert response.status_code == 200 and response.json["state"] == "checked_in"
