@@ -207,6 +207,11 @@ CASES = {
         lambda w: f"/organiser/events/{w['event'].id}/attendees/{w['confirmed'].id}/cancel",
         lambda w: {"notify": "y"},
     ),
+    "organiser.attendee_move": Case(
+        "manager",
+        lambda w: f"/organiser/events/{w['event'].id}/attendees/{w['confirmed'].id}/move",
+        lambda w: {"target": str(w["draft"].id), "notify": "y"},
+    ),
     "organiser.attendee_promote": Case(
         "manager",
         lambda w: f"/organiser/events/{w['event'].id}/attendees/{w['waiting'].id}/promote",
