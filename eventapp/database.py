@@ -7,24 +7,60 @@ BEGIN IMMEDIATE: it takes SQLite's single write lock up front, so two registrati
 read the same seat count. Everything else (page reads, tests' own queries) uses a deferred BEGIN
 and never blocks a writer.
 
+A view marked `@read_first` (the public registration form) reads and validates without the
+lock: its POST starts with a deferred BEGIN, and lock_event_row() ends that read-only
+transaction and starts a BEGIN IMMEDIATE one. SQLite has one write lock for the whole
+database, so holding it only for the seat check and the writes (not for parsing, validating and
+rendering) is what lets a registration rush use both workers. A read-first view that writes
+anything before lock_event_row() is a bug and is refused.
+
 PostgreSQL: lock_event_row() issues SELECT ... FOR UPDATE on the event row.
 
 Sessions are scoped to the request when there is one (else to the app context), so a request
 never shares a session with code that pushed an app context around it (tests, CLI).
 """
 
-from collections.abc import Iterator
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from flask import current_app, g, has_request_context, request
 from flask import globals as flask_globals
-from flask import has_request_context, request
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _write_intent: ContextVar[bool] = ContextVar("eventapp_write_intent", default=False)
+_read_intent: ContextVar[bool] = ContextVar("eventapp_read_intent", default=False)
+_READ_FIRST = "_sqlite_read_first"
+_READ_ONLY_PREFIXES = ("SELECT", "BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK")
+
+
+def read_first(view: Callable) -> Callable:
+    """Mark a view that reads and validates before it changes seats: on SQLite its POST holds
+    the write lock only from lock_event_row() to the commit (see the module docstring). Put it
+    right under the route decorator."""
+    setattr(view, _READ_FIRST, True)
+    return view
+
+
+def _read_first_request() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, _READ_FIRST, False)
+
+
+def _wants_write_lock() -> bool:
+    if _write_intent.get():
+        return True
+    if _read_intent.get():
+        return False
+    if not has_request_context() or request.method in SAFE_METHODS:
+        return False
+    return not _read_first_request() or g.get("sqlite_write_lock", False)
 
 
 def session_scope() -> int:
@@ -50,13 +86,73 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
 
+    # One writer at a time per process (gthread workers): threads queue on a lock here and
+    # only one of them polls SQLite's lock (see _begin_immediate). Released when the
+    # transaction ends (or, at worst, when the connection goes back to the pool).
+    writers = threading.Lock()
+
+    def _release(info) -> None:
+        if info.pop("sqlite_writer", None):
+            writers.release()
+
     @sa_event.listens_for(engine, "begin")
     def _on_begin(conn):
-        immediate = _write_intent.get() or (
-            has_request_context() and request.method not in SAFE_METHODS
-        )
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        immediate = _wants_write_lock()
+        if immediate:
+            if writers.acquire(timeout=busy_timeout_ms / 1000):
+                conn.info["sqlite_writer"] = True
+            try:
+                _begin_immediate(conn, busy_timeout_ms)
+            except BaseException:
+                _release(conn.info)
+                raise
+        else:
+            conn.exec_driver_sql("BEGIN")
         conn.info["sqlite_immediate"] = immediate
+        conn.info["sqlite_wrote"] = False
+
+    @sa_event.listens_for(engine, "commit")
+    @sa_event.listens_for(engine, "rollback")
+    def _on_end(conn):
+        _release(conn.info)
+
+    @sa_event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_connection, record):
+        _release(record.info)
+
+    @sa_event.listens_for(engine, "before_cursor_execute")
+    def _note_writes(conn, _cursor, statement, _parameters, _context, _executemany):
+        # A deferred transaction that writes cannot be traded for a locked one (see
+        # _take_write_lock): remember that it did.
+        if not conn.info.get("sqlite_immediate") and not statement.lstrip()[:9].upper().startswith(
+            _READ_ONLY_PREFIXES
+        ):
+            conn.info["sqlite_wrote"] = True
+
+
+def _begin_immediate(conn, busy_timeout_ms: int) -> None:
+    """BEGIN IMMEDIATE, waiting for the write lock by short polls instead of SQLite's own busy
+    handler, whose sleeps grow to 100 ms: under a rush the lock is held a few milliseconds at a
+    time and a writer sleeping 10, 20, 50 ms past its release leaves the workers idle. Same
+    deadline as the busy timeout; the last try goes through SQLAlchemy, so an error past it is
+    the usual OperationalError ("database is locked")."""
+    dbapi_connection = conn.connection.dbapi_connection
+    deadline = time.monotonic() + busy_timeout_ms / 1000
+    delay = 0.0002
+    dbapi_connection.execute("PRAGMA busy_timeout = 0")
+    try:
+        while time.monotonic() < deadline:
+            try:
+                dbapi_connection.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    break
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.002)
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    finally:
+        dbapi_connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
 
 
 @contextmanager
@@ -65,8 +161,6 @@ def write_transaction() -> Iterator[None]:
     open transaction, starts one that holds the write lock (SQLite), commits on success and
     rolls back on error, then sends the e-mail it queued (like a request does). Requests do
     not need it: POSTs are write transactions already."""
-    from flask import current_app
-
     from eventapp.extensions import db
     from eventapp.services import mail as mail_service
 
@@ -85,22 +179,65 @@ def write_transaction() -> Iterator[None]:
         mail_service.send_ready()
 
 
+@contextmanager
+def read_only() -> Iterator[None]:
+    """Transactions begun inside are plain reads (deferred BEGIN on SQLite) even in a POST: for
+    work that only reads, like rendering and sending an e-mail. Roll back or commit before
+    leaving; writing inside is a bug."""
+    token = _read_intent.set(True)
+    try:
+        yield
+    finally:
+        _read_intent.reset(token)
+
+
 def is_sqlite() -> bool:
     from eventapp.extensions import db
 
     return db.engine.dialect.name == "sqlite"
 
 
+def _take_write_lock() -> None:
+    """SQLite, in a read-first request: end the read-only transaction (if any) so that the next
+    statement begins with BEGIN IMMEDIATE. Refused if anything was written meanwhile. The
+    objects read so far are kept as read (not expired): what the seat rule decides on
+    (capacity, status, counts, duplicates) is read again under the lock by its caller."""
+    from eventapp.extensions import db
+
+    if not has_request_context() or request.method in SAFE_METHODS or not _read_first_request():
+        return
+    session = db.session()
+    if session.in_transaction():
+        info = session.connection().info
+        if info.get("sqlite_immediate"):
+            return
+        if session.new or session.dirty or session.deleted or info.get("sqlite_wrote"):
+            raise RuntimeError(
+                "A read-first view wrote before lock_event_row(): take the lock first."
+            )
+        session.expire_on_commit = False
+        try:
+            session.commit()  # nothing to write: ends the read transaction
+        finally:
+            session.expire_on_commit = True
+    g.sqlite_write_lock = True
+
+
 def lock_event_row(event_id: int) -> None:
     """Serialise writers on one event until the end of the current transaction.
 
-    PostgreSQL: row lock on the event. SQLite: the transaction must already hold the database
-    write lock (BEGIN IMMEDIATE); a deferred transaction here is a bug and is refused.
+    PostgreSQL: row lock on the event. SQLite: the transaction must hold the database write
+    lock (BEGIN IMMEDIATE): POST requests and write_transaction() do from their first
+    statement, read-first views from here on; a deferred transaction is a bug and is refused.
     """
     from eventapp.extensions import db
     from eventapp.models import Event
 
-    db.session.execute(select(Event.id).where(Event.id == event_id).with_for_update())
+    if is_sqlite():
+        _take_write_lock()
+        db.session.connection()  # begins the transaction (BEGIN IMMEDIATE); no FOR UPDATE here
+    else:
+        db.session.execute(select(Event.id).where(Event.id == event_id).with_for_update())
     if is_sqlite() and not db.session.connection().info.get("sqlite_immediate"):
         raise RuntimeError(
             "Seat-changing writes on SQLite need a write transaction: run them in a POST "

@@ -1,12 +1,20 @@
 """Language choice (French by default, English complete) and localised formatting helpers."""
 
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_interval
+from babel.dates import (
+    format_interval,
+    get_date_format,
+    get_datetime_format,
+    get_time_format,
+    parse_pattern,
+)
 from babel.dates import format_time as babel_format_time
 from flask import current_app, request, session
-from flask_babel import format_datetime, format_decimal, format_percent, get_locale, get_timezone
+from flask_babel import format_decimal, format_percent, get_locale, get_timezone
 
 from eventapp.extensions import babel
 
@@ -48,6 +56,36 @@ def format_range(start: datetime, end: datetime, with_time: bool = False) -> str
     return f"{moment(start)} – {moment(end)}"
 
 
+@lru_cache(maxsize=64)
+def _datetime_patterns(locale_id: str, fmt: str) -> tuple:
+    """Babel's parsed patterns for a locale and format, parsed once (format_datetime parses and
+    looks them up on every call, which a list of 50 rows pays 100 times)."""
+    locale = Locale.parse(locale_id)
+    if fmt in ("full", "long", "medium", "short"):
+        return (
+            locale,
+            get_datetime_format(fmt, locale=locale).replace("'", ""),
+            parse_pattern(get_date_format(fmt, locale=locale).pattern),
+            parse_pattern(get_time_format(fmt, locale=locale).pattern),
+        )
+    return locale, None, parse_pattern(fmt), None
+
+
+def localdatetime(value: datetime | None, fmt: str = "medium") -> str:
+    """A date-time in the reader's language and time zone: the same text as Flask-Babel's
+    format_datetime, faster."""
+    if not value:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(get_timezone())
+    locale, combined, date_pattern, time_pattern = _datetime_patterns(str(get_locale()), fmt)
+    if combined is None:
+        return date_pattern.apply(local, locale)
+    time_text = time_pattern.apply(local.timetz(), locale, reference_date=local.date())
+    return combined.replace("{0}", time_text).replace("{1}", date_pattern.apply(local, locale))
+
+
 def init_app(app) -> None:
     babel.init_app(app, locale_selector=select_locale)
 
@@ -61,6 +99,4 @@ def init_app(app) -> None:
     app.jinja_env.globals["format_range"] = format_range
     app.jinja_env.filters["format_number"] = lambda value: format_decimal(value or 0)
     app.jinja_env.filters["format_percent"] = lambda value: format_percent(value or 0)
-    app.jinja_env.filters["localdatetime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else ""
-    )
+    app.jinja_env.filters["localdatetime"] = localdatetime

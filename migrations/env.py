@@ -55,6 +55,15 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
+# Search structures the models cannot describe (migration 0002_bench): the SQLite FTS5 table
+# (and its shadow tables) and the PostgreSQL trigram expression index.
+UNMODELLED = ("registration_search", "ix_registration_search")
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    return not (reflected and compare_to is None and name and name.startswith(UNMODELLED))
+
+
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -95,6 +104,7 @@ def run_migrations_online():
                 logger.info("No changes in schema detected.")
 
     conf_args = current_app.extensions["migrate"].configure_args
+    conf_args.setdefault("include_object", include_object)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -125,7 +125,10 @@ def on_write(engine, number: int, action):
                 action()
 
     def commit(conn):
-        committed.append(True)
+        # The registration view reads in a transaction of its own before it takes the write
+        # lock (database.read_first): only the commit of the writing transaction counts.
+        if writes:
+            committed.append(True)
 
     sa_event.listen(engine, "before_cursor_execute", before)
     sa_event.listen(engine, "commit", commit)

@@ -4,15 +4,27 @@ Values are stored as plain strings (VARCHAR), so adding a value needs no databas
 """
 
 from enum import StrEnum
+from functools import cache, lru_cache
 
+from flask_babel import get_locale, lazy_pgettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+
+
+@cache
+def _label_map(cls) -> dict:
+    return cls._labels()
+
+
+@lru_cache(maxsize=256)
+def _translated(cls, locale: str) -> dict:
+    # Translated once per class and language: a list of 50 rows shows 100 labels.
+    return {member: str(label) for member, label in _label_map(cls).items()}
 
 
 class LabelledEnum(StrEnum):
     @property
     def label(self) -> str:
-        return str(self._labels()[self])
+        return _translated(type(self), str(get_locale()))[self]
 
     @classmethod
     def _labels(cls) -> dict:
@@ -21,7 +33,7 @@ class LabelledEnum(StrEnum):
     @classmethod
     def choices(cls) -> list[tuple[str, str]]:
         """(value, lazy label) pairs for WTForms select fields."""
-        labels = cls._labels()
+        labels = _label_map(cls)
         return [(member.value, labels[member]) for member in cls]
 
 

@@ -46,8 +46,27 @@ class Registration(TimestampMixin, Base):
             postgresql_where=LIVE_CONDITION,
         ),
         Index("ix_registration_event_id_status_created_at", "event_id", "status", "created_at"),
-        Index("ix_registration_event_id_last_name", "event_id", "last_name", "first_name"),
-        Index("ix_registration_event_id_created_at", "event_id", "created_at"),
+        # The attendee list's sort orders, ending with the tie-breaker id and the status the
+        # list filters on: a page deep in 100,000 rows is found in the index alone, then its
+        # 50 rows are read (organiser/filters.py).
+        Index(
+            "ix_registration_event_id_last_name",
+            "event_id",
+            "last_name",
+            "first_name",
+            "id",
+            "status",
+        ),
+        Index("ix_registration_event_id_created_at", "event_id", "created_at", "id", "status"),
+        # Counts and filters (status, category, region, checked in) read in the index alone.
+        Index(
+            "ix_registration_event_id_facets",
+            "event_id",
+            "status",
+            "category",
+            "region",
+            "checked_in_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, fields
 from math import ceil
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, literal_column, or_, select, table
 from werkzeug.datastructures import MultiDict
 
 from eventapp.extensions import db
@@ -43,6 +43,17 @@ SORTS = {
 PAGE_SIZES = (25, 50, 100, 200)
 DEFAULT_PAGE_SIZE = 50
 MAX_SEARCH = 100
+# The expression of PostgreSQL's trigram index (migration 0002_bench), exactly.
+_SPACE = literal_column("' '")
+SEARCH_TEXT = func.lower(
+    Registration.last_name
+    + _SPACE
+    + Registration.first_name
+    + _SPACE
+    + func.coalesce(Registration.email, literal_column("''"))
+    + _SPACE
+    + Registration.organisation_name
+)
 
 
 @dataclass
@@ -102,18 +113,40 @@ class AttendeeFilter:
         return bool(self.to_args(sort="name"))
 
 
-def _search_clause(text: str):
-    clauses = []
-    for term in text.split():
-        clauses.append(
-            or_(
-                Registration.last_name.icontains(term, autoescape=True),
-                Registration.first_name.icontains(term, autoescape=True),
-                Registration.email.icontains(term, autoescape=True),
-                Registration.organisation_name.icontains(term, autoescape=True),
-            )
+def _like_any_column(term: str):
+    return or_(
+        Registration.last_name.icontains(term, autoescape=True),
+        Registration.first_name.icontains(term, autoescape=True),
+        Registration.email.icontains(term, autoescape=True),
+        Registration.organisation_name.icontains(term, autoescape=True),
+    )
+
+
+def _search_term(term: str):
+    """Registrations whose name, e-mail or organisation contains `term` (case ignored).
+
+    Through the trigram index of migration 0002_bench when the term has 3 characters or more
+    (a scan of 100,000 rows otherwise costs a tenth of a second): on PostgreSQL the pg_trgm
+    GIN index on the lowercased fields, on SQLite the FTS5 trigram table `registration_search`
+    (a phrase query: the term as a substring). Shorter terms compare every row."""
+    if len(term) < 3:
+        return _like_any_column(term)
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql":
+        return SEARCH_TEXT.contains(term.lower(), autoescape=True)
+    if dialect == "sqlite":
+        phrase = '"' + term.replace('"', '""') + '"'
+        matches = (
+            select(literal_column("rowid"))
+            .select_from(table("registration_search"))
+            .where(literal_column("registration_search").op("MATCH")(phrase))
         )
-    return and_(*clauses)
+        return Registration.id.in_(matches)
+    return _like_any_column(term)
+
+
+def _search_clause(text: str):
+    return and_(*(_search_term(term) for term in text.split()))
 
 
 def _conditions(event_ids: Sequence[int], flt: AttendeeFilter, with_status: bool = True) -> list:
@@ -207,9 +240,19 @@ def paginate(event_ids: Sequence[int], flt: AttendeeFilter, page: int, size: int
     total = total_for(counts, flt.status)
     pages = max(ceil(total / size), 1)
     number = min(max(page, 1), pages)
+    # Deferred join: the page's ids come from the sort index alone (however deep the page),
+    # then only those rows are read.
+    ids = (
+        select(Registration.id)
+        .where(*_conditions(event_ids, flt))
+        .order_by(*_order(flt))
+        .limit(size)
+        .offset((number - 1) * size)
+        .subquery()
+    )
     items = list(
         db.session.scalars(
-            registrations_query(event_ids, flt).limit(size).offset((number - 1) * size)
+            select(Registration).join(ids, Registration.id == ids.c.id).order_by(*_order(flt))
         )
     )
     return Page(items, number, size, total, counts)

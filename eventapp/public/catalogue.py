@@ -37,11 +37,13 @@ def _with_organisers(stmt: Select) -> Select:
     )
 
 
-def public_event_or_404(slug: str) -> Event:
-    """A published or cancelled event (never a draft, nor a stage of a draft tour)."""
+def public_event_or_404(slug: str, with_organisers: bool = True) -> Event:
+    """A published or cancelled event (never a draft, nor a stage of a draft tour), with its
+    organisers and regions loaded unless the page shows neither."""
     if not slug or len(slug) > MAX_SLUG:
         abort(404)
-    event = db.session.scalar(_with_organisers(select(Event).where(Event.slug == slug)))
+    query = select(Event).where(Event.slug == slug)
+    event = db.session.scalar(_with_organisers(query) if with_organisers else query)
     if event is None or event.status == EventStatus.DRAFT:
         abort(404)
     if event.parent_id is not None:

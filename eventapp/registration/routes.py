@@ -21,6 +21,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from eventapp.database import read_first
 from eventapp.extensions import csrf, db, limiter
 from eventapp.i18n import current_language
 from eventapp.models import Event, Registration, RegistrationStatus, utcnow
@@ -76,10 +77,14 @@ def _stage_rows(tour: Event, lang: str) -> list[dict]:
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@read_first  # SQLite: the write lock is taken by the seat rule, not for the whole request
 @csrf.exempt  # the form checks its own token, so an expired one keeps what was typed
 @limiter.limit(_rate("REGISTRATION_RATE_LIMIT"), methods=["POST"])
 def register(slug: str):
-    event = catalogue.public_event_or_404(slug)
+    """The sign-up form. A POST reads, checks the form and only then takes the event's lock
+    (services.registrations.register): a rush of submissions spends as little time as
+    possible holding it. Counts are read only to show the page."""
+    event = catalogue.public_event_or_404(slug, with_organisers=False)
     if event.parent_id is not None:
         parent = db.session.get(Event, event.parent_id)
         if parent is not None and parent.is_tour:
@@ -94,9 +99,8 @@ def register(slug: str):
             state, open_rows = "cancelled", []
         choices = [(row["event"].id, row["title"]) for row in open_rows]
     else:
-        counts = event_counts([event.id]).get(event.id, Counts())
-        avail = availability.for_event(event, counts)
-        state = avail.state
+        state = event.registration_state()
+        avail = None  # counted below, only when the page is shown
         choices = None
     form = RegistrationForm(stage_choices=choices)
     if request.method == "GET" and event.is_tour:
@@ -142,14 +146,15 @@ def register(slug: str):
                 db.session.rollback()
                 status, problem = 409, closed_message(error.code)
             else:
-                # Read before the commit: afterwards these objects reload from the database,
-                # and a database lost just after the commit would show a saved registration
-                # as an error.
+                # Read before the commit, which expires them: no reload after it (and a database
+                # lost just after the commit must not show a saved registration as an error).
                 done = {"event": event.id, "ids": [o.registration.id for o in outcomes]}
-                slug = event.slug
+                target = url_for("registration.done", slug=event.slug)
                 db.session.commit()
                 session[DONE_KEY] = done
-                return redirect(url_for("registration.done", slug=slug))
+                return redirect(target)
+    if avail is None:
+        avail = availability.for_event(event, event_counts([event.id]).get(event.id, Counts()))
     return (
         render_template(
             "registration/register.html",

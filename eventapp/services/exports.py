@@ -80,6 +80,14 @@ def _labels(enum_cls) -> dict[str, str]:
     return {member.value: str(member.label) for member in enum_cls}
 
 
+def _raw_rows(query: Select) -> Iterator[tuple]:
+    """The export's columns as plain tuples, fetched in batches of BATCH rows (a server-side
+    cursor on PostgreSQL), through the Core connection: no ORM objects for 100,000 rows."""
+    statement = query.with_only_columns(*_COLUMNS)
+    result = db.session.connection().execute(statement, execution_options={"yield_per": BATCH})
+    yield from result.tuples()
+
+
 def rows(
     query: Select, zone: ZoneInfo, event_titles: dict[int, str] | None = None
 ) -> Iterator[list]:
@@ -89,28 +97,30 @@ def rows(
     def local(value: datetime | None):
         return value.astimezone(zone).replace(tzinfo=None, microsecond=0) if value else None
 
-    statement = query.with_only_columns(*_COLUMNS).execution_options(yield_per=BATCH)
     categories, regions = _labels(ActorCategory), _labels(Region)
     statuses, sources = _labels(Status), _labels(RegistrationSource)
-    for row in db.session.execute(statement):
+    for (
+        reg_id, event_id, last, first, email, organisation, job, category, region, status,
+        source, language, created, consent, checked_in,
+    ) in _raw_rows(query):  # fmt: skip
         values = [
-            row.last_name,
-            row.first_name,
-            row.email or "",
-            row.organisation_name,
-            row.job_title,
-            categories.get(row.category, ""),
-            regions.get(row.region, ""),
-            statuses.get(row.status, ""),
-            sources.get(row.source, ""),
-            row.language,
-            local(row.created_at),
-            local(row.consent_at),
-            local(row.checked_in_at),
-            row.id,
+            last,
+            first,
+            email or "",
+            organisation,
+            job,
+            categories.get(category, ""),
+            regions.get(region, ""),
+            statuses.get(status, ""),
+            sources.get(source, ""),
+            language,
+            local(created),
+            local(consent),
+            local(checked_in),
+            reg_id,
         ]
         if event_titles is not None:
-            values.insert(0, event_titles.get(row.event_id, ""))
+            values.insert(0, event_titles.get(event_id, ""))
         yield values
 
 
@@ -121,20 +131,44 @@ def csv_stream(
     delimiter: str = ",",
     event_titles: dict[int, str] | None = None,
 ) -> Iterator[str]:
-    """CSV text in chunks: a BOM, the header, then the rows."""
+    """CSV text in chunks: a BOM, the header, then the rows. The loop is written for 100,000
+    rows in a few seconds: one tuple per row, labels from dicts, only the typed text
+    neutralised, dates formatted straight from the local time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     buffer.write("\ufeff")
     writer.writerow(headers(event_titles is not None))
-    for values in rows(query, zone, event_titles):
-        writer.writerow(
-            [
-                value.strftime("%Y-%m-%d %H:%M")
-                if isinstance(value, datetime)
-                else neutralise(value)
-                for value in values
-            ]
-        )
+    categories, regions = _labels(ActorCategory), _labels(Region)
+    statuses, sources = _labels(Status), _labels(RegistrationSource)
+    safe = neutralise
+
+    def local(value: datetime | None) -> str:
+        # "YYYY-MM-DD HH:MM" (isoformat is several times faster than strftime)
+        return value.astimezone(zone).isoformat(" ", "minutes")[:16] if value else ""
+
+    for (
+        reg_id, event_id, last, first, email, organisation, job, category, region, status,
+        source, language, created, consent, checked_in,
+    ) in _raw_rows(query):  # fmt: skip
+        values = [
+            safe(last),
+            safe(first),
+            safe(email or ""),
+            safe(organisation),
+            safe(job),
+            categories.get(category, ""),
+            regions.get(region, ""),
+            statuses.get(status, ""),
+            sources.get(source, ""),
+            language,
+            local(created),
+            local(consent),
+            local(checked_in),
+            reg_id,
+        ]
+        if event_titles is not None:
+            values.insert(0, safe(event_titles.get(event_id, "")))
+        writer.writerow(values)
         if buffer.tell() >= CHUNK:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -4,8 +4,17 @@ reports, so a registration is never lost because a mail server is down.
 After the request's transaction commits, the messages it queued are sent (`send_ready`, called
 by an after_request hook when MAIL_SEND_ON_COMMIT is on). A message that fails stays in the
 outbox as failed and `flask --app eventapp mail send-pending` retries it. Each send first
-claims the row (pending/failed -> sending) in its own short transaction, so two senders never
-send the same message and the database write lock is never held during SMTP.
+claims the row (pending/failed -> sending) in its own short transaction, reads and sends in a
+read-only one and records the result in a third, so two senders never send the same message
+and the database write lock is never held during SMTP.
+
+A registration e-mail is queued with its subject and a reference (`{"deferred":
+"registration", "status": ...}`); its body is rendered and its attachments (calendar file,
+ticket) are built when it is sent, by `send_ids`. Inside the transaction, rendering and
+drawing files would hold the seat lock (on SQLite, the whole database) for a registration
+rush's every submission. The body shows the registration's status as it was when queued; the
+attachments follow the registration as it is when sent (no calendar entry or ticket for a seat
+cancelled meanwhile). The rendered body is kept on the row once sent.
 """
 
 from __future__ import annotations
@@ -22,8 +31,9 @@ from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import event as sa_event
 from sqlalchemy import or_, select, update
 
+from eventapp.database import read_only
 from eventapp.extensions import db, mail
-from eventapp.models import OutboxMessage, OutboxStatus, Registration, utcnow
+from eventapp.models import OutboxMessage, OutboxStatus, Registration, RegistrationStatus, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -44,22 +54,29 @@ def enqueue(
     event_id: int | None = None,
     registration_id: int | None = None,
     mailing_id: int | None = None,
+    deferred: dict | None = None,
 ) -> OutboxMessage:
-    """Queue a message in the caller's transaction. attachments: (filename, mimetype, bytes)."""
+    """Queue a message in the caller's transaction. attachments: (filename, mimetype, bytes);
+    deferred: the reference of a registration e-mail built when sent (notify_registration)."""
+    stored = [
+        {
+            "filename": filename,
+            "mimetype": mimetype,
+            "content": base64.b64encode(content).decode("ascii"),
+        }
+        for filename, mimetype, content in attachments
+    ]
+    if deferred is not None:
+        if registration_id is None:
+            raise ValueError("a deferred e-mail is a registration's")
+        stored.append({"deferred": DEFERRED_REGISTRATION, **deferred})
     message = OutboxMessage(
         kind=kind,
         recipient=recipient,
         subject=" ".join(subject.split()),  # one header line: no CR/LF, no header injection
         body_text=body_text,
         body_html=body_html,
-        attachments=[
-            {
-                "filename": filename,
-                "mimetype": mimetype,
-                "content": base64.b64encode(content).decode("ascii"),
-            }
-            for filename, mimetype, content in attachments
-        ],
+        attachments=stored,
         event_id=event_id,
         registration_id=registration_id,
         mailing_id=mailing_id,
@@ -71,8 +88,10 @@ def enqueue(
 
 
 # Attachment builders: functions (registration, kind) -> list of (filename, mimetype, bytes).
-# Features register theirs (calendar file, ticket) with `attachment_builder`.
+# Features register theirs (calendar file, ticket) with `attachment_builder`; they run when the
+# message is sent (see the module docstring).
 _ATTACHMENT_BUILDERS = []
+DEFERRED_REGISTRATION = "registration"
 
 
 def attachment_builder(func):
@@ -80,40 +99,79 @@ def attachment_builder(func):
     return func
 
 
+def _context(registration: Registration, kind: str) -> dict:
+    from eventapp.helpers import external_url
+
+    return {
+        "registration": registration,
+        "event": registration.event,
+        "kind": kind,
+        "lang": registration.language or "fr",
+        "manage_url": external_url("registration.manage", token=registration.manage_token),
+    }
+
+
 def notify_registration(registration: Registration, kind: str) -> OutboxMessage | None:
-    """Queue the e-mail telling a participant about their registration, in their language.
+    """Queue the e-mail telling a participant about their registration, in their language
+    (the body is rendered when it is sent: see the module docstring).
 
     kind: confirmed, waitlisted, promoted, cancelled, reminder_link (the manage link again,
     for a duplicate submission), event_cancelled.
     """
     if not registration.email:
         return None
-    from eventapp.helpers import external_url
-
     with force_locale(registration.language or "fr"):
-        context = {
-            "registration": registration,
-            "event": registration.event,
-            "kind": kind,
-            "lang": registration.language or "fr",
-            "manage_url": external_url("registration.manage", token=registration.manage_token),
-        }
-        subject = render_template("mail/registration_subject.txt", **context)
-        body_text = render_template("mail/registration.txt", **context)
-        body_html = render_template("mail/registration.html", **context)
-        attachments = []
-        for builder in _ATTACHMENT_BUILDERS:
-            attachments.extend(builder(registration, kind))
+        subject = render_template("mail/registration_subject.txt", **_context(registration, kind))
     return enqueue(
         kind=f"registration.{kind}",
         recipient=registration.email,
         subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        attachments=attachments,
+        body_text="",
         event_id=registration.event_id,
         registration_id=registration.id,
+        deferred={"status": str(registration.status)},
     )
+
+
+class _AsQueued:
+    """A registration seen with the status it had when its e-mail was queued."""
+
+    def __init__(self, registration: Registration, status: RegistrationStatus):
+        self._registration = registration
+        self.status = status
+
+    def __getattr__(self, name):
+        return getattr(self._registration, name)
+
+
+def _deferred_reference(message: OutboxMessage) -> dict | None:
+    for item in message.attachments or []:
+        if item.get("deferred") == DEFERRED_REGISTRATION:
+            return item
+    return None
+
+
+def build_registration_mail(message: OutboxMessage) -> tuple[str, str, list]:
+    """(body_text, body_html, attachments) of a deferred registration e-mail. Raises
+    LookupError if its registration is gone or erased (such mail is never sent)."""
+    registration = (
+        db.session.get(Registration, message.registration_id) if message.registration_id else None
+    )
+    if registration is None or not registration.email:
+        raise LookupError("the registration of this e-mail no longer exists")
+    reference = _deferred_reference(message) or {}
+    kind = message.kind.removeprefix("registration.")
+    queued = _AsQueued(
+        registration, RegistrationStatus(reference.get("status") or registration.status)
+    )
+    with force_locale(registration.language or "fr"):
+        context = _context(registration, kind) | {"registration": queued}
+        body_text = message.body_text or render_template("mail/registration.txt", **context)
+        body_html = message.body_html or render_template("mail/registration.html", **context)
+        files = []
+        for builder in _ATTACHMENT_BUILDERS:
+            files.extend(builder(registration, kind))
+    return body_text, body_html, files
 
 
 def _claim(message_id: int) -> bool:
@@ -140,19 +198,27 @@ def _claim(message_id: int) -> bool:
     return result.rowcount == 1
 
 
-def _build(message: OutboxMessage, connection) -> EmailMultiAlternatives:
+def _build(message: OutboxMessage, connection) -> tuple[EmailMultiAlternatives, dict]:
+    """The e-mail to send, and what to store on the row once sent (a deferred body)."""
+    body_text, body_html, files, rendered = message.body_text, message.body_html, [], {}
+    if _deferred_reference(message) is not None:
+        body_text, body_html, files = build_registration_mail(message)
+        rendered = {"body_text": body_text, "body_html": body_html}
     email = EmailMultiAlternatives(
         subject=message.subject,
-        body=message.body_text,
+        body=body_text,
         from_email=current_app.config["MAIL_DEFAULT_SENDER"],
         to=[message.recipient],
         connection=connection,
     )
-    if message.body_html:
-        email.attach_alternative(message.body_html, "text/html")
+    if body_html:
+        email.attach_alternative(body_html, "text/html")
     for item in message.attachments or []:
-        email.attach(item["filename"], base64.b64decode(item["content"]), item["mimetype"])
-    return email
+        if "content" in item:
+            email.attach(item["filename"], base64.b64decode(item["content"]), item["mimetype"])
+    for filename, mimetype, content in files:
+        email.attach(filename, content, mimetype)
+    return email, rendered
 
 
 def _close_quietly(connection) -> None:
@@ -169,25 +235,35 @@ def send_ids(message_ids: Iterable[int]) -> tuple[int, int]:
         for message_id in message_ids:
             if not _claim(message_id):
                 continue
-            message = db.session.get(OutboxMessage, message_id, populate_existing=True)
-            try:
-                if connection is None:
-                    connection = mail.get_connection(fail_silently=False)
-                    connection.open()
-                _build(message, connection).send()
-            except Exception as error:  # noqa: BLE001 - any transport error keeps it queued
-                message.status = OutboxStatus.FAILED
-                message.last_error = f"{type(error).__name__}: {error}"[:1000]
-                failed += 1
-                log.warning("mail %s not sent (%s)", message_id, type(error).__name__)
-                if connection is not None:
-                    _close_quietly(connection)
-                    connection = None
-            else:
-                message.status = OutboxStatus.SENT
-                message.sent_at = utcnow()
-                message.last_error = None
-                sent += 1
+            with read_only():  # no write lock while rendering and talking to the server
+                message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+                try:
+                    email, result = _build(message, connection=None)
+                    if connection is None:
+                        connection = mail.get_connection(fail_silently=False)
+                        connection.open()
+                    email.connection = connection
+                    email.send()
+                except Exception as error:  # noqa: BLE001 - any error keeps it queued
+                    result = {
+                        "status": OutboxStatus.FAILED,
+                        "last_error": f"{type(error).__name__}: {error}"[:1000],
+                    }
+                    failed += 1
+                    log.warning("mail %s not sent (%s)", message_id, type(error).__name__)
+                    if connection is not None:
+                        _close_quietly(connection)
+                        connection = None
+                else:
+                    result |= {"status": OutboxStatus.SENT, "sent_at": utcnow(), "last_error": None}
+                    sent += 1
+                db.session.rollback()
+            db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id)
+                .values(**result, updated_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
             db.session.commit()
     finally:
         if connection is not None:

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from eventapp.database import lock_event_row
@@ -109,37 +109,35 @@ def confirmed_count(event_id: int) -> int:
 
 
 def event_counts(event_ids: Iterable[int]) -> dict[int, Counts]:
-    """Counts per event for many events in one GROUP BY query (missing events count zero)."""
+    """Counts per event for many events in one GROUP BY query (missing events count zero).
+
+    Grouped by (event, status) with plain counts, so the database reads the
+    (event_id, status, ..., checked_in_at) index alone, in order: an event of 100,000 people
+    costs one index scan, not a table scan with a CASE per row."""
     ids = list(event_ids)
     counts = {event_id: Counts() for event_id in ids}
     if not ids:
         return counts
-
-    def count_if(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    status = Registration.status
     rows = db.session.execute(
         select(
             Registration.event_id,
-            count_if(status == RegistrationStatus.CONFIRMED),
-            count_if(status == RegistrationStatus.WAITLISTED),
-            count_if(status == RegistrationStatus.PENDING),
-            count_if(status == RegistrationStatus.CANCELLED),
-            count_if(
-                and_(
-                    status == RegistrationStatus.CONFIRMED,
-                    Registration.checked_in_at.is_not(None),
-                )
-            ),
+            Registration.status,
+            func.count(),
+            func.count(Registration.checked_in_at),
         )
         .where(Registration.event_id.in_(ids))
-        .group_by(Registration.event_id)
+        .group_by(Registration.event_id, Registration.status)
     )
-    for event_id, confirmed, waitlisted, pending, cancelled, checked_in in rows:
-        counts[event_id] = Counts(
-            int(confirmed), int(waitlisted), int(pending), int(cancelled), int(checked_in)
-        )
+    for event_id, status, count, checked_in in rows:
+        row = counts[event_id]
+        if status == RegistrationStatus.CONFIRMED:
+            row.confirmed, row.checked_in = int(count), int(checked_in)
+        elif status == RegistrationStatus.WAITLISTED:
+            row.waitlisted = int(count)
+        elif status == RegistrationStatus.PENDING:
+            row.pending = int(count)
+        elif status == RegistrationStatus.CANCELLED:
+            row.cancelled = int(count)
     return counts
 
 

@@ -1,0 +1,137 @@
+"""What the benchmark's big-list work changed (issue 5) behaves as before: the trigram search,
+the deferred-join pages, counts from the index, the faster date filter and cached labels."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from flask_babel import force_locale, format_datetime
+from sqlalchemy import select
+
+from eventapp.extensions import db as _db
+from eventapp.i18n import localdatetime
+from eventapp.models import ActorCategory, Registration
+from eventapp.organiser.filters import AttendeeFilter, paginate, registrations_query
+from eventapp.services.registrations import event_counts
+
+
+def _people(factory, event):
+    rows = [
+        ("Dubois", "Camille", "camille.dubois@sanofi.example", "Sanofi", "confirmed"),
+        ("Duboisier", "Léa", "lea@yposkesi.example", "Yposkesi", "confirmed"),
+        ("Martin", "Hugo", "hugo.martin@lfb.example", "LFB Biomédicaments", "waitlisted"),
+        ("Émile", "Zoé", "zoe@genethon.example", "Généthon", "confirmed"),
+        ("O'Brien", "Sean", "sean@clean-cells.example", "Clean Cells 100%", "cancelled"),
+        ("Petit", "Arthur", "a.p@lab.example", "Inserm", "confirmed"),
+    ]
+    made = {}
+    for last, first, email, organisation, status in rows:
+        made[last] = factory.registration(
+            event,
+            last_name=last,
+            first_name=first,
+            email=email,
+            organisation_name=organisation,
+            status=status,
+        )
+    _db.session.commit()
+    return made
+
+
+def _search(event, text, status="all"):
+    flt = AttendeeFilter.from_args({"q": text, "status": status})
+    return sorted(r.last_name for r in _db.session.scalars(registrations_query([event.id], flt)))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dubois", ["Dubois", "Duboisier"]),  # part of a name, any case
+        ("DUBOIS camille", ["Dubois"]),  # every word must match
+        ("sanofi", ["Dubois"]),  # organisation
+        ("yposkesi.example", ["Duboisier"]),  # e-mail
+        ("biomédicaments", ["Martin"]),  # accented text, as typed
+        ("o'brien", ["O'Brien"]),  # quotes are text
+        ("100%", ["O'Brien"]),  # so are LIKE wildcards
+        ("du", ["Dubois", "Duboisier"]),  # two letters: compared row by row
+        ("zz", []),
+        ("nobody-here", []),
+    ],
+)
+def test_search_finds_any_part_of_names_emails_and_organisations(factory, text, expected):
+    event = factory.event()
+    _people(factory, event)
+    other = factory.event()
+    factory.registration(other, last_name="Dubois", email="someone@else.example")
+    _db.session.commit()
+    assert _search(event, text) == expected
+
+
+def test_search_follows_corrections_and_deletions(factory):
+    event = factory.event()
+    people = _people(factory, event)
+    people["Petit"].last_name = "Grandmaison"
+    _db.session.commit()
+    assert _search(event, "grandmais") == ["Grandmaison"]
+    assert _search(event, "petit") == []
+    _db.session.delete(people["Martin"])
+    _db.session.commit()
+    assert _search(event, "biomédicaments") == []
+
+
+def test_deep_pages_are_the_same_rows_as_a_plain_offset(factory):
+    event = factory.event()
+    for n in range(57):  # ties on names: the id decides, as in the plain query
+        factory.registration(event, last_name=f"Nom{n % 4}", first_name=f"P{n % 3}")
+    _db.session.commit()
+    for sort in ("name", "-name", "date", "-date", "organisation", "status"):
+        flt = AttendeeFilter.from_args({"sort": sort, "status": "all"})
+        everyone = [r.id for r in _db.session.scalars(registrations_query([event.id], flt))]
+        paged = [r.id for number in (1, 2, 3) for r in paginate([event.id], flt, number, 25).items]
+        assert paged == everyone, sort
+
+
+def test_event_counts_from_the_index_match_the_rows(factory):
+    event = factory.event(capacity=None)
+    for status in ["confirmed"] * 5 + ["waitlisted"] * 3 + ["cancelled"] * 2 + ["pending"]:
+        factory.registration(event, status=status)
+    first = _db.session.scalars(
+        select(Registration).where(Registration.status == "confirmed").limit(2)
+    ).all()
+    for registration in first:
+        registration.checked_in_at = datetime.now(UTC)
+    cancelled = _db.session.scalars(
+        select(Registration).where(Registration.status == "cancelled").limit(1)
+    ).one()
+    cancelled.checked_in_at = datetime.now(UTC)  # not counted: only confirmed people are in
+    _db.session.commit()
+    counts = event_counts([event.id, 999_999])
+    found = counts[event.id]
+    assert (found.confirmed, found.waitlisted, found.pending, found.cancelled) == (5, 3, 1, 2)
+    assert found.checked_in == 2
+    assert counts[999_999].live == 0
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+@pytest.mark.parametrize("fmt", ["short", "medium", "long", "dd/MM/yyyy HH:mm"])
+def test_fast_date_filter_writes_what_flask_babel_writes(app, lang, fmt):
+    moments = [
+        datetime(2026, 3, 29, 0, 59, tzinfo=UTC),  # the night clocks go forward in Paris
+        datetime(2026, 3, 29, 1, 1, tzinfo=UTC),
+        datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+        datetime(2026, 12, 31, 23, 5, 7, tzinfo=UTC),
+        datetime(2026, 6, 1, 8, 0),  # naive values are UTC
+    ]
+    with app.test_request_context(), force_locale(lang):
+        for moment in moments:
+            assert localdatetime(moment, fmt) == format_datetime(moment, fmt)
+        assert localdatetime(None) == ""
+        assert localdatetime(moments[0] + timedelta(days=1))  # default format
+
+
+def test_labels_are_translated_when_shown(app):
+    with app.test_request_context():
+        with force_locale("fr"):
+            french = ActorCategory.ACADEMIC.label
+        with force_locale("en"):
+            english = ActorCategory.ACADEMIC.label
+    assert english == "Academic / research centre" and french != english
