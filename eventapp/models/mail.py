@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.models.base import Base, TimestampMixin, str_enum, utcnow
 from eventapp.models.enums import OutboxStatus
+
+if TYPE_CHECKING:
+    from eventapp.models.registration import Registration
 
 
 class Mailing(Base):
@@ -57,6 +60,8 @@ class OutboxMessage(TimestampMixin, Base):
     mailing_id: Mapped[int | None] = mapped_column(
         ForeignKey("mailing.id", ondelete="SET NULL"), index=True
     )
+    # Lets a message be queued with a registration not flushed yet: one flush writes both.
+    registration: Mapped[Registration | None] = relationship(lazy="raise")
 
 
 class ImportUpload(Base):

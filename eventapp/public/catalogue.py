@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import abort
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
 from eventapp.extensions import db
@@ -37,13 +37,18 @@ def _with_organisers(stmt: Select) -> Select:
     )
 
 
+# Built once: every public page of an event starts with this lookup.
+_BY_SLUG = select(Event).where(Event.slug == bindparam("slug"))
+_BY_SLUG_WITH_ORGANISERS = _with_organisers(_BY_SLUG)
+
+
 def public_event_or_404(slug: str, with_organisers: bool = True) -> Event:
     """A published or cancelled event (never a draft, nor a stage of a draft tour), with its
     organisers and regions loaded unless the page shows neither."""
     if not slug or len(slug) > MAX_SLUG:
         abort(404)
-    query = select(Event).where(Event.slug == slug)
-    event = db.session.scalar(_with_organisers(query) if with_organisers else query)
+    query = _BY_SLUG_WITH_ORGANISERS if with_organisers else _BY_SLUG
+    event = db.session.scalar(query, {"slug": slug})
     if event is None or event.status == EventStatus.DRAFT:
         abort(404)
     if event.parent_id is not None:

@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from eventapp.database import read_first
 from eventapp.extensions import csrf, db, limiter
@@ -145,6 +146,13 @@ def register(slug: str):
             except svc.RegistrationError as error:
                 db.session.rollback()
                 status, problem = 409, closed_message(error.code)
+            except IntegrityError:
+                # Only a write that skipped the seat lock can get here; nothing was saved.
+                db.session.rollback()
+                status, problem = (
+                    409,
+                    _("Your registration could not be processed. Please send it again."),
+                )
             else:
                 # Read before the commit, which expires them: no reload after it (and a database
                 # lost just after the commit must not show a saved registration as an error).

@@ -27,9 +27,10 @@ from datetime import timedelta
 
 from flask import current_app, render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import event as sa_event
-from sqlalchemy import or_, select, update
+from sqlalchemy import inspect, or_, select, update
 
 from eventapp.database import read_only
 from eventapp.extensions import db, mail
@@ -55,9 +56,12 @@ def enqueue(
     registration_id: int | None = None,
     mailing_id: int | None = None,
     deferred: dict | None = None,
+    registration: Registration | None = None,
 ) -> OutboxMessage:
     """Queue a message in the caller's transaction. attachments: (filename, mimetype, bytes);
-    deferred: the reference of a registration e-mail built when sent (notify_registration)."""
+    deferred: the reference of a registration e-mail built when sent (notify_registration).
+    registration: instead of registration_id, for one not flushed yet. Nothing is flushed here:
+    the message is written with the transaction's next flush (its id is known after it)."""
     stored = [
         {
             "filename": filename,
@@ -67,7 +71,7 @@ def enqueue(
         for filename, mimetype, content in attachments
     ]
     if deferred is not None:
-        if registration_id is None:
+        if registration_id is None and registration is None:
             raise ValueError("a deferred e-mail is a registration's")
         stored.append({"deferred": DEFERRED_REGISTRATION, **deferred})
     message = OutboxMessage(
@@ -81,9 +85,10 @@ def enqueue(
         registration_id=registration_id,
         mailing_id=mailing_id,
     )
+    if registration is not None:
+        message.registration = registration
     db.session.add(message)
-    db.session.flush()
-    db.session.info.setdefault(_NEW, []).append(message.id)
+    db.session.info.setdefault(_NEW, []).append(message)
     return message
 
 
@@ -120,17 +125,30 @@ def notify_registration(registration: Registration, kind: str) -> OutboxMessage 
     """
     if not registration.email:
         return None
-    with force_locale(registration.language or "fr"):
-        subject = render_template("mail/registration_subject.txt", **_context(registration, kind))
+    lang = registration.language or "fr"
+    with force_locale(lang):
+        subject = registration_subject(kind, registration.event.title(lang))
     return enqueue(
         kind=f"registration.{kind}",
         recipient=registration.email,
         subject=subject,
         body_text="",
         event_id=registration.event_id,
-        registration_id=registration.id,
+        registration=registration,
         deferred={"status": str(registration.status)},
     )
+
+
+def registration_subject(kind: str, title: str) -> str:
+    if kind in ("confirmed", "promoted"):
+        return _("Registration confirmed: %(event)s", event=title)
+    if kind == "waitlisted":
+        return _("Waiting list: %(event)s", event=title)
+    if kind == "cancelled":
+        return _("Registration cancelled: %(event)s", event=title)
+    if kind == "event_cancelled":
+        return _("Event cancelled: %(event)s", event=title)
+    return _("Your registration link: %(event)s", event=title)
 
 
 class _AsQueued:
@@ -298,8 +316,9 @@ def send_ready() -> tuple[int, int]:
 
 def _committed(sess):
     new = sess.info.pop(_NEW, [])
-    if new:
-        sess.info.setdefault(_READY, []).extend(new)
+    ids = [key[0] for key in (inspect(message).identity for message in new) if key]
+    if ids:
+        sess.info.setdefault(_READY, []).extend(ids)
 
 
 def _rolled_back(sess):

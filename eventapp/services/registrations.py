@@ -13,8 +13,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from eventapp.database import lock_event_row
 from eventapp.extensions import db
@@ -191,11 +191,16 @@ def waitlist_positions(event_id: int) -> dict[int, int]:
 # --- the seat rule --------------------------------------------------------------------------
 
 
-def _seat_status(event: Event, override_capacity: bool) -> RegistrationStatus:
-    """The one seat rule. Call only while holding the event's lock."""
+def _seat_status(
+    event: Event, override_capacity: bool, confirmed: int | None = None
+) -> RegistrationStatus:
+    """The one seat rule. Call only while holding the event's lock (`confirmed`: the count read
+    under it, if the caller has it)."""
     if override_capacity or event.capacity is None:
         return RegistrationStatus.CONFIRMED
-    if confirmed_count(event.id) < event.capacity:
+    if confirmed is None:
+        confirmed = confirmed_count(event.id)
+    if confirmed < event.capacity:
         return RegistrationStatus.CONFIRMED
     return RegistrationStatus.WAITLISTED
 
@@ -204,6 +209,51 @@ def _lock(event: Event) -> None:
     lock_event_row(event.id)
     # Re-read capacity and status: another transaction may have changed them before our lock.
     db.session.refresh(event, attribute_names=["capacity", "status"])
+
+
+def _seat_facts_statement():
+    """Built once (a rush runs it for every submission): capacity, status, confirmed count and
+    the live registration of an e-mail, for one event."""
+    event_id, email = bindparam("event_id"), bindparam("email")
+    confirmed = (
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.event_id == event_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+        .scalar_subquery()
+    )
+    existing = (
+        select(Registration.id)
+        .where(
+            Registration.event_id == event_id,
+            Registration.email == email,
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(Event.capacity, Event.status, confirmed, existing).where(Event.id == event_id)
+
+
+_SEAT_FACTS = _seat_facts_statement()
+
+
+def _lock_and_read(event: Event, email: str) -> tuple[int, int | None]:
+    """Lock the event, then read in one statement what the seat rule decides on: its capacity
+    and status (set on `event`), its confirmed count, and the id of `email`'s live registration.
+
+    The read comes after the lock, never inside the locking statement: on PostgreSQL a
+    subquery of a SELECT ... FOR UPDATE that waited for the lock would still see the rows as
+    they were before the wait."""
+    lock_event_row(event.id)
+    capacity, status, confirmed, existing_id = db.session.execute(
+        _SEAT_FACTS, {"event_id": event.id, "email": email}
+    ).one()
+    set_committed_value(event, "capacity", capacity)
+    set_committed_value(event, "status", status)
+    return int(confirmed), existing_id
 
 
 def _live_registration(event_id: int, email: str) -> Registration | None:
@@ -258,15 +308,15 @@ def register(
 
     outcomes = []
     for event in ordered:
-        _lock(event)
+        confirmed, existing_id = _lock_and_read(event, email)
         ensure_open(event, source, now)
-        existing = _live_registration(event.id, email)
-        if existing is not None:
+        if existing_id is not None:
+            existing = db.session.get(Registration, existing_id)
             outcomes.append(Outcome(event, existing, created=False))
             if notify:
                 mail_service.notify_registration(existing, "reminder_link")
             continue
-        status = _seat_status(event, override_capacity)
+        status = _seat_status(event, override_capacity, confirmed)
         registration = Registration(
             event=event,
             event_id=event.id,
@@ -283,17 +333,12 @@ def register(
             consent_at=person.consent_at,
             consent_version=person.consent_version,
         )
-        try:
-            with db.session.begin_nested():
-                db.session.add(registration)
-        except IntegrityError:
-            # Another path inserted the same e-mail without the lock: the database said no.
-            existing = _live_registration(event.id, email)
-            if existing is None:
-                raise
-            outcomes.append(Outcome(event, existing, created=False))
-            continue
+        # Written with the e-mail below at the next flush. Under the lock, the duplicate check
+        # above is the rule; the database's unique index stays the backstop (a path that
+        # skipped the lock gets an IntegrityError for the whole transaction).
+        db.session.add(registration)
         if user is not None or override_capacity:
+            db.session.flush()  # the audit record names the registration's id
             over = override_capacity and status == RegistrationStatus.CONFIRMED
             audit.record(
                 "registration.created",
@@ -307,6 +352,7 @@ def register(
         outcomes.append(Outcome(event, registration, created=True))
         if notify:
             mail_service.notify_registration(registration, str(status))
+    db.session.flush()  # one flush for the registrations and their e-mails: ids are known
     return outcomes
 
 
