@@ -1,15 +1,18 @@
 """What the benchmark's big-list work changed (issue 5) behaves as before: the trigram search,
 the deferred-join pages, counts from the index, the faster date filter and cached labels."""
 
+import importlib
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask_babel import force_locale, format_datetime
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
 from eventapp.extensions import db as _db
 from eventapp.i18n import localdatetime
 from eventapp.models import ActorCategory, Registration
+from eventapp.organiser import filters
 from eventapp.organiser.filters import AttendeeFilter, paginate, registrations_query
 from eventapp.services.registrations import event_counts
 
@@ -64,6 +67,59 @@ def test_search_finds_any_part_of_names_emails_and_organisations(factory, text, 
     factory.registration(other, last_name="Dubois", email="someone@else.example")
     _db.session.commit()
     assert _search(event, text) == expected
+
+
+def migration_0002():
+    return importlib.import_module("migrations.versions.0002_bench")
+
+
+@pytest.fixture
+def without_search_table(monkeypatch):
+    """An SQLite without FTS5's trigram tokenizer (before 3.34, or built without FTS5): the
+    migration leaves the search table out and the search compares every row."""
+    if _db.engine.dialect.name != "sqlite":
+        pytest.skip("the FTS5 search table is SQLite's")
+    with _db.engine.begin() as connection:
+        for name in ("insert", "update", "delete"):
+            connection.exec_driver_sql(f"DROP TRIGGER registration_search_{name}")
+        connection.exec_driver_sql("DROP TABLE registration_search")
+    monkeypatch.setattr(filters, "_SEARCH_TABLE", {})
+    yield
+    _db.session.remove()
+    with _db.engine.begin() as connection:
+        migration_0002().create_sqlite_search(connection.exec_driver_sql)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dubois", ["Dubois", "Duboisier"]),
+        ("DUBOIS camille", ["Dubois"]),
+        ("yposkesi.example", ["Duboisier"]),
+        ("100%", ["O'Brien"]),
+        ("nobody-here", []),
+    ],
+)
+def test_search_without_the_trigram_table_finds_the_same(
+    without_search_table, factory, text, expected
+):
+    event = factory.event()
+    _people(factory, event)
+    assert _search(event, text) == expected
+    assert filters._SEARCH_TABLE[str(_db.engine.url)] is False
+
+
+def test_migration_leaves_the_search_table_out_where_sqlite_cannot_build_it():
+    migration = migration_0002()
+
+    class OldSqlite:
+        def exec_driver_sql(self, statement):
+            raise OperationalError(statement, {}, Exception("no such tokenizer: trigram"))
+
+    assert migration.sqlite_has_trigram_fts(OldSqlite()) is False
+    if _db.engine.dialect.name == "sqlite":
+        with _db.engine.connect() as connection:
+            assert migration.sqlite_has_trigram_fts(connection) is True
 
 
 def test_search_follows_corrections_and_deletions(factory):

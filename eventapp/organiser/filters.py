@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, fields
 from math import ceil
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, literal_column, or_, select, table
+from sqlalchemy import Select, and_, func, literal_column, or_, select, table, text
 from werkzeug.datastructures import MultiDict
 
 from eventapp.extensions import db
@@ -122,6 +122,24 @@ def _like_any_column(term: str):
     )
 
 
+_SEARCH_TABLE: dict[str, bool] = {}
+
+
+def _sqlite_search_table() -> bool:
+    """Whether migration 0002 could build the FTS5 trigram table (SQLite 3.34+ with FTS5);
+    read once per database."""
+    url = str(db.engine.url)
+    if url not in _SEARCH_TABLE:
+        _SEARCH_TABLE[url] = (
+            db.session.scalar(
+                text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
+                {"name": "registration_search"},
+            )
+            is not None
+        )
+    return _SEARCH_TABLE[url]
+
+
 def _search_term(term: str):
     """Registrations whose name, e-mail or organisation contains `term` (case ignored).
 
@@ -134,7 +152,7 @@ def _search_term(term: str):
     dialect = db.engine.dialect.name
     if dialect == "postgresql":
         return SEARCH_TEXT.contains(term.lower(), autoescape=True)
-    if dialect == "sqlite":
+    if dialect == "sqlite" and _sqlite_search_table():
         phrase = '"' + term.replace('"', '""') + '"'
         matches = (
             select(literal_column("rowid"))

@@ -8,6 +8,7 @@ Revises: 0001_initial
 """
 
 from alembic import op
+from sqlalchemy.exc import OperationalError
 
 revision = "0002_bench"
 down_revision = "0001_initial"
@@ -24,6 +25,20 @@ SEARCH_INDEX_PG = (
     "((lower(last_name || ' ' || first_name || ' ' || coalesce(email, '') || ' ' || "
     "organisation_name)) gin_trgm_ops)"
 )
+
+
+def sqlite_has_trigram_fts(connection) -> bool:
+    """FTS5's trigram tokenizer needs SQLite 3.34 (2020) built with FTS5, as Python's own
+    builds are. Without it the attendee search compares every row (eventapp.organiser.filters
+    looks for the table), so the app still works on any SQLite."""
+    try:
+        connection.exec_driver_sql(
+            "CREATE VIRTUAL TABLE temp.trigram_probe USING fts5(text, tokenize='trigram')"
+        )
+    except OperationalError:  # no such module: fts5, or no such tokenizer: trigram
+        return False
+    connection.exec_driver_sql("DROP TABLE temp.trigram_probe")
+    return True
 
 
 def upgrade():
@@ -48,23 +63,28 @@ def upgrade():
     if dialect == "postgresql":
         op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         op.execute(SEARCH_INDEX_PG)
-    elif dialect == "sqlite":
-        new, old = SEARCH_TEXT_SQLITE.format(r="new"), SEARCH_TEXT_SQLITE.format(r="registration")
-        op.execute("CREATE VIRTUAL TABLE registration_search USING fts5(text, tokenize='trigram')")
-        op.execute(f"INSERT INTO registration_search (rowid, text) SELECT id, {old} FROM registration")
-        op.execute(
-            "CREATE TRIGGER registration_search_insert AFTER INSERT ON registration BEGIN "
-            f"INSERT INTO registration_search (rowid, text) VALUES (new.id, {new}); END"
-        )
-        op.execute(
-            "CREATE TRIGGER registration_search_update AFTER UPDATE OF last_name, first_name, "
-            "email, organisation_name ON registration BEGIN "
-            f"UPDATE registration_search SET text = {new} WHERE rowid = new.id; END"
-        )
-        op.execute(
-            "CREATE TRIGGER registration_search_delete AFTER DELETE ON registration BEGIN "
-            "DELETE FROM registration_search WHERE rowid = old.id; END"
-        )
+    elif dialect == "sqlite" and sqlite_has_trigram_fts(op.get_bind()):
+        create_sqlite_search(op.execute)
+
+
+def create_sqlite_search(execute) -> None:
+    """The FTS5 trigram table of the attendee search, filled, and the triggers that keep it."""
+    new, old = SEARCH_TEXT_SQLITE.format(r="new"), SEARCH_TEXT_SQLITE.format(r="registration")
+    execute("CREATE VIRTUAL TABLE registration_search USING fts5(text, tokenize='trigram')")
+    execute(f"INSERT INTO registration_search (rowid, text) SELECT id, {old} FROM registration")
+    execute(
+        "CREATE TRIGGER registration_search_insert AFTER INSERT ON registration BEGIN "
+        f"INSERT INTO registration_search (rowid, text) VALUES (new.id, {new}); END"
+    )
+    execute(
+        "CREATE TRIGGER registration_search_update AFTER UPDATE OF last_name, first_name, "
+        "email, organisation_name ON registration BEGIN "
+        f"UPDATE registration_search SET text = {new} WHERE rowid = new.id; END"
+    )
+    execute(
+        "CREATE TRIGGER registration_search_delete AFTER DELETE ON registration BEGIN "
+        "DELETE FROM registration_search WHERE rowid = old.id; END"
+    )
 
 
 def downgrade():
