@@ -38,9 +38,12 @@ def decode_pdf(data: bytes, scale: float = 3) -> list[list[str]]:
 
 
 def pdf_text(data: bytes) -> str:
+    """The text of every page. PDFium reads a hyphen that ends a line as a soft hyphen and
+    returns U+FFFE in its place: put the hyphen back (a ticket code may end with "-")."""
     document = pypdfium2.PdfDocument(data)
     try:
-        return "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+        text = "\n".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+        return text.replace("\ufffe", "-")
     finally:
         document.close()
 
