@@ -142,6 +142,10 @@ def test_tour_registration_for_two_stages_each_with_its_own_seats(client, db, fa
     page = text(client.get(f"/events/{tour.slug}/register?stage={roomy.id}"))
     assert f'id="stage-{roomy.id}" checked' in page
     assert f'id="stage-{closed.id}"' not in page  # shown, not selectable
+    full_row = page.split(f'id="stage-{full.id}"')[1].split("</li>")[0]
+    roomy_row = page.split(f'id="stage-{roomy.id}"')[1].split("</li>")[0]
+    assert "availability-full" in full_row  # amber "full, waiting list", not green
+    assert "availability-full" not in roomy_row
     response = client.post(
         f"/events/{tour.slug}/register", data=form(stages=[str(full.id), str(roomy.id)])
     )
