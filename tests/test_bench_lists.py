@@ -14,7 +14,7 @@ from eventapp.i18n import localdatetime
 from eventapp.models import ActorCategory, Registration
 from eventapp.organiser import filters
 from eventapp.organiser.filters import AttendeeFilter, paginate, registrations_query
-from eventapp.services.registrations import event_counts
+from eventapp.services.counts import event_counts
 
 
 def _people(factory, event):

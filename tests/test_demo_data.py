@@ -12,7 +12,7 @@ from eventapp.models import (
     RegistrationStatus,
     User,
 )
-from eventapp.services.registrations import event_counts
+from eventapp.services.counts import event_counts
 
 LIVE = Registration.status != RegistrationStatus.CANCELLED
 

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from eventapp.models import AuditLog, ImportUpload, OutboxMessage, Registration, utcnow
 from eventapp.services import privacy
+from eventapp.services.counts import event_counts
 from eventapp.services.mail import enqueue
-from eventapp.services.registrations import event_counts
 
 
 def _past_event(factory, days_ago: int, **kw):

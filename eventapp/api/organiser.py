@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from eventapp.api import bp
 from eventapp.permissions import Need, require_event_access
-from eventapp.services.registrations import event_counts, free_seats
+from eventapp.services.counts import event_counts, free_seats
 
 
 def organiser_api(need: Need = Need.MANAGE):

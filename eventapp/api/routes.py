@@ -5,7 +5,7 @@ from sqlalchemy import select
 from eventapp.api import bp
 from eventapp.extensions import db
 from eventapp.models import Event, EventStatus
-from eventapp.services.registrations import event_counts, free_seats
+from eventapp.services.counts import event_counts, free_seats
 
 
 @bp.get("/events")

@@ -20,7 +20,7 @@ from eventapp.organiser.access import event_tab
 from eventapp.organiser.checkin import LANGUAGES, checkin_event, select_choices
 from eventapp.permissions import Need
 from eventapp.services import badges as badges_service
-from eventapp.services.registrations import event_counts
+from eventapp.services.counts import event_counts
 
 event_tab("organiser.badges", _l("Badges"), Need.CHECKIN)
 

@@ -36,7 +36,8 @@ from eventapp.organiser import bp
 from eventapp.organiser.access import event_tab
 from eventapp.permissions import Need, accessible_events_clause, require_event_access
 from eventapp.services import checkin as service
-from eventapp.services.registrations import Participant, RegistrationError, event_counts
+from eventapp.services.counts import event_counts
+from eventapp.services.registrations import Participant, RegistrationError
 
 DESK_KEY = "checkin_desk"
 RESULT_KEY = "checkin_result"

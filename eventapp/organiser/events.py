@@ -23,12 +23,8 @@ from eventapp.organiser.forms import ActionForm, ConfirmForm, EventForm, choices
 from eventapp.organiser.messages import event_error, registration_error
 from eventapp.permissions import Need
 from eventapp.services import events as event_service
-from eventapp.services.registrations import (
-    Counts,
-    RegistrationError,
-    event_counts,
-    free_seats,
-)
+from eventapp.services.counts import Counts, event_counts, free_seats
+from eventapp.services.registrations import RegistrationError
 
 
 def _organisations_for_form(form: EventForm) -> None:

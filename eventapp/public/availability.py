@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from eventapp.models import Event, utcnow
-from eventapp.services.registrations import Counts, free_seats
+from eventapp.services.counts import Counts, free_seats
 
 
 @dataclass

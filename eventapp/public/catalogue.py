@@ -25,7 +25,7 @@ from eventapp.models import (
     utcnow,
 )
 from eventapp.public import availability
-from eventapp.services.registrations import Counts, event_counts
+from eventapp.services.counts import Counts, event_counts
 
 MAX_SLUG = 120
 

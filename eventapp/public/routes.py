@@ -18,7 +18,7 @@ from eventapp.models import Event, EventStatus, utcnow
 from eventapp.public import availability, bp, catalogue, francemap
 from eventapp.public.forms import CatalogueFilterForm
 from eventapp.services import calendar
-from eventapp.services.registrations import Counts, event_counts
+from eventapp.services.counts import Counts, event_counts
 
 
 @bp.get("/events")

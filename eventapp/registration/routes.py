@@ -37,7 +37,7 @@ from eventapp.registration.forms import (
 from eventapp.services import calendar
 from eventapp.services import mail as mail_service
 from eventapp.services import registrations as svc
-from eventapp.services.registrations import Counts, event_counts
+from eventapp.services.counts import Counts, event_counts
 from eventapp.services.tokens import registration_for_token
 
 DONE_KEY = "registration_done"

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from eventapp.extensions import db
 from eventapp.models import Event, Registration, RegistrationStatus, User, utcnow
 from eventapp.permissions import Need, accessible_events_clause
-from eventapp.services.registrations import Counts, event_counts
+from eventapp.services.counts import Counts, event_counts
 
 LIVE = Registration.status != RegistrationStatus.CANCELLED
 
