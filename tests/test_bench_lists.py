@@ -25,6 +25,7 @@ def _people(factory, event):
         ("Émile", "Zoé", "zoe@genethon.example", "Généthon", "confirmed"),
         ("O'Brien", "Sean", "sean@clean-cells.example", "Clean Cells 100%", "cancelled"),
         ("Petit", "Arthur", "a.p@lab.example", "Inserm", "confirmed"),
+        ("Œuvray", "Hélène", "h.oeuvray@lab.example", "LFB", "waitlisted"),
     ]
     made = {}
     for last, first, email, organisation, status in rows:
@@ -53,6 +54,11 @@ def _search(event, text, status="all"):
         ("sanofi", ["Dubois"]),  # organisation
         ("yposkesi.example", ["Duboisier"]),  # e-mail
         ("biomédicaments", ["Martin"]),  # accented text, as typed
+        ("biomedicaments", ["Martin"]),  # or without its accents
+        ("emile", ["Émile"]),
+        ("GÉNÉTHON", ["Émile"]),
+        ("oeuvray", ["Œuvray"]),  # ligatures spelled out
+        ("œu", ["Œuvray"]),  # two letters typed, folded to three
         ("o'brien", ["O'Brien"]),  # quotes are text
         ("100%", ["O'Brien"]),  # so are LIKE wildcards
         ("du", ["Dubois", "Duboisier"]),  # two letters: compared row by row
@@ -69,8 +75,8 @@ def test_search_finds_any_part_of_names_emails_and_organisations(factory, text, 
     assert _search(event, text) == expected
 
 
-def migration_0002():
-    return importlib.import_module("migrations.versions.0002_bench")
+def migration(name: str):
+    return importlib.import_module(f"migrations.versions.{name}")
 
 
 @pytest.fixture
@@ -80,14 +86,12 @@ def without_search_table(monkeypatch):
     if _db.engine.dialect.name != "sqlite":
         pytest.skip("the FTS5 search table is SQLite's")
     with _db.engine.begin() as connection:
-        for name in ("insert", "update", "delete"):
-            connection.exec_driver_sql(f"DROP TRIGGER registration_search_{name}")
-        connection.exec_driver_sql("DROP TABLE registration_search")
+        migration("0004_search_text").drop_sqlite_search(connection.exec_driver_sql)
     monkeypatch.setattr(filters, "_SEARCH_TABLE", {})
     yield
     _db.session.remove()
     with _db.engine.begin() as connection:
-        migration_0002().create_sqlite_search(connection.exec_driver_sql)
+        migration("0004_search_text").create_sqlite_search(connection.exec_driver_sql)
 
 
 @pytest.mark.parametrize(
@@ -97,6 +101,7 @@ def without_search_table(monkeypatch):
         ("DUBOIS camille", ["Dubois"]),
         ("yposkesi.example", ["Duboisier"]),
         ("100%", ["O'Brien"]),
+        ("lfb biomedicaments", ["Martin"]),
         ("nobody-here", []),
     ],
 )
@@ -110,16 +115,16 @@ def test_search_without_the_trigram_table_finds_the_same(
 
 
 def test_migration_leaves_the_search_table_out_where_sqlite_cannot_build_it():
-    migration = migration_0002()
+    migration_0002 = migration("0002_bench")
 
     class OldSqlite:
         def exec_driver_sql(self, statement):
             raise OperationalError(statement, {}, Exception("no such tokenizer: trigram"))
 
-    assert migration.sqlite_has_trigram_fts(OldSqlite()) is False
+    assert migration_0002.sqlite_has_trigram_fts(OldSqlite()) is False
     if _db.engine.dialect.name == "sqlite":
         with _db.engine.connect() as connection:
-            assert migration.sqlite_has_trigram_fts(connection) is True
+            assert migration_0002.sqlite_has_trigram_fts(connection) is True
 
 
 def test_search_follows_corrections_and_deletions(factory):

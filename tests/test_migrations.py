@@ -55,3 +55,44 @@ def test_there_is_a_single_migration_head():
     heads = _flask("db", "heads", database_url="sqlite://")
     assert heads.returncode == 0, heads.stderr
     assert len([line for line in heads.stdout.splitlines() if "(head)" in line]) == 1
+
+
+def test_search_text_migration_fills_existing_rows_and_goes_back_and_forth(empty_database_url):
+    """0004 folds the names of registrations already there, and can be undone and redone."""
+    assert (
+        _flask(
+            "db", "upgrade", "0003_search_page_index", database_url=empty_database_url
+        ).returncode
+        == 0
+    )
+    engine = create_engine(empty_database_url)
+    with engine.begin() as conn:
+        event_id = conn.execute(
+            text(
+                "INSERT INTO event (slug, kind, title_fr, title_en, description_fr, "
+                "description_en, starts_at, ends_at, venue, address, city, status, created_at, "
+                "updated_at) VALUES ('e', 'congress', 'E', 'E', '', '', :t, :t, '', '', '', "
+                "'published', :t, :t) RETURNING id"
+            ),
+            {"t": "2027-01-01 09:00:00+00:00"},
+        ).scalar_one()
+        conn.execute(
+            text(
+                "INSERT INTO registration (event_id, first_name, last_name, email, "
+                "organisation_name, job_title, category, status, source, language, "
+                "manage_token, ticket_code, created_at, updated_at) VALUES (:e, 'Hélène', "
+                "'Œuvray', 'h@lab.example', 'LFB Biomédicaments', '', 'biotech', 'confirmed', "
+                "'public', 'fr', 'tok', 'code', :t, :t)"
+            ),
+            {"e": event_id, "t": "2026-11-01 09:00:00+00:00"},
+        )
+    for step in (("upgrade",), ("downgrade", "0003_search_page_index"), ("upgrade",)):
+        result = _flask("db", *step, database_url=empty_database_url)
+        assert result.returncode == 0, result.stderr
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT search_text FROM registration")).scalar_one() == (
+            "oeuvray helene h@lab.example lfb biomedicaments"
+        )
+    engine.dispose()
+    check = _flask("db", "check", database_url=empty_database_url)
+    assert "No new upgrade operations detected" in check.stdout + check.stderr

@@ -9,7 +9,6 @@ the check-in already made ("already checked in at 09:42 by desk 2"). No read-the
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -28,6 +27,7 @@ from eventapp.models import (
 )
 from eventapp.services import audit, tickets
 from eventapp.services.registrations import Participant, RegistrationError, register
+from eventapp.text import fold
 
 DESK_MAX_LENGTH = 40
 SEARCH_LIMIT = 20
@@ -169,16 +169,6 @@ _VARIANTS = {
     "z": "zžźż",
 }  # fmt: skip
 _LIGATURES = {"oe": "œŒ", "ae": "æÆ", "ss": "ß"}
-_FOLD = {"ø": "o", "ł": "l", "œ": "oe", "æ": "ae", "ß": "ss", "đ": "d", "ı": "i"}
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, single spaces: how search compares names."""
-    text = unicodedata.normalize("NFKD", (text or "").lower())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    for letter, plain in _FOLD.items():
-        text = text.replace(letter, plain)
-    return " ".join(text.split())
 
 
 def _letter(ch: str) -> str:
