@@ -25,3 +25,43 @@ def search_text(
 ) -> str:
     """What the attendee search looks in: names, e-mail and organisation, folded."""
     return fold(" ".join(part for part in (last_name, first_name, email, organisation) if part))
+
+
+# Where the text is stored as typed (names at the check-in desk, event titles), accents are
+# ignored by a regular expression instead: the query is folded, then each letter becomes a
+# character class of its accented forms in both cases ("francois" finds "François", "oeuvray"
+# finds "Œuvray"), run by the database (natively on PostgreSQL; SQLAlchemy gives SQLite a
+# REGEXP function).
+_VARIANTS = {
+    "a": "aàáâãäåą", "c": "cçćč", "e": "eèéêëęě", "i": "iìíîï", "n": "nñńň",
+    "o": "oòóôõöø", "u": "uùúûüů", "y": "yýÿ", "l": "lł", "r": "rř", "s": "sśš",
+    "z": "zžźż",
+}  # fmt: skip
+_LIGATURES = {"oe": "œŒ", "ae": "æÆ", "ss": "ß"}
+
+
+def _letter(ch: str) -> str:
+    if ch in _VARIANTS:
+        forms = _VARIANTS[ch]
+        return f"[{forms}{forms.upper()}]"
+    if ch.isalpha():
+        return f"[{ch}{ch.upper()}]"
+    if ch.isdigit():
+        return ch
+    return "."  # apostrophes, hyphens, dots: any character (’ or ' alike)
+
+
+def word_pattern(word: str) -> str:
+    """A regular expression (valid for Python and PostgreSQL) matching a folded word in any
+    case, with or without accents and ligatures."""
+    parts = []
+    index = 0
+    while index < len(word):
+        pair = word[index : index + 2]
+        if pair in _LIGATURES:
+            parts.append(f"(?:{_letter(pair[0])}{_letter(pair[1])}|[{_LIGATURES[pair]}])")
+            index += 2
+            continue
+        parts.append(_letter(word[index]))
+        index += 1
+    return "".join(parts)

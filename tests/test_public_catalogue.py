@@ -81,6 +81,11 @@ def test_past_events_show_attendance(client, factory):
         ("q=lyon", "Congrès Lyon", "Webinaire santé"),
         ("q=HEALTH", "Webinaire santé", "Congrès Lyon"),
         ("q=100%25", "Nothing", "Congrès Lyon"),
+        ("q=congres", "Congrès Lyon", "Webinaire santé"),  # accents are optional
+        ("q=SANTE+webinaire", "Webinaire santé", "Congrès Lyon"),  # every word, any order
+        ("q=lyon+sante", "Nothing", "Congrès Lyon"),
+        ("q=lyon+%5B(.*", "Congrès Lyon", "Webinaire santé"),  # punctuation alone: ignored
+        ("q=ly.n", "Congrès Lyon", "Webinaire santé"),  # punctuation: any character
     ],
 )
 def test_filters(client, factory, query, expected, absent):

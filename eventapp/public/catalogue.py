@@ -26,8 +26,10 @@ from eventapp.models import (
 )
 from eventapp.public import availability
 from eventapp.services.counts import Counts, event_counts
+from eventapp.text import fold, word_pattern
 
 MAX_SLUG = 120
+MAX_SEARCH_WORDS = 5
 
 
 def _with_organisers(stmt: Select) -> Select:
@@ -85,10 +87,6 @@ def organisers_of_public_events() -> list[Organisation]:
     )
 
 
-def _escape_like(text: str) -> str:
-    return re.sub(r"([\\%_])", r"\\\1", text)
-
-
 @dataclass
 class Filters:
     q: str = ""
@@ -102,13 +100,12 @@ def catalogue_query(filters: Filters, now: datetime) -> Select:
     """Top-level public events (tours, congresses, workshops...; stages are on their tour's
     page) matching the filters, upcoming soonest first or past latest first."""
     stmt = select(Event).where(Event.status != EventStatus.DRAFT, Event.parent_id.is_(None))
-    if filters.q:
-        pattern = f"%{_escape_like(filters.q)}%"
+    words = [w for w in fold(filters.q).split() if any(ch.isalnum() for ch in w)]
+    for word in words[:MAX_SEARCH_WORDS]:
+        # Every word, in either title, accents and case ignored ("congres" finds "Congrès").
+        pattern = word_pattern(word)
         stmt = stmt.where(
-            or_(
-                Event.title_fr.ilike(pattern, escape="\\"),
-                Event.title_en.ilike(pattern, escape="\\"),
-            )
+            or_(Event.title_fr.regexp_match(pattern), Event.title_en.regexp_match(pattern))
         )
     if filters.kind:
         stmt = stmt.where(Event.kind == filters.kind)

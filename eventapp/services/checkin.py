@@ -27,7 +27,7 @@ from eventapp.models import (
 )
 from eventapp.services import audit, tickets
 from eventapp.services.registrations import Participant, RegistrationError, register
-from eventapp.text import fold
+from eventapp.text import fold, word_pattern
 
 DESK_MAX_LENGTH = 40
 SEARCH_LIMIT = 20
@@ -159,44 +159,6 @@ def undo(event: Event, registration: Registration, *, user: User) -> bool:
 
 # --- look-up ---------------------------------------------------------------------------------
 
-# Accent-insensitive search ("francois" finds "François", "elodie" finds "Élodie", "oeuvray"
-# finds "Œuvray"): the query is folded to plain letters, then each letter becomes a character
-# class of its accented forms, in both cases, in a regular expression run by the database
-# (natively on PostgreSQL; SQLAlchemy gives SQLite a REGEXP function). Names stay as typed.
-_VARIANTS = {
-    "a": "aàáâãäåą", "c": "cçćč", "e": "eèéêëęě", "i": "iìíîï", "n": "nñńň",
-    "o": "oòóôõöø", "u": "uùúûüů", "y": "yýÿ", "l": "lł", "r": "rř", "s": "sśš",
-    "z": "zžźż",
-}  # fmt: skip
-_LIGATURES = {"oe": "œŒ", "ae": "æÆ", "ss": "ß"}
-
-
-def _letter(ch: str) -> str:
-    if ch in _VARIANTS:
-        forms = _VARIANTS[ch]
-        return f"[{forms}{forms.upper()}]"
-    if ch.isalpha():
-        return f"[{ch}{ch.upper()}]"
-    if ch.isdigit():
-        return ch
-    return "."  # apostrophes, hyphens, dots: any character (’ or ' alike)
-
-
-def _word_pattern(word: str) -> str:
-    """A regular expression (valid for Python and PostgreSQL) matching a folded word in any
-    case, with or without accents and ligatures."""
-    parts = []
-    index = 0
-    while index < len(word):
-        pair = word[index : index + 2]
-        if pair in _LIGATURES:
-            parts.append(f"(?:{_letter(pair[0])}{_letter(pair[1])}|[{_LIGATURES[pair]}])")
-            index += 2
-            continue
-        parts.append(_letter(word[index]))
-        index += 1
-    return "".join(parts)
-
 
 def name_conditions(query: str) -> list | None:
     """WHERE conditions on Registration matching every word of `query` in the first name, last
@@ -208,7 +170,7 @@ def name_conditions(query: str) -> list | None:
         return None
     r = Registration
     haystack = r.first_name + " " + r.last_name + " " + r.organisation_name
-    return [haystack.regexp_match(_word_pattern(word)) for word in words[:5]]
+    return [haystack.regexp_match(word_pattern(word)) for word in words[:5]]
 
 
 def search(event: Event, query: str, limit: int = SEARCH_LIMIT) -> tuple[list[Registration], bool]:
@@ -219,7 +181,7 @@ def search(event: Event, query: str, limit: int = SEARCH_LIMIT) -> tuple[list[Re
     conditions = name_conditions(query)
     if conditions is None:
         return [], False
-    prefix = "^" + _word_pattern(fold(query).split()[0])
+    prefix = "^" + word_pattern(fold(query).split()[0])
     rank = case(
         (Registration.last_name.regexp_match(prefix), 0),
         (Registration.first_name.regexp_match(prefix), 1),
