@@ -1,6 +1,8 @@
 """Friendly error pages (HTML for people, JSON under /api) for every 4xx/5xx we produce."""
 
 import logging
+import math
+import time
 
 from flask import g, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -9,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from eventapp.extensions import db, login_manager
+from eventapp.extensions import db, limiter, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +75,15 @@ def render_error(code: int, message: str | None = None, headers: dict | None = N
     return response
 
 
+def _seconds_until_allowed() -> int:
+    """Seconds until the limit that refused this request lets one through again (60 when it
+    is not one of Flask-Limiter's, like the login throttle's)."""
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    return max(math.ceil(current.reset_at - time.time()), 1)
+
+
 def register_error_handlers(app) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error):
@@ -81,8 +92,10 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         headers = {}
-        if error.code == 429 or isinstance(error, ServiceUnavailable):
-            headers["Retry-After"] = "60" if error.code == 429 else "5"
+        if error.code == 429:
+            headers["Retry-After"] = str(_seconds_until_allowed())
+        elif isinstance(error, ServiceUnavailable):
+            headers["Retry-After"] = "5"
         if getattr(error, "valid_methods", None):
             headers["Allow"] = ", ".join(error.valid_methods)
         # Messages we raise ourselves with abort(code, description) are shown; Werkzeug's
