@@ -76,8 +76,8 @@ def render_error(code: int, message: str | None = None, headers: dict | None = N
 
 
 def _seconds_until_allowed() -> int:
-    """Seconds until the limit that refused this request lets one through again (60 when it
-    is not one of Flask-Limiter's, like the login throttle's)."""
+    """Seconds until the Flask-Limiter limit that refused this request lets one through again
+    (60 for a 429 raised some other way)."""
     current = limiter.current_limit
     if current is None:
         return 60
