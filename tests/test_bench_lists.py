@@ -196,3 +196,15 @@ def test_labels_are_translated_when_shown(app):
         with force_locale("en"):
             english = ActorCategory.ACADEMIC.label
     assert english == "Academic / research centre" and french != english
+
+
+def test_an_anonymised_registration_is_not_found_by_its_old_details(factory):
+    from eventapp.services import privacy
+
+    event = factory.event()
+    people = _people(factory, event)
+    privacy.anonymise(people["Dubois"])
+    _db.session.commit()
+    assert _search(event, "camille.dubois") == []
+    assert _search(event, "sanofi") == []
+    assert _search(event, "dubois") == ["Duboisier"]
