@@ -5,6 +5,7 @@ French names are typed without their accents more often than with them ("lefevre
 folded query (Registration.search_text), the check-in desk builds its patterns from it.
 """
 
+import re
 import unicodedata
 
 # Letters NFKD does not take apart.
@@ -40,7 +41,7 @@ _VARIANTS = {
 _LIGATURES = {"oe": "œŒ", "ae": "æÆ", "ss": "ß"}
 
 
-def _letter(ch: str) -> str:
+def _letter(ch: str, literal_punctuation: bool) -> str:
     if ch in _VARIANTS:
         forms = _VARIANTS[ch]
         return f"[{forms}{forms.upper()}]"
@@ -48,20 +49,25 @@ def _letter(ch: str) -> str:
         return f"[{ch}{ch.upper()}]"
     if ch.isdigit():
         return ch
+    if literal_punctuation:
+        return re.escape(ch)
     return "."  # apostrophes, hyphens, dots: any character (’ or ' alike)
 
 
-def word_pattern(word: str) -> str:
+def word_pattern(word: str, literal_punctuation: bool = False) -> str:
     """A regular expression (valid for Python and PostgreSQL) matching a folded word in any
-    case, with or without accents and ligatures."""
+    case, with or without accents and ligatures. Punctuation matches any character (a name
+    typed with ' finds it written with ’), or only itself with `literal_punctuation`."""
     parts = []
     index = 0
     while index < len(word):
         pair = word[index : index + 2]
         if pair in _LIGATURES:
-            parts.append(f"(?:{_letter(pair[0])}{_letter(pair[1])}|[{_LIGATURES[pair]}])")
+            first = _letter(pair[0], literal_punctuation)
+            second = _letter(pair[1], literal_punctuation)
+            parts.append(f"(?:{first}{second}|[{_LIGATURES[pair]}])")
             index += 2
             continue
-        parts.append(_letter(word[index]))
+        parts.append(_letter(word[index], literal_punctuation))
         index += 1
     return "".join(parts)

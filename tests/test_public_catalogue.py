@@ -84,8 +84,8 @@ def test_past_events_show_attendance(client, factory):
         ("q=congres", "Congrès Lyon", "Webinaire santé"),  # accents are optional
         ("q=SANTE+webinaire", "Webinaire santé", "Congrès Lyon"),  # every word, any order
         ("q=lyon+sante", "Nothing", "Congrès Lyon"),
-        ("q=lyon+%5B(.*", "Congrès Lyon", "Webinaire santé"),  # punctuation alone: ignored
-        ("q=ly.n", "Congrès Lyon", "Webinaire santé"),  # punctuation: any character
+        ("q=%5B(.*", "Nothing", "Congrès Lyon"),  # regular-expression characters are text
+        ("q=ly.n", "Nothing", "Congrès Lyon"),
     ],
 )
 def test_filters(client, factory, query, expected, absent):

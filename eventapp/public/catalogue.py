@@ -100,10 +100,10 @@ def catalogue_query(filters: Filters, now: datetime) -> Select:
     """Top-level public events (tours, congresses, workshops...; stages are on their tour's
     page) matching the filters, upcoming soonest first or past latest first."""
     stmt = select(Event).where(Event.status != EventStatus.DRAFT, Event.parent_id.is_(None))
-    words = [w for w in fold(filters.q).split() if any(ch.isalnum() for ch in w)]
-    for word in words[:MAX_SEARCH_WORDS]:
-        # Every word, in either title, accents and case ignored ("congres" finds "Congrès").
-        pattern = word_pattern(word)
+    for word in fold(filters.q).split()[:MAX_SEARCH_WORDS]:
+        # Every word, in either title, accents and case ignored ("congres" finds "Congrès"),
+        # punctuation as typed ("100%" is not a pattern).
+        pattern = word_pattern(word, literal_punctuation=True)
         stmt = stmt.where(
             or_(Event.title_fr.regexp_match(pattern), Event.title_en.regexp_match(pattern))
         )
