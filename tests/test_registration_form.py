@@ -308,3 +308,29 @@ def test_a_cancelled_tour_takes_no_registration_for_its_stages(client, db, facto
     page = text(client.get(f"/events/{stage.slug}"))
     assert "/register" not in page and "Annulé" in page
     assert count(db) == 0
+
+
+def test_a_duplicate_that_slips_past_the_check_is_refused_by_the_database(
+    client, db, factory, monkeypatch
+):
+    """The unique index is the backstop of the duplicate check: if a live registration for
+    the address appears without the check seeing it (a write that skipped the seat lock),
+    the insert fails in the database and the form answers 409, nothing saved."""
+    from eventapp.services import registrations as svc
+
+    event = factory.event(capacity=10)
+    factory.registration(event, email="lea.durand@example.org")
+    db.session.commit()
+    blind = svc._lock_and_read
+
+    def sees_no_duplicate(event, email):
+        confirmed, _existing = blind(event, email)
+        return confirmed, None
+
+    monkeypatch.setattr(svc, "_lock_and_read", sees_no_duplicate)
+    response = client.post(f"/events/{event.slug}/register", data=form())
+    assert response.status_code == 409
+    page = text(response)
+    assert "Votre inscription n'a pas pu être traitée" in page
+    assert 'value="Léa"' in page  # what was typed is kept
+    assert count(db, event_id=event.id) == 1
