@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -34,6 +33,7 @@ from eventapp.models import (
 )
 from eventapp.services import audit
 from eventapp.services import registrations as registration_service
+from eventapp.text import fold
 
 MAX_ROWS = 5000
 KEEP_UNCONFIRMED = timedelta(days=1)
@@ -41,8 +41,8 @@ REQUIRED = ("first_name", "last_name", "email")
 
 
 def _norm(text) -> str:
-    text = unicodedata.normalize("NFKD", str(text or "")).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+    """Text compared folded (eventapp/text.py), punctuation as spaces."""
+    return re.sub(r"[^a-z0-9]+", " ", fold(str(text or ""))).strip()
 
 
 HEADER_ALIASES = {
