@@ -1,5 +1,7 @@
 """The app factory, configuration, base layout, languages, headers and error pages."""
 
+import re
+
 import pytest
 
 from config import DEFAULT_SQLITE_URL, ProductionConfig
@@ -99,7 +101,8 @@ def test_no_inline_script_or_style_in_pages(client, factory):
     factory.event()
     for url in ("/", "/auth/login", "/nulle-part"):
         page = client.get(url).get_data(as_text=True)
-        assert "<script>" not in page and " style=" not in page and " onclick=" not in page
+        assert " style=" not in page and " onclick=" not in page
+        assert not re.search(r"<script(?![^>]*\ssrc=)", page)  # no inline script of any kind
 
 
 def test_organiser_area_needs_login(client):
