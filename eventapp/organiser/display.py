@@ -68,6 +68,17 @@ def audit_text(entry) -> str:
         "registration.updated": lambda: _(
             "Details corrected: %(fields)s", fields=_fields(d.get("fields"))
         ),
+        "registration.moved": lambda: _(
+            "Moved to another event (%(status)s there)", status=_status(d.get("status"))
+        ),
+        "registration.moved_in": lambda: _("Moved here from another event"),
+        "registration.checked_in": lambda: (
+            _("Checked in at desk %(desk)s", desk=d["desk"])
+            if d.get("desk")
+            else _("Checked in at the desk")
+        ),
+        "registration.checkin_undone": lambda: _("Check-in undone"),
+        "registration.erased": lambda: _("Personal data erased at the participant's request"),
         "event.created": lambda: _("Event created"),
         "stage.created": lambda: _("Stage added"),
         "event.updated": lambda: _("Event edited: %(fields)s", fields=_fields(d.get("fields"))),
@@ -92,6 +103,11 @@ def audit_text(entry) -> str:
             confirmed=d.get("confirmed", 0),
             waitlisted=d.get("waitlisted", 0),
             skipped=d.get("skipped", 0),
+        ),
+        "privacy.event_purged": lambda: ngettext(
+            "Personal data removed: %(num)s registration anonymised",
+            "Personal data removed: %(num)s registrations anonymised",
+            d.get("anonymised", 0),
         ),
         "mailing.sent": lambda: ngettext(
             "Message sent to %(num)s person",
