@@ -38,6 +38,14 @@ def test_move_registers_there_and_frees_the_seat_here(db, factory, mail_outbox):
     assert {"registration.moved", "registration.moved_in", "registration.promoted"} <= actions
 
 
+def test_moving_without_telling_the_person_still_tells_who_moved_up(db, factory, mail_outbox):
+    _org, manager, _full, roomy, seated, waiting = _setup(factory)
+    with write_transaction():
+        _outcome, promoted = svc.move(seated[0], roomy, user=manager, notify=False)
+    assert [r.id for r in promoted] == [waiting.id]
+    assert [m.to for m in mail_outbox] == [[waiting.email]]  # the person moved: nothing
+
+
 def test_moving_into_a_full_event_waitlists_unless_overridden(db, factory):
     _org, manager, full, roomy, _seated, _waiting = _setup(factory)
     newcomer = factory.registration(roomy, status="confirmed")

@@ -55,7 +55,6 @@ from eventapp.organiser.forms import (
 )
 from eventapp.organiser.messages import registration_error
 from eventapp.permissions import Need, accessible_events_clause
-from eventapp.services import mail as mail_service
 from eventapp.services import registrations as registration_service
 from eventapp.services.registrations import Participant, RegistrationError
 
@@ -257,10 +256,6 @@ def attendee_cancel(event, registration):
             promoted = registration_service.cancel(
                 registration, user=current_user, notify=form.notify.data
             )
-            if not form.notify.data:
-                # Not telling the cancelled person must not keep the promoted ones uninformed.
-                for moved_up in promoted:
-                    mail_service.notify_registration(moved_up, "promoted")
             db.session.commit()
             message = _("The registration of %(name)s is cancelled.", name=registration.full_name)
             if promoted:

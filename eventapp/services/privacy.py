@@ -185,7 +185,9 @@ def erase(registrations: Iterable[Registration], now: datetime | None = None) ->
     targets = [r for r in chosen if r.anonymised_at is None]
     for registration in targets:
         if not registration.event.has_ended(now):
-            registrations_service.cancel(registration, actor="participant", notify=True)
+            # The promoted person is e-mailed; a "cancelled" e-mail to an address being erased
+            # would only be scrubbed again.
+            registrations_service.cancel(registration, actor="participant", notify=False)
     for registration in targets:
         audit.record(
             "registration.erased",

@@ -303,8 +303,8 @@ def cancel(
     notify: bool = True,
 ) -> list[Registration]:
     """Cancel a registration. A confirmed seat that frees up goes to the first waitlisted
-    person in the same transaction. Returns the registrations promoted. Cancelling twice is a
-    no-op."""
+    person in the same transaction, who is always e-mailed; `notify` is about the cancelled
+    person only. Returns the registrations promoted. Cancelling twice is a no-op."""
     event = registration.event
     _lock(event)
     db.session.refresh(registration, attribute_names=["status"])
@@ -326,7 +326,7 @@ def cancel(
     db.session.flush()
     if not was_confirmed:
         return []
-    return _fill_free_seats(event, user, notify)
+    return _fill_free_seats(event, user, notify=True)
 
 
 def promote(
@@ -500,9 +500,6 @@ def move(
     )
     # The new event's e-mail tells the person; no separate "cancelled" message for the old one.
     promoted = cancel(registration, user=user, notify=False)
-    if notify:
-        for moved_up in promoted:
-            mail_service.notify_registration(moved_up, "promoted")
     audit.record(
         "registration.moved",
         user=user,
