@@ -375,6 +375,18 @@ def test_walk_in_is_registered_and_checked_in_in_one_step(client, desk, staff, e
     assert {a[0] for a in mail_outbox[0].attachments} >= {"ticket-cfb.png", "ticket-cfb.pdf"}
 
 
+def test_walk_in_names_are_kept_on_one_line(client, desk, event):
+    data = walk_in_data(first_name="Maëlle\r\nBcc: x", organisation_name="Institut\tPasteur")
+    response = client.post(f"/organiser/events/{event.id}/checkin/walk-in", data=data)
+    assert response.status_code == 302
+    db.session.rollback()
+    registration = db.session.scalar(select(Registration))
+    assert (registration.first_name, registration.organisation_name) == (
+        "Maëlle Bcc: x",
+        "Institut Pasteur",
+    )
+
+
 def test_walk_in_on_a_full_event_is_refused_without_override(
     client, desk, factory, org, mail_outbox
 ):

@@ -17,7 +17,8 @@ from eventapp.i18n import current_language
 from eventapp.models import ActorCategory, Event, Region
 from eventapp.organiser import bp
 from eventapp.organiser.access import event_tab
-from eventapp.organiser.checkin import LANGUAGES, checkin_event, select_choices
+from eventapp.organiser.checkin import checkin_event, select_choices
+from eventapp.organiser.forms import LANGUAGE_CHOICES
 from eventapp.permissions import Need
 from eventapp.services import badges as badges_service
 from eventapp.services.counts import event_counts
@@ -60,7 +61,7 @@ class BadgeForm(FlaskForm):
     )
     q = StringField(_l("Name or organisation contains"), validators=[Optional(), Length(max=100)])
     lang = SelectField(
-        _l("Language of the badges"), choices=select_choices(LANGUAGES), default="fr"
+        _l("Language of the badges"), choices=select_choices(LANGUAGE_CHOICES), default="fr"
     )
 
 

@@ -34,6 +34,7 @@ from eventapp.i18n import current_language
 from eventapp.models import ActorCategory, Event, Registration, utcnow
 from eventapp.organiser import bp
 from eventapp.organiser.access import event_tab
+from eventapp.organiser.forms import LANGUAGE_CHOICES, one_line
 from eventapp.permissions import Need, accessible_events_clause, require_event_access
 from eventapp.services import checkin as service
 from eventapp.services.counts import event_counts
@@ -65,12 +66,11 @@ def select_choices(pairs, blank=None) -> list[SelectChoice]:
     return options + [SelectChoice(value, label) for value, label in pairs]
 
 
-LANGUAGES = (("fr", "Français"), ("en", "English"))
-
-
 class DeskForm(FlaskForm):
     desk = StringField(
-        _l("Desk name"), validators=[DataRequired(), Length(max=service.DESK_MAX_LENGTH)]
+        _l("Desk name"),
+        filters=[one_line],
+        validators=[DataRequired(), Length(max=service.DESK_MAX_LENGTH)],
     )
 
 
@@ -79,16 +79,23 @@ class CodeForm(FlaskForm):
 
 
 class WalkInForm(FlaskForm):
-    first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=100)])
-    last_name = StringField(_l("Last name"), validators=[DataRequired(), Length(max=100)])
+    # Names go into e-mail subjects, badges and calendar lines: one line, like the attendee form.
+    first_name = StringField(
+        _l("First name"), filters=[one_line], validators=[DataRequired(), Length(max=100)]
+    )
+    last_name = StringField(
+        _l("Last name"), filters=[one_line], validators=[DataRequired(), Length(max=100)]
+    )
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(), Length(max=254)])
-    organisation_name = StringField(_l("Organisation"), validators=[Length(max=200)])
+    organisation_name = StringField(
+        _l("Organisation"), filters=[one_line], validators=[Length(max=200)]
+    )
     category = SelectField(
         _l("Actor category"),
         choices=select_choices(ActorCategory.choices(), _l("Choose…")),
         validators=[DataRequired(message=_l("Choose an actor category."))],
     )
-    language = SelectField(_l("Language for e-mails"), choices=select_choices(LANGUAGES))
+    language = SelectField(_l("Language for e-mails"), choices=select_choices(LANGUAGE_CHOICES))
     consent = BooleanField(
         _l("The person agrees that their registration data is processed for this event"),
         validators=[DataRequired(message=_l("The person's consent is needed to register."))],

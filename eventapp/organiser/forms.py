@@ -55,6 +55,9 @@ def to_local(value: datetime | None) -> datetime | None:
     return value.astimezone(local_zone()).replace(tzinfo=None)
 
 
+LANGUAGE_CHOICES = (("fr", "Français"), ("en", "English"))  # language names stay in their own
+
+
 def one_line(value):
     """Line breaks and tabs in a one-line field become single spaces: an <input> cannot hold
     them, and titles or names end up in e-mail subjects and calendar lines."""
@@ -244,9 +247,7 @@ class AddAttendeeForm(AttendeeForm):
         _l("E-mail"),
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
     )
-    language = SelectField(
-        _l("Language of the e-mails"), choices=choices([("fr", "Français"), ("en", "English")])
-    )
+    language = SelectField(_l("Language of the e-mails"), choices=choices(LANGUAGE_CHOICES))
     consent = BooleanField(
         _l("This person asked to be registered and was told how their data is used"),
         validators=[DataRequired()],
