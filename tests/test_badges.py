@@ -127,6 +127,9 @@ def test_filters_narrow_the_list_but_never_add_unconfirmed_people(client, staff,
     assert names(who="checked_in") == ["Inès Here"]
     assert names(checked_in="no") == ["Marc Aca", "Élodie Bio"]
     assert names(q="elodie") == ["Élodie Bio"]
+    # The attendee list's search: e-mail too, and any length ("Badges for this list").
+    assert names(q=academic.email) == ["Marc Aca"]
+    assert names(q="ac") == ["Marc Aca"]
     assert names(id=[academic.id, checked.id]) == ["Inès Here", "Marc Aca"]
 
 

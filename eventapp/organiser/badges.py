@@ -5,6 +5,8 @@ or given people. Filters use the attendee list's names: q, category, region, che
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -14,10 +16,11 @@ from wtforms.validators import Length, Optional
 
 from eventapp.extensions import db
 from eventapp.i18n import current_language
-from eventapp.models import ActorCategory, Event, Region
+from eventapp.models import ActorCategory, Event, Region, Registration
 from eventapp.organiser import bp
 from eventapp.organiser.access import event_tab
 from eventapp.organiser.checkin import checkin_event, select_choices
+from eventapp.organiser.filters import AttendeeFilter, registrations_query
 from eventapp.organiser.forms import LANGUAGE_CHOICES
 from eventapp.permissions import Need
 from eventapp.services import badges as badges_service
@@ -74,7 +77,8 @@ def badges(event_id: int):
 @bp.get("/events/<int:event_id>/badges.pdf")
 def badges_pdf(event_id: int):
     """The badges PDF. Query: layout=a4|a6, lang=fr|en, and filters: id (repeatable: given
-    registrations), q (name/organisation), category, region, checked_in=yes|no (or who=...)."""
+    registrations), and the attendee list's filter: q, category, region, checked_in=yes|no (or
+    who=...)."""
     event = checkin_event(event_id)
     args = request.args
     form = BadgeForm(args, lang=current_language())
@@ -85,21 +89,15 @@ def badges_pdf(event_id: int):
         valid = False
     if not valid:
         return _badges_page(event, form, 400)
-    ids = [int(value) for value in ids]
-    checked_in = {"yes": True, "no": False}.get(args.get("checked_in", ""))
-    who = args.get("who")
-    if who == "checked_in":
-        checked_in = True
-    elif who == "not_checked_in":
-        checked_in = False
-    stmt = badges_service.badge_registrations(
-        event,
-        ids=ids[:1000],
-        query=form.q.data or "",
-        category=ActorCategory(form.category.data) if form.category.data else None,
-        region=Region(form.region.data) if form.region.data else None,
-        checked_in=checked_in,
-    )
+    # The attendee list's own filter ("Badges for this list" prints what the list shows),
+    # narrowed to confirmed people, in name order as a desk hands them out.
+    flt = replace(AttendeeFilter.from_args(args), status="confirmed", stage=None, sort="name")
+    who = {"checked_in": "yes", "not_checked_in": "no"}.get(form.who.data or "")
+    if who:
+        flt = replace(flt, checked_in=who)
+    stmt = registrations_query([event.id], flt)
+    if ids:
+        stmt = stmt.where(Registration.id.in_([int(value) for value in ids[:1000]]))
     registrations = list(db.session.scalars(stmt))
     if not registrations:
         flash(_("No confirmed attendee matches: there is no badge to print."), "warning")

@@ -7,7 +7,7 @@ their box, then wrapped, then (only for absurd lengths) shortened with an ellips
 DejaVu Sans (static/fonts), which covers French and the other European scripts.
 
 `build_badges_pdf(event, registrations)` is the plain entry point (the benchmark times it for
-500 badges); `badge_registrations(event, ...)` selects who gets one.
+500 badges); the organiser's badges route selects who gets one with the attendee list's filter.
 """
 
 from __future__ import annotations
@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from fpdf import FPDF
-from sqlalchemy import Select, select
 
-from eventapp.models import ActorCategory, Event, Region, Registration, RegistrationStatus
-from eventapp.services import checkin, tickets
+from eventapp.models import ActorCategory, Event, Registration
+from eventapp.services import tickets
 from eventapp.services.pdf import FONT_FAMILY, TextFitter, draw_qr, pdf_document
 
 # One colour per actor category; the category's name is always printed on the band too.
@@ -82,39 +81,6 @@ LAYOUTS = {
 PAGE_SIZES = {"A4": (210, 297), "A6": (105, 148)}
 CUT_MARK = 4.0  # length, mm
 CUT_GAP = 1.0  # distance from the badge corner, mm
-
-
-def badge_registrations(
-    event: Event,
-    *,
-    ids: Sequence[int] = (),
-    query: str = "",
-    category: ActorCategory | None = None,
-    region: Region | None = None,
-    checked_in: bool | None = None,
-) -> Select:
-    """Confirmed registrations of the event that get a badge, optionally narrowed: to some
-    registrations (ids), to a name/organisation search, an actor category, a region, or to
-    those (not) yet checked in. Sorted by last name, as a desk hands them out."""
-    stmt = select(Registration).where(
-        Registration.event_id == event.id,
-        Registration.status == RegistrationStatus.CONFIRMED,
-    )
-    if ids:
-        stmt = stmt.where(Registration.id.in_(list(ids)))
-    if query:
-        conditions = checkin.name_conditions(query)
-        if conditions:
-            stmt = stmt.where(*conditions)
-    if category is not None:
-        stmt = stmt.where(Registration.category == category)
-    if region is not None:
-        stmt = stmt.where(Registration.region == region)
-    if checked_in is True:
-        stmt = stmt.where(Registration.checked_in_at.is_not(None))
-    elif checked_in is False:
-        stmt = stmt.where(Registration.checked_in_at.is_(None))
-    return stmt.order_by(Registration.last_name, Registration.first_name, Registration.id)
 
 
 def _positions(layout: Layout) -> list[tuple[float, float]]:
