@@ -293,6 +293,10 @@ def test_cancelling_asks_for_confirmation_then_emails_every_registrant(
     )
     assert {m.registration_id for m in messages} == {r.id for r in live}
     assert len(mail_outbox) == 3
+    # No calendar file or ticket goes with it, and the text does not claim one does.
+    for sent in mail_outbox:
+        assert sent.attachments == []
+        assert ".ics" not in sent.body and "billet est joint" not in sent.body
     english = next(m for m in messages if m.registration_id == live[2].id)
     assert "cancelled" in english.subject.lower()
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "event.cancelled"))

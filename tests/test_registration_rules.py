@@ -35,7 +35,7 @@ def test_confirmed_while_seats_remain_then_waitlisted_in_order(factory):
     outcomes = [register(event, n) for n in range(1, 5)]
     assert [o.status for o in outcomes] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
     assert [svc.waitlist_position(o.registration) for o in outcomes] == [None, None, 1, 2]
-    assert svc.waitlist_positions(event.id) == {
+    assert svc.waitlist_positions([o.registration for o in outcomes]) == {
         outcomes[2].registration.id: 1,
         outcomes[3].registration.id: 2,
     }

@@ -44,7 +44,6 @@ from eventapp.organiser.filters import (
     STATUS_CHOICES,
     AttendeeFilter,
     paginate,
-    waitlist_positions_for,
 )
 from eventapp.organiser.forms import (
     AddAttendeeForm,
@@ -56,6 +55,7 @@ from eventapp.organiser.forms import (
 from eventapp.organiser.messages import registration_error
 from eventapp.permissions import Need, accessible_events_clause
 from eventapp.services import registrations as registration_service
+from eventapp.services.counts import waitlist_positions
 from eventapp.services.registrations import Participant, RegistrationError
 
 
@@ -85,7 +85,7 @@ def attendees(event_id: int):
     page = paginate(ids, flt, _int_arg("page", 1), size) if ids else None
     lang = current_language()
     titles = {e.id: e.title(lang) for e in scope}
-    positions = waitlist_positions_for(page.items) if page else {}
+    positions = waitlist_positions(page.items) if page else {}
     return render_event(
         "organiser/attendees.html",
         event,

@@ -252,32 +252,3 @@ def paginate(event_ids: Sequence[int], flt: AttendeeFilter, page: int, size: int
         )
     )
     return Page(items, number, size, total, counts)
-
-
-def waitlist_positions_for(registrations: Sequence[Registration]) -> dict[int, int]:
-    """{registration id: position on its event's waiting list} for the waitlisted ones among
-    `registrations` (one statement)."""
-    waiting = [r for r in registrations if r.status == RegistrationStatus.WAITLISTED]
-    if not waiting:
-        return {}
-    event_ids = sorted({r.event_id for r in waiting})
-    ranked = (
-        select(
-            Registration.id.label("id"),
-            func.row_number()
-            .over(
-                partition_by=Registration.event_id,
-                order_by=(Registration.created_at, Registration.id),
-            )
-            .label("position"),
-        )
-        .where(
-            Registration.event_id.in_(event_ids),
-            Registration.status == RegistrationStatus.WAITLISTED,
-        )
-        .subquery()
-    )
-    rows = db.session.execute(
-        select(ranked.c.id, ranked.c.position).where(ranked.c.id.in_([r.id for r in waiting]))
-    )
-    return {int(reg_id): int(position) for reg_id, position in rows}

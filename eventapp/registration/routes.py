@@ -37,7 +37,7 @@ from eventapp.registration.forms import (
 from eventapp.services import calendar
 from eventapp.services import mail as mail_service
 from eventapp.services import registrations as svc
-from eventapp.services.counts import Counts, event_counts
+from eventapp.services.counts import Counts, event_counts, waitlist_positions
 from eventapp.services.tokens import registration_for_token
 
 DONE_KEY = "registration_done"
@@ -199,10 +199,7 @@ def done(slug: str):
         )
     }
     lang = current_language()
-    positions = {}
-    for registration in registrations:
-        if registration.status == RegistrationStatus.WAITLISTED:
-            positions[registration.id] = svc.waitlist_position(registration)
+    positions = waitlist_positions(registrations)
     rows = [
         {
             "registration": r,
@@ -363,8 +360,3 @@ def registration_ics(token: str):
         f'attachment; filename="{calendar.calendar_filename(registration.event)}"'
     )
     return _private(response)
-
-
-# The e-mail templates (rendered by services.mail outside this blueprint's views) show the
-# waiting-list position.
-bp.add_app_template_global(svc.waitlist_position, "waitlist_position")

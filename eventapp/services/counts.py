@@ -3,10 +3,10 @@ positions. Read-only; the rules that change seats are in services/registrations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
 from eventapp.extensions import db
 from eventapp.models import Event, Registration, RegistrationStatus
@@ -80,37 +80,32 @@ def free_seats(event: Event, confirmed: int | None = None) -> int | None:
 
 def waitlist_position(registration: Registration) -> int | None:
     """1-based position among the event's waitlisted registrations, in order of arrival."""
-    if registration.status != RegistrationStatus.WAITLISTED:
-        return None
-    ahead = db.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(
-            Registration.event_id == registration.event_id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-            or_(
-                Registration.created_at < registration.created_at,
-                and_(
-                    Registration.created_at == registration.created_at,
-                    Registration.id < registration.id,
-                ),
-            ),
+    return waitlist_positions([registration]).get(registration.id)
+
+
+def waitlist_positions(registrations: Sequence[Registration]) -> dict[int, int]:
+    """{registration id: position on its event's waiting list} for the waitlisted ones among
+    `registrations`, whatever their events (one statement; none if nobody waits)."""
+    waiting = [r for r in registrations if r.status == RegistrationStatus.WAITLISTED]
+    if not waiting:
+        return {}
+    ranked = (
+        select(
+            Registration.id.label("id"),
+            func.row_number()
+            .over(
+                partition_by=Registration.event_id,
+                order_by=(Registration.created_at, Registration.id),
+            )
+            .label("position"),
         )
-    )
-    return ahead + 1
-
-
-def waitlist_positions(event_id: int) -> dict[int, int]:
-    """{registration id: position} for every waitlisted registration of an event (one query)."""
-    position = (
-        func.row_number()
-        .over(order_by=(Registration.created_at, Registration.id))
-        .label("position")
+        .where(
+            Registration.event_id.in_(sorted({r.event_id for r in waiting})),
+            Registration.status == RegistrationStatus.WAITLISTED,
+        )
+        .subquery()
     )
     rows = db.session.execute(
-        select(Registration.id, position).where(
-            Registration.event_id == event_id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-        )
+        select(ranked.c.id, ranked.c.position).where(ranked.c.id.in_([r.id for r in waiting]))
     )
-    return dict(rows.tuples().all())
+    return {int(reg_id): int(position) for reg_id, position in rows}

@@ -35,6 +35,7 @@ from sqlalchemy import inspect, or_, select, update
 from eventapp.database import read_only
 from eventapp.extensions import db, mail
 from eventapp.models import OutboxMessage, OutboxStatus, Registration, RegistrationStatus, utcnow
+from eventapp.services.counts import waitlist_position
 
 log = logging.getLogger(__name__)
 
@@ -183,12 +184,20 @@ def build_registration_mail(message: OutboxMessage) -> tuple[str, str, list]:
         registration, RegistrationStatus(reference.get("status") or registration.status)
     )
     with force_locale(registration.language or "fr"):
-        context = _context(registration, kind) | {"registration": queued}
-        body_text = message.body_text or render_template("mail/registration.txt", **context)
-        body_html = message.body_html or render_template("mail/registration.html", **context)
         files = []
         for builder in _ATTACHMENT_BUILDERS:
             files.extend(builder(registration, kind))
+        attached = {mimetype for _name, mimetype, _content in files}
+        waiting = queued.status == RegistrationStatus.WAITLISTED
+        context = _context(registration, kind) | {
+            "registration": queued,
+            "position": waitlist_position(queued) if waiting else None,
+            # The text says what is attached only when it is (the builders decide).
+            "has_calendar": "text/calendar" in attached,
+            "has_ticket": "application/pdf" in attached,
+        }
+        body_text = message.body_text or render_template("mail/registration.txt", **context)
+        body_html = message.body_html or render_template("mail/registration.html", **context)
     return body_text, body_html, files
 
 

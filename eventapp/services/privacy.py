@@ -47,6 +47,7 @@ from eventapp.models import (
 from eventapp.models.registration import new_manage_token, new_ticket_code
 from eventapp.services import audit
 from eventapp.services import registrations as registrations_service
+from eventapp.services.counts import waitlist_positions
 
 ANONYMISED_NAME = "—"
 DEFAULT_RETENTION_MONTHS = 24
@@ -328,6 +329,7 @@ def export_person(registration: Registration, now: datetime | None = None) -> di
     now = now or utcnow()
     registrations = registrations_of_person(registration)
     ids = [r.id for r in registrations]
+    positions = waitlist_positions(registrations)
     audit_rows = db.session.scalars(
         select(AuditLog)
         .where(AuditLog.registration_id.in_(ids))
@@ -361,7 +363,7 @@ def export_person(registration: Registration, now: datetime | None = None) -> di
                 "region": str(r.region) if r.region else None,
                 "language": r.language,
                 "status": str(r.status),
-                "waitlist_position": registrations_service.waitlist_position(r),
+                "waitlist_position": positions.get(r.id),
                 "source": str(r.source),
                 "ticket_code": r.ticket_code,
                 "created_at": _iso(r.created_at),
