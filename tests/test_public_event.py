@@ -112,6 +112,10 @@ def test_online_event_hides_its_link_from_the_public(client, factory):
     _, page = _get(client, f"/events/{event.slug}")
     assert "En ligne" in page
     assert "secret-room" not in page
+    for lang, where in (("fr", "En ligne"), ("en", "Online")):
+        ics = client.get(f"/events/{event.slug}/calendar.ics", headers={"Accept-Language": lang})
+        [vevent] = Calendar.from_ical(ics.data).walk("VEVENT")
+        assert str(vevent["LOCATION"]) == where  # in the reader's language, never the link
 
 
 def _tour(factory, org_a, org_b):

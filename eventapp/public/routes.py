@@ -1,7 +1,6 @@
 """Public pages: the catalogue, event and tour pages, calendar files, language switch, health."""
 
 from flask import (
-    Response,
     current_app,
     redirect,
     render_template,
@@ -157,20 +156,13 @@ def _tour_page(tour: Event):
     )
 
 
-def _ics_response(body: bytes, filename: str) -> Response:
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @bp.get("/events/<slug>/calendar.ics")
 def event_ics(slug: str):
     """Add to calendar: the event, or every stage of a tour."""
     event = catalogue.public_event_or_404(slug)
     events = catalogue.public_stages(event) if event.is_tour else [event]
     body = calendar.event_calendar(events, current_language(), name=event.title(current_language()))
-    return _ics_response(body, calendar.calendar_filename(event))
+    return calendar.ics_response(body, calendar.calendar_filename(event))
 
 
 @bp.get("/events.ics")
@@ -178,7 +170,7 @@ def events_ics():
     """Calendar feed of the published events (subscribe once, stays up to date)."""
     events = catalogue.calendar_feed_events(utcnow())
     body = calendar.event_calendar(events, current_language(), name=_("Bioproduction events"))
-    return _ics_response(body, "eventapp.ics")
+    return calendar.ics_response(body, "eventapp.ics")
 
 
 @bp.get("/events/<slug>/availability.json")

@@ -8,7 +8,6 @@ learn someone's personal data, and the link cannot be obtained by typing someone
 """
 
 from flask import (
-    Response,
     abort,
     current_app,
     flash,
@@ -354,9 +353,8 @@ def cancel(token: str):
 @bp.get("/r/<token>/calendar.ics")
 def registration_ics(token: str):
     registration = registration_for_token(token)
-    response = Response(calendar.registration_calendar(registration), mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="{calendar.calendar_filename(registration.event)}"'
+    response = calendar.ics_response(
+        calendar.registration_calendar(registration),
+        calendar.calendar_filename(registration.event),
     )
     return _private(response)

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from flask import current_app
+from flask import Response, current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
@@ -30,10 +32,13 @@ def event_uid(event: Event) -> str:
     return f"event-{event.id}@{_host()}"
 
 
-def _location(event: Event) -> str:
+def _location(event: Event, lang: str) -> str:
     parts = [event.venue, event.address, event.city]
     place = ", ".join(p for p in parts if p)
-    return place or ("En ligne / Online" if event.online_url else "")
+    if place or not event.online_url:
+        return place
+    with force_locale(lang):
+        return _("Online")
 
 
 def _calendar_event(event: Event, lang: str, *, url: str, online_url: str | None = None):
@@ -48,7 +53,7 @@ def _calendar_event(event: Event, lang: str, *, url: str, online_url: str | None
         description = f"{description}\n\n{online_url}".strip()
     description = f"{description}\n\n{url}".strip()
     item.add("description", description)
-    location = online_url or _location(event)
+    location = online_url or _location(event, lang)
     if location:
         item.add("location", location)
     item.add("url", url)
@@ -97,6 +102,14 @@ def registration_calendar(registration: Registration) -> bytes:
 
 def calendar_filename(event: Event) -> str:
     return f"{event.slug}.ics"
+
+
+def ics_response(body: bytes, filename: str) -> Response:
+    """An .ics file to download (the public pages' and the manage page's "Add to calendar")."""
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 @attachment_builder
