@@ -26,6 +26,9 @@ def _has_nul(values) -> bool:
     return any("\x00" in key or any("\x00" in v for v in items) for key, items in values)
 
 
+PRIVATE_PREFIX = "/r/"
+
+
 def init_app(app) -> None:
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
@@ -58,4 +61,9 @@ def init_app(app) -> None:
         headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
         if app.config.get("HSTS"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.path.startswith(PRIVATE_PREFIX):
+            # A participant's pages and files (manage, ticket, calendar, data, erasure) carry
+            # their secret in the URL: never cached, never indexed.
+            headers.setdefault("Cache-Control", "private, no-store")
+            headers["X-Robots-Tag"] = "noindex, nofollow"
         return response

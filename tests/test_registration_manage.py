@@ -205,3 +205,17 @@ def test_dev_outbox_page_only_in_development(app, client, db, factory):
         app.config["DEV_OUTBOX_PAGE"] = False
     reg_token = db.session.scalar(select(Registration.manage_token))
     assert f'<a href="http://127.0.0.1:5000/r/{reg_token}">' in page
+
+
+def test_every_page_and_file_behind_a_manage_link_is_private(app, client, factory):
+    """Manage page, cancellation, ticket, calendar, data download, erasure: the secret is in
+    the URL, so none may be cached or indexed (one rule for the whole /r/ space)."""
+    registration = factory.registration(factory.event(), status="confirmed")
+    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/r/<token>")]
+    assert len(rules) >= 6
+    for rule in rules:
+        url = rule.rule.replace("<token>", registration.manage_token)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "no-store" in response.headers["Cache-Control"], url
+        assert response.headers["X-Robots-Tag"] == "noindex, nofollow", url

@@ -258,13 +258,6 @@ def resend_link(slug: str):
 # --- the manage page ------------------------------------------------------------------------
 
 
-def _private(response):
-    """Manage pages carry a secret in their URL: never cached, never indexed."""
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    return response
-
-
 def _render_manage(registration: Registration, form: DetailsForm, status: int = 200):
     event = registration.event
     lang = current_language()
@@ -288,7 +281,7 @@ def _render_manage(registration: Registration, form: DetailsForm, status: int = 
             status,
         )
     )
-    return _private(response)
+    return response
 
 
 @bp.route("/r/<token>", methods=["GET", "POST"])
@@ -347,7 +340,7 @@ def cancel(token: str):
             400 if request.method == "POST" else 200,
         )
     )
-    return _private(response)
+    return response
 
 
 @bp.get("/r/<token>/calendar.ics")
@@ -357,4 +350,4 @@ def registration_ics(token: str):
         calendar.registration_calendar(registration),
         calendar.calendar_filename(registration.event),
     )
-    return _private(response)
+    return response

@@ -23,17 +23,10 @@ def _ticket_registration(token: str) -> Registration:
     return registration
 
 
-def _private(response: Response) -> Response:
-    # A ticket is a personal credential: never stored by shared caches, never indexed.
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
-
-
 @bp.get("/r/<token>/ticket.png")
 def ticket_png(token: str):
     registration = _ticket_registration(token)
-    return _private(Response(tickets.png(registration), mimetype="image/png"))
+    return Response(tickets.png(registration), mimetype="image/png")
 
 
 @bp.get("/r/<token>/ticket.pdf")
@@ -43,7 +36,7 @@ def ticket_pdf(token: str):
     response.headers["Content-Disposition"] = (
         f'inline; filename="ticket-{registration.event.slug}.pdf"'
     )
-    return _private(response)
+    return response
 
 
 @bp.app_template_filter("ticket_code")
