@@ -20,7 +20,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime, format_decimal, format_time, ngettext
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -30,7 +30,7 @@ from wtforms import BooleanField, EmailField, SelectChoice, SelectField, StringF
 from wtforms.validators import DataRequired, Email, Length
 
 from eventapp.extensions import db
-from eventapp.i18n import current_language
+from eventapp.i18n import current_language, localdatetime
 from eventapp.models import ActorCategory, Event, Registration, utcnow
 from eventapp.organiser import bp
 from eventapp.organiser.access import event_tab
@@ -140,10 +140,10 @@ def _when(moment) -> str:
     """09:42 today, or the date and time on another day (Europe/Paris)."""
     if moment is None:
         return ""
-    today = format_datetime(utcnow(), "yyyy-MM-dd")
-    if format_datetime(moment, "yyyy-MM-dd") == today:
-        return format_time(moment, "HH:mm")
-    return format_datetime(moment, "short")
+    # i18n.localdatetime: Babel's patterns parsed once (a search answers as one types).
+    if localdatetime(moment, "yyyy-MM-dd") == localdatetime(utcnow(), "yyyy-MM-dd"):
+        return localdatetime(moment, "HH:mm")
+    return localdatetime(moment, "short")
 
 
 def _person(registration: Registration | None) -> str:

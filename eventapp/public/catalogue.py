@@ -60,16 +60,15 @@ def public_event_or_404(slug: str, with_organisers: bool = True) -> Event:
     return event
 
 
-def public_stages(tour: Event) -> list[Event]:
-    return list(
-        db.session.scalars(
-            _with_organisers(
-                select(Event)
-                .where(Event.parent_id == tour.id, Event.status != EventStatus.DRAFT)
-                .order_by(Event.position, Event.starts_at, Event.id)
-            )
-        )
+def public_stages(tour: Event, with_organisers: bool = True) -> list[Event]:
+    """A tour's public stages in order, with their organisers and regions loaded unless the
+    caller shows neither."""
+    query = (
+        select(Event)
+        .where(Event.parent_id == tour.id, Event.status != EventStatus.DRAFT)
+        .order_by(Event.position, Event.starts_at, Event.id)
     )
+    return list(db.session.scalars(_with_organisers(query) if with_organisers else query))
 
 
 def organisers_of_public_events() -> list[Organisation]:

@@ -159,8 +159,8 @@ def _tour_page(tour: Event):
 @bp.get("/events/<slug>/calendar.ics")
 def event_ics(slug: str):
     """Add to calendar: the event, or every stage of a tour."""
-    event = catalogue.public_event_or_404(slug)
-    events = catalogue.public_stages(event) if event.is_tour else [event]
+    event = catalogue.public_event_or_404(slug, with_organisers=False)
+    events = catalogue.public_stages(event, with_organisers=False) if event.is_tour else [event]
     body = calendar.event_calendar(events, current_language(), name=event.title(current_language()))
     return calendar.ics_response(body, calendar.calendar_filename(event))
 
@@ -176,9 +176,9 @@ def events_ics():
 @bp.get("/events/<slug>/availability.json")
 def availability_json(slug: str):
     """Live seat count for the event page's small script (the page works without it)."""
-    event = catalogue.public_event_or_404(slug)
+    event = catalogue.public_event_or_404(slug, with_organisers=False)
     if event.is_tour:
-        stages = catalogue.public_stages(event)
+        stages = catalogue.public_stages(event, with_organisers=False)
         avail = availability.for_tour(event, stages, event_counts([s.id for s in stages]))
     else:
         counts = event_counts([event.id]).get(event.id, Counts())

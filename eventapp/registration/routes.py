@@ -181,7 +181,7 @@ def register(slug: str):
 @bp.get("/events/<slug>/registered")
 def done(slug: str):
     """Post/Redirect/Get target: the status of each registration of the last submission."""
-    event = catalogue.public_event_or_404(slug)
+    event = catalogue.public_event_or_404(slug, with_organisers=False)
     data = session.get(DONE_KEY) or {}
     ids = [i for i in data.get("ids", []) if isinstance(i, int)][:50]
     if data.get("event") != event.id or not ids:
@@ -217,13 +217,15 @@ def done(slug: str):
 @limiter.limit(_rate("RESEND_LINK_RATE_LIMIT"), methods=["POST"])
 def resend_link(slug: str):
     """E-mail me my link again: the answer is the same whether the address is registered."""
-    event = catalogue.public_event_or_404(slug)
+    event = catalogue.public_event_or_404(slug, with_organisers=False)
     form = ResendLinkForm()
     status = 200
     if request.method == "POST":
         if form.validate():
             event_ids = (
-                [s.id for s in catalogue.public_stages(event)] if event.is_tour else [event.id]
+                [s.id for s in catalogue.public_stages(event, with_organisers=False)]
+                if event.is_tour
+                else [event.id]
             )
             found = db.session.scalars(
                 select(Registration).where(

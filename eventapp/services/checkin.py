@@ -14,7 +14,6 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import case, select, update
-from sqlalchemy.orm import joinedload
 
 from eventapp.extensions import db
 from eventapp.models import (
@@ -191,7 +190,6 @@ def search(event: Event, query: str, limit: int = SEARCH_LIMIT) -> tuple[list[Re
         db.session.scalars(
             select(Registration)
             .where(Registration.event_id == event.id, *conditions)
-            .options(joinedload(Registration.checked_in_by))
             .order_by(rank, Registration.last_name, Registration.first_name, Registration.id)
             .limit(limit + 1)
         )

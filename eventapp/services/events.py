@@ -268,6 +268,17 @@ def _clean(value):
     return value
 
 
+def _detail_value(name: str, data, is_tour: bool):
+    """A detail field as stored, the same on creation and edit: text stripped, empty texts as
+    "" where the column is not nullable, no registration window on a tour itself."""
+    value = _clean(getattr(data, name))
+    if name in ("description_fr", "description_en", "title_en"):
+        return value or ""
+    if is_tour and name.startswith("registration_"):
+        return None
+    return value
+
+
 # --- create and edit ------------------------------------------------------------------------
 
 
@@ -289,13 +300,8 @@ def create_event(data: EventData, *, user: User, tour: Event | None = None) -> E
         kind=kind,
         status=EventStatus.DRAFT,
         capacity=None if is_tour else data.capacity,
-        **{name: _clean(getattr(data, name)) for name in DETAIL_FIELDS},
+        **{name: _detail_value(name, data, is_tour) for name in DETAIL_FIELDS},
     )
-    event.description_fr = data.description_fr or ""
-    event.description_en = data.description_en or ""
-    event.title_en = (data.title_en or "").strip()
-    if is_tour:
-        event.registration_opens_at = event.registration_closes_at = None
     if tour is not None:
         event.parent_id = tour.id
         event.position = (
@@ -335,13 +341,7 @@ def update_event(event: Event, data: EventData, *, user: User) -> dict:
         promoted = registration_service.change_capacity(event, data.capacity, user=user)
         changed.append("capacity")
     for name in DETAIL_FIELDS:
-        value = _clean(getattr(data, name))
-        if name in ("description_fr", "description_en"):
-            value = value or ""
-        if name == "title_en":
-            value = value or ""
-        if event.is_tour and name.startswith("registration_"):
-            value = None
+        value = _detail_value(name, data, event.is_tour)
         if _same_minute(getattr(event, name), value):
             continue  # forms work to the minute: an unchanged field keeps its exact value
         if getattr(event, name) != value:

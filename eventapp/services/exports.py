@@ -16,10 +16,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
 from sqlalchemy import Select
 
 from eventapp.extensions import db
@@ -166,6 +162,12 @@ def xlsx_stream(
     """An .xlsx file in chunks. openpyxl's write-only mode writes each row to a temporary file
     as it comes (constant memory); the finished file is then sent in chunks. Text that looks
     like a formula is stored as a plain string cell (never a formula)."""
+    # openpyxl takes a tenth of a second to import: only when an XLSX is asked for.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_safe_sheet_title(title or _("Attendees")))
     bold = Font(bold=True)
