@@ -2,7 +2,7 @@
 
 from urllib.parse import urlsplit
 
-from flask import request, url_for
+from flask import url_for
 
 
 def safe_next(target: str | None, fallback_endpoint: str = "public.home") -> str:
@@ -24,12 +24,6 @@ def safe_next(target: str | None, fallback_endpoint: str = "public.home") -> str
         ):
             return target
     return url_for(fallback_endpoint)
-
-
-def current_path() -> str:
-    """The current path with its query string, for `next=` links."""
-    path = request.full_path if request.query_string else request.path
-    return path
 
 
 def external_url(endpoint: str, **values) -> str:

@@ -93,7 +93,6 @@ def init_app(app) -> None:
     def _inject_i18n():
         return {
             "current_language": current_language(),
-            "languages": app.config["LANGUAGES"],
         }
 
     app.jinja_env.globals["format_range"] = format_range

@@ -22,7 +22,12 @@ from sqlalchemy import exists, or_, select
 from eventapp.extensions import db
 from eventapp.i18n import current_language
 from eventapp.models import Event, Registration
-from eventapp.permissions import Need, accessible_events_clause, require_event_access
+from eventapp.permissions import (
+    Need,
+    accessible_events_clause,
+    can_access_event,
+    require_event_access,
+)
 
 
 def requires(need: Need):
@@ -126,17 +131,6 @@ def accessible_stages(tour: Event) -> list[Event]:
     )
 
 
-def can_manage(event: Event) -> bool:
-    return (
-        db.session.scalar(
-            select(Event.id).where(
-                Event.id == event.id, accessible_events_clause(current_user, Need.MANAGE)
-            )
-        )
-        is not None
-    )
-
-
 # --- event sub-navigation -------------------------------------------------------------------
 
 
@@ -176,14 +170,9 @@ def event_needs(event: Event) -> set[Need]:
     granted = g.get("organiser_granted", {}).get(event.id, set())
     if Need.MANAGE in granted:
         return {Need.MANAGE, Need.CHECKIN}
-    if can_manage(event):
+    if can_access_event(current_user, event, Need.MANAGE):
         return {Need.MANAGE, Need.CHECKIN}
-    found = db.session.scalar(
-        select(Event.id).where(
-            Event.id == event.id, accessible_events_clause(current_user, Need.CHECKIN)
-        )
-    )
-    return {Need.CHECKIN} if found is not None else set()
+    return {Need.CHECKIN} if can_access_event(current_user, event, Need.CHECKIN) else set()
 
 
 def tabs_for(event: Event, needs: set[Need]) -> list[EventTab]:

@@ -35,7 +35,12 @@ from eventapp.models import ActorCategory, Event, Registration, utcnow
 from eventapp.organiser import bp
 from eventapp.organiser.access import event_tab
 from eventapp.organiser.forms import LANGUAGE_CHOICES, one_line
-from eventapp.permissions import Need, accessible_events_clause, require_event_access
+from eventapp.permissions import (
+    Need,
+    accessible_events_clause,
+    can_access_event,
+    require_event_access,
+)
 from eventapp.services import checkin as service
 from eventapp.services.counts import event_counts
 from eventapp.services.registrations import Participant, RegistrationError
@@ -187,15 +192,10 @@ def present(event: Event, result: service.Result) -> dict:
     elif state == service.State.OTHER_EVENT:
         title = _("Other event")
         other = registration.event
-        allowed = db.session.scalar(
-            select(Event.id).where(
-                Event.id == other.id, accessible_events_clause(current_user, Need.CHECKIN)
-            )
-        )
         # Name the other event only to staff who may see it.
         details = (
             _("This ticket is for: %(event)s.", event=other.title(current_language()))
-            if allowed
+            if can_access_event(current_user, other, Need.CHECKIN)
             else _("This ticket is for another event.")
         )
     else:

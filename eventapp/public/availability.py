@@ -16,13 +16,11 @@ from eventapp.services.counts import Counts, free_seats
 class Availability:
     # draft, cancelled, ended, not_yet_open, closed, open; tours: tour_open, tour_upcoming
     state: str
-    capacity: int | None = None
     confirmed: int = 0
     waitlisted: int = 0
     free: int | None = None  # None: unlimited
     attendance: int = 0  # past events: people checked in (or confirmed if nobody was scanned)
     open_stages: int = 0
-    stages: int = 0
     opens_at: datetime | None = None
 
     @property
@@ -43,7 +41,6 @@ def for_event(event: Event, counts: Counts, now: datetime | None = None) -> Avai
     state = event.registration_state(now)
     return Availability(
         state=state,
-        capacity=event.capacity,
         confirmed=counts.confirmed,
         waitlisted=counts.waitlisted,
         free=free_seats(event, counts.confirmed),
@@ -89,6 +86,5 @@ def for_tour(
         waitlisted=total.waitlisted,
         attendance=_attendance(total),
         open_stages=open_stages,
-        stages=len(stages),
         opens_at=min(opens) if opens else None,
     )

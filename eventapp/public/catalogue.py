@@ -25,7 +25,7 @@ from eventapp.models import (
     utcnow,
 )
 from eventapp.public import availability
-from eventapp.services.counts import Counts, event_counts
+from eventapp.services.counts import event_counts
 from eventapp.text import fold, word_pattern
 
 MAX_SLUG = 120
@@ -161,7 +161,7 @@ def build_cards(events: list[Event], lang: str, now: datetime | None = None) -> 
             avail = availability.for_tour(event, stages, counts, now)
         else:
             stages = []
-            avail = availability.for_event(event, counts.get(event.id, Counts()), now)
+            avail = availability.for_event(event, counts[event.id], now)
         cards.append(Card(event, event.title(lang), organiser_names(event), avail, stages))
     return cards
 

@@ -17,7 +17,7 @@ from eventapp.models import Event, EventStatus, utcnow
 from eventapp.public import availability, bp, catalogue, francemap
 from eventapp.public.forms import CatalogueFilterForm
 from eventapp.services import calendar
-from eventapp.services.counts import Counts, event_counts
+from eventapp.services.counts import event_counts
 
 
 @bp.get("/events")
@@ -86,7 +86,7 @@ def event(slug: str):
     if event.is_tour:
         return _tour_page(event)
     lang = current_language()
-    counts = event_counts([event.id]).get(event.id, Counts())
+    counts = event_counts([event.id])[event.id]
     avail = availability.for_event(event, counts)
     parent = db.session.get(Event, event.parent_id) if event.parent_id else None
     register_url = None
@@ -130,7 +130,7 @@ def _tour_page(tour: Event):
                 "title": stage.title(lang),
                 "regions": regions,
                 "organisers": catalogue.organiser_names(stage),
-                "availability": availability.for_event(stage, counts.get(stage.id, Counts()), now),
+                "availability": availability.for_event(stage, counts[stage.id], now),
             }
         )
     tour_avail = availability.for_tour(tour, stages, counts, now)
@@ -181,7 +181,7 @@ def availability_json(slug: str):
         stages = catalogue.public_stages(event, with_organisers=False)
         avail = availability.for_tour(event, stages, event_counts([s.id for s in stages]))
     else:
-        counts = event_counts([event.id]).get(event.id, Counts())
+        counts = event_counts([event.id])[event.id]
         avail = availability.for_event(event, counts)
     text = render_template("public/_availability_text.html", a=avail).strip()
     response = {"state": avail.state, "free": avail.free, "text": text}

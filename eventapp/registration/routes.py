@@ -36,7 +36,7 @@ from eventapp.registration.forms import (
 from eventapp.services import calendar
 from eventapp.services import mail as mail_service
 from eventapp.services import registrations as svc
-from eventapp.services.counts import Counts, event_counts, waitlist_positions
+from eventapp.services.counts import event_counts, waitlist_positions
 from eventapp.services.tokens import registration_for_token
 
 DONE_KEY = "registration_done"
@@ -70,7 +70,7 @@ def _stage_rows(tour: Event, lang: str) -> list[dict]:
                 "number": stage.position or number,
                 "title": stage.title(lang),
                 "regions": [link.region for link in stage.region_links],
-                "availability": availability.for_event(stage, counts.get(stage.id, Counts()), now),
+                "availability": availability.for_event(stage, counts[stage.id], now),
             }
         )
     return rows
@@ -161,7 +161,7 @@ def register(slug: str):
                 session[DONE_KEY] = done
                 return redirect(target)
     if avail is None:
-        avail = availability.for_event(event, event_counts([event.id]).get(event.id, Counts()))
+        avail = availability.for_event(event, event_counts([event.id])[event.id])
     return (
         render_template(
             "registration/register.html",

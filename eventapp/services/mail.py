@@ -225,8 +225,9 @@ def _claim(message_id: int) -> bool:
     return result.rowcount == 1
 
 
-def _build(message: OutboxMessage, connection) -> tuple[EmailMultiAlternatives, dict]:
-    """The e-mail to send, and what to store on the row once sent (a deferred body)."""
+def _build(message: OutboxMessage) -> tuple[EmailMultiAlternatives, dict]:
+    """The e-mail to send (its connection is set by the sender), and what to store on the row
+    once sent (a deferred body)."""
     body_text, body_html, files, rendered = message.body_text, message.body_html, [], {}
     if _deferred_reference(message) is not None:
         body_text, body_html, files = build_registration_mail(message)
@@ -236,7 +237,6 @@ def _build(message: OutboxMessage, connection) -> tuple[EmailMultiAlternatives, 
         body=body_text,
         from_email=current_app.config["MAIL_DEFAULT_SENDER"],
         to=[message.recipient],
-        connection=connection,
     )
     if body_html:
         email.attach_alternative(body_html, "text/html")
@@ -265,7 +265,7 @@ def send_ids(message_ids: Iterable[int]) -> tuple[int, int]:
             with read_only():  # no write lock while rendering and talking to the server
                 message = db.session.get(OutboxMessage, message_id, populate_existing=True)
                 try:
-                    email, result = _build(message, connection=None)
+                    email, result = _build(message)
                     if connection is None:
                         connection = mail.get_connection(fail_silently=False)
                         connection.open()
