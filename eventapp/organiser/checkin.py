@@ -33,13 +33,12 @@ from eventapp.extensions import db
 from eventapp.i18n import current_language, localdatetime
 from eventapp.models import ActorCategory, Event, Registration, utcnow
 from eventapp.organiser import bp
-from eventapp.organiser.access import event_tab
+from eventapp.organiser.access import event_tab, require_event
 from eventapp.organiser.forms import LANGUAGE_CHOICES, one_line
 from eventapp.permissions import (
     Need,
     accessible_events_clause,
     can_access_event,
-    require_event_access,
 )
 from eventapp.services import checkin as service
 from eventapp.services.counts import event_counts
@@ -112,7 +111,8 @@ class WalkInForm(FlaskForm):
 
 
 def checkin_event(event_id: int) -> Event:
-    return require_event_access(event_id, Need.CHECKIN)
+    """The event, for check-in staff or managers (404 otherwise); remembered for the tabs."""
+    return require_event(event_id, Need.CHECKIN)
 
 
 def _wants_json() -> bool:
