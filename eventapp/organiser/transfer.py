@@ -151,7 +151,12 @@ def import_preview(event, upload_id: int):
     if form.validate_on_submit() and checked.good:
         version = f"import:{current_app.config['PRIVACY_NOTICE_VERSION']}"
         result = imports.import_upload(
-            event, upload, user=current_user, notify=form.notify.data, consent_version=version
+            event,
+            upload,
+            user=current_user,
+            notify=form.notify.data,
+            consent_version=version,
+            checked=checked,
         )
         db.session.commit()
         flash(

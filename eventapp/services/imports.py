@@ -384,13 +384,21 @@ class ImportResult:
 
 
 def import_upload(
-    event: Event, upload: ImportUpload, *, user: User, notify: bool, consent_version: str
+    event: Event,
+    upload: ImportUpload,
+    *,
+    user: User,
+    notify: bool,
+    consent_version: str,
+    checked: Preview | None = None,
 ) -> ImportResult:
-    """Register the good rows (checked again now) through the registration service, in the
-    caller's transaction: the caller commits once, or nothing is imported at all."""
+    """Register the good rows through the registration service, in the caller's transaction:
+    the caller commits once, or nothing is imported at all. `checked`: the preview the caller
+    made of this upload in the same transaction (checked now otherwise); the registration
+    service's duplicate check under the lock stays the rule either way."""
     if upload.imported_at is not None:
         raise ImportFileError("already_imported")
-    checked = preview(event, upload)
+    checked = checked or preview(event, upload)
     result = ImportResult(skipped=len(checked.bad))
     for row in checked.good:
         outcome = registration_service.register(
