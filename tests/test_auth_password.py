@@ -257,3 +257,25 @@ def test_cli_set_password_logs_out_other_sessions(app, runner, db, factory, logi
         args=["users", "set-password", "--email", "x@example.org", "--password", NEW_PASSWORD]
     )
     assert missing.exit_code != 0 and "no account" in missing.output
+
+
+def test_guessing_the_current_password_is_throttled(limited, db, factory, login):
+    """A stolen session cannot try passwords on the change form: wrong ones count like failed
+    logins (5 per 15 minutes), per account."""
+    user = factory.user(factory.organisation())
+    login(user, c=limited)
+
+    def change(current):
+        return limited.post(
+            "/auth/password/change",
+            data={
+                "current_password": current,
+                "new_password": NEW_PASSWORD,
+                "confirm": NEW_PASSWORD,
+            },
+        )
+
+    assert [change(f"guess {n}").status_code for n in range(5)] == [400] * 5
+    blocked = change(DEFAULT_PASSWORD)
+    assert blocked.status_code == 429
+    assert db.session.get(User, user.id, populate_existing=True).check_password(DEFAULT_PASSWORD)

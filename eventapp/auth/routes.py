@@ -7,7 +7,7 @@ only failures count, and the 429 page says the same thing whether the e-mail exi
 
 import hashlib
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
@@ -68,6 +68,19 @@ def _failed(response) -> bool:
 
 def _too_many_logins() -> str:
     return _("Too many failed login attempts. Please wait 15 minutes and try again.")
+
+
+def _user_key() -> str:
+    # The id only: the session token in get_id() must not reach the limiter's storage.
+    return f"user:{getattr(current_user, 'id', None) or 'anonymous'}"
+
+
+def _wrong_current_password(_response) -> bool:
+    return g.get("wrong_current_password", False)
+
+
+def _too_many_wrong_passwords() -> str:
+    return _("Too many wrong passwords. Please wait 15 minutes and try again.")
 
 
 def _too_many_resets() -> str:
@@ -178,10 +191,18 @@ def reset_password(token: str):
 
 @bp.route("/password/change", methods=["GET", "POST"])
 @login_required
+@limiter.limit(
+    _login_limit,
+    key_func=_user_key,
+    methods=["POST"],
+    deduct_when=_wrong_current_password,
+    error_message=_too_many_wrong_passwords,
+)
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if not current_user.check_password(form.current_password.data):
+            g.wrong_current_password = True  # counted: a stolen session cannot guess on
             form.current_password.errors.append(_("This is not your current password."))
         else:
             try:
