@@ -21,6 +21,11 @@ def fold(text: str | None) -> str:
     return " ".join(text.split())
 
 
+def normalise_email(email: str | None) -> str:
+    """How e-mail addresses are stored and compared (participants and organisers alike)."""
+    return (email or "").strip().lower()
+
+
 def search_text(
     last_name: str | None, first_name: str | None, email: str | None, organisation: str | None
 ) -> str:

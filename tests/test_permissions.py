@@ -50,7 +50,7 @@ def _value_for(rule, name, ids):
         return ids["upload"]
     if isinstance(converter, IntegerConverter):
         # A tour's stage pages need a tour; every other event page takes the congress.
-        return ids["tour"] if "/stages" in rule.rule else ids["event"]
+        return ids.get("tour", ids["event"]) if "/stages" in rule.rule else ids["event"]
     # Strings (a ticket code, a token...): the foreign registration's ticket code.
     return ids["ticket"]
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from eventapp.database import write_transaction
 from eventapp.models import AuditLog, OutboxMessage, Registration, utcnow
+from eventapp.services import counts as counts_service
 from eventapp.services import registrations as svc
 from tests.conftest import DbAwareClient, make_config
 
@@ -177,7 +178,7 @@ def test_erase_anonymises_frees_the_seat_and_promotes_the_waiting_list(
     # The seat went to the waiting list, and only the promoted person was e-mailed.
     assert db.session.get(Registration, waiting.id).status == "confirmed"
     assert [m.to for m in mail_outbox] == [["lea.durand2@example.org"]]
-    counts = svc.event_counts([event.id])[event.id]
+    counts = counts_service.event_counts([event.id])[event.id]
     assert (counts.confirmed, counts.waitlisted, counts.cancelled) == (1, 0, 1)
     # Audit line without personal data; mail to them kept only as kind/subject/date.
     erased_log = db.session.scalar(select(AuditLog).where(AuditLog.action == "registration.erased"))
@@ -226,7 +227,7 @@ def test_erase_after_the_event_keeps_attendance_figures(client, db, factory):
     row = db.session.get(Registration, attended.id)
     assert row.email is None and row.anonymised_at is not None
     assert row.status == "confirmed" and row.checked_in_at is not None
-    counts = svc.event_counts([past.id])[past.id]
+    counts = counts_service.event_counts([past.id])[past.id]
     assert (counts.confirmed, counts.checked_in) == (1, 1)
 
 

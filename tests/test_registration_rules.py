@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from eventapp.database import write_transaction
 from eventapp.models import AuditLog, Registration, RegistrationSource, utcnow
+from eventapp.services import counts as counts_service
 from eventapp.services import registrations as svc
 
 
@@ -34,8 +35,13 @@ def test_confirmed_while_seats_remain_then_waitlisted_in_order(factory):
     event = factory.event(capacity=2)
     outcomes = [register(event, n) for n in range(1, 5)]
     assert [o.status for o in outcomes] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
-    assert [svc.waitlist_position(o.registration) for o in outcomes] == [None, None, 1, 2]
-    assert svc.waitlist_positions([o.registration for o in outcomes]) == {
+    assert [counts_service.waitlist_position(o.registration) for o in outcomes] == [
+        None,
+        None,
+        1,
+        2,
+    ]
+    assert counts_service.waitlist_positions([o.registration for o in outcomes]) == {
         outcomes[2].registration.id: 1,
         outcomes[3].registration.id: 2,
     }
@@ -123,7 +129,7 @@ def test_cancelling_a_confirmed_seat_promotes_the_first_waitlisted(db, factory, 
     assert confirmed.status == "cancelled" and confirmed.cancelled_at is not None
     assert first_waiting.status == "confirmed" and first_waiting.promoted_at is not None
     assert second_waiting.status == "waitlisted"
-    assert svc.waitlist_position(second_waiting) == 1
+    assert counts_service.waitlist_position(second_waiting) == 1
     subjects = sorted(m.subject for m in mail_outbox)
     assert any("annulée" in s for s in subjects) and any("confirmée" in s for s in subjects)
 
@@ -226,7 +232,7 @@ def test_event_counts_is_one_query_for_many_events(db, factory, query_counter):
             register(event, n)
     ids = [e.id for e in events]
     with query_counter() as queries:
-        counts = svc.event_counts(ids)
+        counts = counts_service.event_counts(ids)
     assert len(queries) == 1
     assert all((c.confirmed, c.waitlisted) == (3, 1) for c in counts.values())
 

@@ -55,7 +55,7 @@ from eventapp.organiser.forms import (
 from eventapp.organiser.messages import registration_error
 from eventapp.permissions import Need, accessible_events_clause
 from eventapp.services import registrations as registration_service
-from eventapp.services.counts import waitlist_positions
+from eventapp.services.counts import waitlist_position, waitlist_positions
 from eventapp.services.registrations import Participant, RegistrationError
 
 
@@ -126,7 +126,7 @@ def attendee(event, registration):
         "organiser/attendee.html",
         event,
         registration=registration,
-        position=registration_service.waitlist_position(registration),
+        position=waitlist_position(registration),
         history=history,
         messages=messages,
         action_form=OverrideForm(),

@@ -1,5 +1,5 @@
 """What the public sees about an event's seats: one small value object per event (or tour),
-computed from counts the caller loaded in one query (services.registrations.event_counts).
+computed from counts the caller loaded in one query (services.counts.event_counts).
 Templates turn it into words ("120 places left", "Full — waiting list open", ...)."""
 
 from __future__ import annotations

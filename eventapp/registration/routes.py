@@ -36,7 +36,7 @@ from eventapp.registration.forms import (
 from eventapp.services import calendar
 from eventapp.services import mail as mail_service
 from eventapp.services import registrations as svc
-from eventapp.services.counts import event_counts, waitlist_positions
+from eventapp.services.counts import event_counts, waitlist_position, waitlist_positions
 from eventapp.services.tokens import registration_for_token
 
 DONE_KEY = "registration_done"
@@ -273,7 +273,7 @@ def _render_manage(registration: Registration, form: DetailsForm, status: int = 
                 title=event.title(lang),
                 parent=parent,
                 parent_title=parent.title(lang) if parent else None,
-                position=svc.waitlist_position(registration),
+                position=waitlist_position(registration),
                 form=form,
                 can_cancel=registration.is_live and not event.has_ended(),
                 show_online_link=bool(

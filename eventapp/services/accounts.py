@@ -17,6 +17,7 @@ from eventapp.extensions import db
 from eventapp.models import User
 from eventapp.services import audit
 from eventapp.services import mail as mail_service
+from eventapp.text import normalise_email
 
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 200
@@ -29,10 +30,6 @@ class AccountError(Exception):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
-
-
-def normalise_email(email: str | None) -> str:
-    return (email or "").strip().lower()
 
 
 def check_new_password(password: str, user: User | None = None) -> None:

@@ -33,6 +33,7 @@ from eventapp.models import (
 )
 from eventapp.services import audit
 from eventapp.services import registrations as registration_service
+from eventapp.services.counts import confirmed_count
 from eventapp.text import fold
 
 MAX_ROWS = 5000
@@ -326,7 +327,7 @@ def check(event: Event, records: list[tuple[int, list[str]]]) -> Preview:
         rows.append(row)
 
     _mark_already_registered(event, rows)
-    confirmed = registration_service.confirmed_count(event.id)
+    confirmed = confirmed_count(event.id)
     free = None if event.capacity is None else max(event.capacity - confirmed, 0)
     return Preview(rows, list(positions), ignored, free)
 

@@ -31,16 +31,8 @@ from eventapp.models import (
 )
 from eventapp.services import audit
 from eventapp.services import mail as mail_service
-
-# Counting lives in services/counts.py; these names stay importable from here.
-from eventapp.services.counts import (  # noqa: F401
-    Counts,
-    confirmed_count,
-    event_counts,
-    free_seats,
-    waitlist_position,
-    waitlist_positions,
-)
+from eventapp.services.counts import confirmed_count, free_seats
+from eventapp.text import normalise_email
 
 EDITABLE_FIELDS = (
     "first_name",
@@ -85,10 +77,6 @@ class Outcome:
     @property
     def status(self) -> RegistrationStatus:
         return self.registration.status
-
-
-def normalise_email(email: str) -> str:
-    return (email or "").strip().lower()
 
 
 # --- the seat rule --------------------------------------------------------------------------
