@@ -6,6 +6,7 @@ Database: SQLite file in a temporary folder, or TEST_DATABASE_URL (PostgreSQL in
 """
 
 import contextvars
+import html
 import os
 import shutil
 import socket
@@ -425,3 +426,36 @@ def _limiter_back_to_the_test_apps_setting(app):
     but a test sending many requests would hit production limits)."""
     yield
     limiter.enabled = app.config["RATELIMIT_ENABLED"]
+
+
+@pytest.fixture
+def limited(app, database_url, monkeypatch):
+    """A client of an app with rate limiting on (the test app has it off), memory storage."""
+    monkeypatch.setattr(limiter, "enabled", limiter.enabled)  # restored after the test
+    limited_app = create_app(
+        make_config(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
+    )
+    limited_app.test_client_class = DbAwareClient
+    limiter.reset()
+    yield limited_app.test_client()
+    limiter.reset()
+    with limited_app.app_context():
+        _db.engine.dispose()
+
+
+def assert_friendly_503(response) -> None:
+    """The database is down or locked: a friendly 503, in French, that saved nothing."""
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Service momentanément indisponible" in page
+    assert "Rien n'a été enregistré" in page
+    assert "Traceback" not in page and "OperationalError" not in page
+
+
+def check_accessibility(page):
+    """axe-core finds no violation on the page (Playwright)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()

@@ -1,14 +1,10 @@
 """Organiser login: remember me, session renewal, cookie flags, throttling of failed attempts
 (per account and per address, same answer whether the e-mail exists or not)."""
 
-import pytest
 from sqlalchemy import select
 
 from eventapp import create_app
-from eventapp.extensions import db as _db
-from eventapp.extensions import limiter
 from eventapp.models import AuditLog, User
-from tests.conftest import DbAwareClient, make_config
 from tests.factories import DEFAULT_PASSWORD
 
 WRONG = "wrong password!"
@@ -135,21 +131,6 @@ def test_login_is_recorded(client, db, factory):
 
 
 # --- throttling -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def limited(app, database_url, monkeypatch):
-    """A client of an app with rate limiting on (the test app has it off), memory storage."""
-    monkeypatch.setattr(limiter, "enabled", limiter.enabled)  # restored after the test
-    limited_app = create_app(
-        make_config(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
-    )
-    limited_app.test_client_class = DbAwareClient
-    limiter.reset()
-    yield limited_app.test_client()
-    limiter.reset()
-    with limited_app.app_context():
-        _db.engine.dispose()
 
 
 def _attempt(client, email, password=WRONG, address="10.0.0.1"):

@@ -6,12 +6,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from eventapp import create_app
-from eventapp.extensions import db as _db
-from eventapp.extensions import limiter
 from eventapp.models import AuditLog, Membership, OutboxMessage, User
 from eventapp.services import accounts
-from tests.conftest import DbAwareClient, make_config
 from tests.factories import DEFAULT_PASSWORD
 
 NEW_PASSWORD = "un nouveau mot de passe"
@@ -136,20 +132,6 @@ def test_change_password_keeps_this_session_and_ends_the_others(app, client, db,
 def test_change_password_needs_a_login(client):
     response = client.get("/auth/password/change")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
-
-
-@pytest.fixture
-def limited(app, database_url, monkeypatch):
-    monkeypatch.setattr(limiter, "enabled", limiter.enabled)
-    limited_app = create_app(
-        make_config(database_url, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://")
-    )
-    limited_app.test_client_class = DbAwareClient
-    limiter.reset()
-    yield limited_app.test_client()
-    limiter.reset()
-    with limited_app.app_context():
-        _db.engine.dispose()
 
 
 def test_reset_requests_are_rate_limited(limited, db, factory):

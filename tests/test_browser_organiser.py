@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from eventapp.models import Registration
+from tests.conftest import check_accessibility
 from tests.factories import DEFAULT_PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -28,13 +29,6 @@ def congress(factory):
         event, first_name="Inès", last_name="Attente", status="waitlisted", region="cvl"
     )
     return {"user": user, "event": event, "waiting": waiting}
-
-
-def check_accessibility(page):
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def log_in(page, user):

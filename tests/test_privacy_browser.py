@@ -4,15 +4,9 @@ without JavaScript."""
 import pytest
 
 from eventapp.models import Registration
+from tests.conftest import check_accessibility
 
 pytestmark = pytest.mark.browser
-
-
-def _axe_clean(page):
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 @pytest.mark.phone
@@ -26,7 +20,7 @@ def test_event_notice_on_a_phone_is_accessible(page, factory):
         page.get_by_role("heading", level=1).inner_text().startswith("Politique de confidentialité")
     )
     assert page.get_by_text("Medicen Paris Region").is_visible()
-    _axe_clean(page)
+    check_accessibility(page)
     # Nothing wider than the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
@@ -36,18 +30,18 @@ def test_erasure_by_keyboard_on_a_phone(page, db, factory):
     event = factory.event(title_fr="Journées du Biotesting")
     registration = factory.registration(event)
     page.goto(f"/r/{registration.manage_token}/erase")
-    _axe_clean(page)
+    check_accessibility(page)
     # Submitting without ticking the box is refused with a message, nothing is lost.
     page.get_by_role("button", name="Effacer mes données").click()
     assert page.get_by_text("Veuillez cocher la case pour confirmer.").first.is_visible()
-    _axe_clean(page)
+    check_accessibility(page)
     page.get_by_label("Je comprends que mes données personnelles seront effacées").focus()
     page.keyboard.press("Space")
     page.get_by_role("button", name="Effacer mes données").focus()
     page.keyboard.press("Enter")
     page.wait_for_url("**/privacy/erased")
     assert page.get_by_role("heading", level=1).inner_text() == "Vos données ont été effacées"
-    _axe_clean(page)
+    check_accessibility(page)
     db.session.rollback()
     assert db.session.get(Registration, registration.id).anonymised_at is not None
 
@@ -57,4 +51,4 @@ def test_notice_in_english_in_the_browser(page, factory):
     factory.event(organisers=[factory.organisation(name="Genopole")])
     page.goto("/privacy")
     assert page.get_by_role("heading", level=1).inner_text() == "Privacy notice"
-    _axe_clean(page)
+    check_accessibility(page)

@@ -3,7 +3,6 @@ confirmation with its .ics; with the server down the registration is kept, the m
 in the outbox as failed, and `flask mail send-pending` delivers it once the server is back."""
 
 import contextvars
-import socket
 from email import message_from_bytes, policy
 
 import pytest
@@ -13,7 +12,7 @@ from sqlalchemy import select
 from eventapp import create_app
 from eventapp.extensions import db as _db
 from eventapp.models import OutboxMessage, Registration
-from tests.conftest import DbAwareClient, make_config
+from tests.conftest import DbAwareClient, _free_port, make_config
 
 
 class Inbox:
@@ -23,12 +22,6 @@ class Inbox:
     async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.rcpt_tos, envelope.content))
         return "250 Message accepted"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ got an error did none of it.
 The runs below are erasures from the manage link: each one cancels (freeing a seat, promoting
 the waiting list), writes audit lines and anonymises, in one transaction."""
 
-import html
 import sqlite3
 import time
 
@@ -15,21 +14,13 @@ from sqlalchemy import func, select
 from eventapp.extensions import db as _db
 from eventapp.models import AuditLog, Registration
 from tests import factories
+from tests.conftest import assert_friendly_503
 
 ERASE = {"scope": "this", "confirm": "y"}
 
 
 def _erase(client, token):
     return client.post(f"/r/{token}/erase", data=ERASE)
-
-
-def _assert_friendly_503(response):
-    assert response.status_code == 503
-    assert response.headers["Retry-After"] == "5"
-    page = html.unescape(response.get_data(as_text=True))
-    assert "Service momentanément indisponible" in page
-    assert "Rien n'a été enregistré" in page
-    assert "Traceback" not in page and "OperationalError" not in page
 
 
 def _assert_outcomes(outcomes: dict[int, int]) -> None:
@@ -67,7 +58,7 @@ def test_sqlite_locked_by_another_connection(sqlite_app_factory):
             started = time.monotonic()
             response = _erase(client, token)
             assert time.monotonic() - started < 5  # waits the busy timeout, not forever
-            _assert_friendly_503(response)
+            assert_friendly_503(response)
             outcomes[registration_id] = response.status_code
         assert client.get("/privacy").status_code == 200  # readers go on meanwhile (WAL)
     finally:
@@ -94,7 +85,7 @@ def test_postgresql_unreachable_in_the_middle_of_a_run(proxied_app, db_proxy, fa
             db_proxy.reopen()  # and comes back
         response = _erase(client, token)
         if 2 <= n < 4:
-            _assert_friendly_503(response)
+            assert_friendly_503(response)
         outcomes[registration_id] = response.status_code
     assert list(outcomes.values()) == [302, 302, 503, 503, 302, 302]
     _assert_outcomes(outcomes)
@@ -121,7 +112,7 @@ def test_postgresql_lost_inside_a_transaction_leaves_nothing_half_written(
         response = _erase(proxied_app.test_client(), seated.manage_token)
     finally:
         sa_event.remove(engine, "before_cursor_execute", cut_on_second_write)
-    _assert_friendly_503(response)
+    assert_friendly_503(response)
     assert len(writes) == 2  # one write reached the server before the connection was cut
 
     _db.session.expire_all()

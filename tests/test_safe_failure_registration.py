@@ -28,7 +28,7 @@ from werkzeug.serving import make_server
 from eventapp.extensions import db as _db
 from eventapp.models import AuditLog, Event, OutboxMessage, Registration
 from tests import factories
-from tests.conftest import _free_port
+from tests.conftest import _free_port, assert_friendly_503
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 WRITES = ("INSERT", "UPDATE", "DELETE")
@@ -59,15 +59,6 @@ class Visitor:
 
     def send(self):
         return self.client.post(self.url, data=self.data)
-
-
-def assert_friendly_503(response) -> None:
-    assert response.status_code == 503
-    assert response.headers["Retry-After"] == "5"
-    page = html.unescape(response.get_data(as_text=True))
-    assert "Service momentanément indisponible" in page
-    assert "Rien n'a été enregistré" in page
-    assert "Traceback" not in page and "OperationalError" not in page
 
 
 def assert_outcomes(outcomes: dict[str, int]) -> None:
