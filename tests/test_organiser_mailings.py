@@ -86,3 +86,12 @@ def test_going_back_to_edit_keeps_the_text(client, event):
     response = client.post(url, data={**MESSAGE, "step": "edit"})
     assert response.status_code == 200
     assert "Bonjour {first_name}" in response.get_data(as_text=True)
+
+
+def test_the_log_of_a_message_names_its_whole_audience(client, db, event, mail_outbox):
+    """A message sent to those not checked in says so in its log (the filter was dropped)."""
+    url = f"/organiser/events/{event.id}/mailings/new"
+    sent = client.post(url, data={**MESSAGE, "checked_in": "no", "step": "send"})
+    assert sent.status_code == 302
+    log = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert "pas encore arrivés" in log
