@@ -3,30 +3,22 @@ the secret token in the URL is the credential, checked by services.tokens)."""
 
 import json
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from eventapp.extensions import db, limiter
 from eventapp.i18n import current_language
-from eventapp.models import Event, EventOrganiser, EventStatus, Organisation
+from eventapp.models import Event, EventOrganiser, Organisation
 from eventapp.privacy import bp
 from eventapp.privacy.forms import EraseForm
+from eventapp.public.catalogue import organisers_of_public_events, public_event_or_404
 from eventapp.services import privacy as privacy_service
-from eventapp.services.tokens import expires_at, registration_for_token
+from eventapp.services.tokens import expires_at, registration_for_token, valid_days
 
 # Manage-link pages: generous for a person, useless for guessing 256-bit tokens.
 MANAGE_LINK_RATE_LIMIT = "20 per minute"
-
-
-def _published_event(slug: str) -> Event:
-    event = db.session.scalar(
-        select(Event).where(Event.slug == slug, Event.status != EventStatus.DRAFT)
-    )
-    if event is None:
-        abort(404)
-    return event
 
 
 def _organisers_of(event: Event) -> list[Organisation]:
@@ -54,30 +46,17 @@ def _organisers_of(event: Event) -> list[Organisation]:
     return organisers
 
 
-def _all_organisers() -> list[Organisation]:
-    organising = (
-        select(EventOrganiser.organisation_id)
-        .join(Event, Event.id == EventOrganiser.event_id)
-        .where(Event.status != EventStatus.DRAFT)
-    )
-    return list(
-        db.session.scalars(
-            select(Organisation).where(Organisation.id.in_(organising)).order_by(Organisation.name)
-        )
-    )
-
-
 def _render_notice(event: Event | None):
     context = {
         "version": current_app.config["PRIVACY_NOTICE_VERSION"],
         "retention_months": privacy_service.retention_months(),
-        "link_days": current_app.config["MANAGE_LINK_VALID_DAYS"],
+        "link_days": valid_days(),
         "event": event,
         "event_title": event.title(current_language()) if event else None,
         "retention_ends_on": (
             format_date(privacy_service.retention_ends_at(event), "long") if event else None
         ),
-        "organisers": _organisers_of(event) if event else _all_organisers(),
+        "organisers": _organisers_of(event) if event else organisers_of_public_events(),
     }
     return render_template("privacy/notice.html", **context)
 
@@ -86,12 +65,12 @@ def _render_notice(event: Event | None):
 def notice():
     """The general notice, or an event's (?event=<slug>) naming its organisers."""
     slug = request.args.get("event", "").strip()
-    return _render_notice(_published_event(slug) if slug else None)
+    return _render_notice(public_event_or_404(slug, with_organisers=False) if slug else None)
 
 
 @bp.get("/events/<slug>/privacy")
 def event_notice(slug: str):
-    return _render_notice(_published_event(slug))
+    return _render_notice(public_event_or_404(slug, with_organisers=False))
 
 
 @bp.get("/r/<token>/data.json")
