@@ -25,7 +25,7 @@ from eventapp.models import (
     utcnow,
 )
 from eventapp.public import availability
-from eventapp.services.counts import event_counts
+from eventapp.services.counts import Counts, event_counts
 from eventapp.text import fold, word_pattern
 
 MAX_SLUG = 120
@@ -189,3 +189,28 @@ def calendar_feed_events(now: datetime, limit: int = 500) -> list[Event]:
             .limit(limit)
         )
     )
+
+
+def stage_rows(tour: Event, lang: str, now: datetime) -> tuple[list[dict], dict[int, Counts]]:
+    """A tour's public stages as its pages list them (the tour page, the registration form):
+    number, title, regions (the main one first), organisers and availability; with the counts
+    read for them (one query)."""
+    stages = public_stages(tour)
+    counts = event_counts([s.id for s in stages])
+    rows = []
+    for number, stage in enumerate(stages, start=1):
+        regions = [link.region for link in stage.region_links]
+        if stage.region and stage.region in regions:
+            regions.remove(stage.region)
+        regions = ([stage.region] if stage.region else []) + sorted(regions)
+        rows.append(
+            {
+                "number": stage.position or number,
+                "event": stage,
+                "title": stage.title(lang),
+                "regions": regions,
+                "organisers": organiser_names(stage),
+                "availability": availability.for_event(stage, counts[stage.id], now),
+            }
+        )
+    return rows, counts

@@ -114,25 +114,9 @@ def event(slug: str):
 
 def _tour_page(tour: Event):
     lang = current_language()
-    stages = catalogue.public_stages(tour)
-    counts = event_counts([s.id for s in stages])
     now = utcnow()
-    rows = []
-    for number, stage in enumerate(stages, start=1):
-        regions = [link.region for link in stage.region_links]
-        if stage.region and stage.region in regions:
-            regions.remove(stage.region)
-        regions = ([stage.region] if stage.region else []) + sorted(regions)
-        rows.append(
-            {
-                "number": stage.position or number,
-                "event": stage,
-                "title": stage.title(lang),
-                "regions": regions,
-                "organisers": catalogue.organiser_names(stage),
-                "availability": availability.for_event(stage, counts[stage.id], now),
-            }
-        )
+    rows, counts = catalogue.stage_rows(tour, lang, now)
+    stages = [row["event"] for row in rows]
     tour_avail = availability.for_tour(tour, stages, counts, now)
     the_map = francemap.tour_map(
         [

@@ -58,24 +58,6 @@ def closed_message(code: str) -> str:
     return messages.get(code, _("Registration for this event is closed."))
 
 
-def _stage_rows(tour: Event, lang: str) -> list[dict]:
-    stages = catalogue.public_stages(tour)
-    counts = event_counts([s.id for s in stages])
-    now = utcnow()
-    rows = []
-    for number, stage in enumerate(stages, start=1):
-        rows.append(
-            {
-                "event": stage,
-                "number": stage.position or number,
-                "title": stage.title(lang),
-                "regions": [link.region for link in stage.region_links],
-                "availability": availability.for_event(stage, counts[stage.id], now),
-            }
-        )
-    return rows
-
-
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 @read_first  # SQLite: the write lock is taken by the seat rule, not for the whole request
 @csrf.exempt  # the form checks its own token, so an expired one keeps what was typed
@@ -90,10 +72,10 @@ def register(slug: str):
         if parent is not None and parent.is_tour:
             return redirect(url_for("registration.register", slug=parent.slug, stage=event.id))
     lang = current_language()
-    stage_rows = _stage_rows(event, lang) if event.is_tour else []
+    stage_rows, counts = catalogue.stage_rows(event, lang, utcnow()) if event.is_tour else ([], {})
     open_rows = [row for row in stage_rows if row["availability"].state == "open"]
     if event.is_tour:
-        avail = availability.for_tour(event, [r["event"] for r in stage_rows], {})
+        avail = availability.for_tour(event, [r["event"] for r in stage_rows], counts)
         state = "open" if open_rows else {"tour_upcoming": "closed"}.get(avail.state, avail.state)
         if avail.state == "cancelled":  # a cancelled tour takes no registration for its stages
             state, open_rows = "cancelled", []
