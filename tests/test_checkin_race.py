@@ -2,34 +2,13 @@
 the others are told "already checked in". Real threads, each with its own database connection,
 on the SQLite file and on PostgreSQL; through the service and through HTTP requests."""
 
-import threading
-
 from sqlalchemy import func, select
 
 from eventapp.database import write_transaction
 from eventapp.extensions import db
 from eventapp.models import AuditLog, Event, Registration, User
 from eventapp.services import checkin, tickets
-
-
-def _race(app, worker, count):
-    barrier = threading.Barrier(count)
-    errors, results = [], {}
-
-    def run(n):
-        try:
-            with app.app_context():
-                barrier.wait(timeout=30)
-                results[n] = worker(n)
-        except Exception as error:  # collected and asserted below
-            errors.append(repr(error))
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors, results
+from tests.conftest import race
 
 
 def test_ten_desks_scanning_one_ticket_check_it_in_once(app, factory):
@@ -50,7 +29,7 @@ def test_ten_desks_scanning_one_ticket_check_it_in_once(app, factory):
             )
             return str(result.state), result.registration.checkin_desk
 
-    errors, results = _race(app, desk, 10)
+    errors, results = race(app, desk, 10)
     assert errors == []
     states = sorted(state for state, _desk in results.values())
     assert states == ["already"] * 9 + ["checked_in"]
@@ -93,7 +72,7 @@ def test_two_desks_posting_the_same_scan_at_once_over_http(app, factory):
         assert response.status_code == 200, response.get_data(as_text=True)[:300]
         return response.json
 
-    errors, results = _race(app, post, 2)
+    errors, results = race(app, post, 2)
     assert errors == []
     assert sorted(r["state"] for r in results.values()) == ["already", "checked_in"]
     loser = next(r for r in results.values() if r["state"] == "already")

@@ -1,34 +1,13 @@
 """Seat limits hold when many people register at the same instant (real threads, real database
 file or PostgreSQL server, each thread with its own connection)."""
 
-import threading
-
 from sqlalchemy import func, select
 
 from eventapp.database import write_transaction
 from eventapp.extensions import db as _db
 from eventapp.models import Registration
 from eventapp.services import registrations as svc
-
-
-def _race(app, worker, count):
-    barrier = threading.Barrier(count)
-    errors = []
-
-    def run(n):
-        try:
-            with app.app_context():
-                barrier.wait(timeout=30)
-                worker(n)
-        except Exception as error:  # collected and asserted below
-            errors.append(repr(error))
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
+from tests.conftest import race
 
 
 def _status_counts(event_id):
@@ -59,7 +38,7 @@ def test_fifty_simultaneous_registrations_for_ten_seats(app, factory):
                 notify=False,
             )
 
-    errors = _race(app, register, 50)
+    errors, _results = race(app, register, 50)
     assert errors == []
     _db.session.commit()
     assert _status_counts(event_id) == {"confirmed": 10, "waitlisted": 40}
@@ -88,7 +67,7 @@ def test_cancellations_racing_new_registrations_never_overfill(app, factory):
                     notify=False,
                 )
 
-    errors = _race(app, work, 40)
+    errors, _results = race(app, work, 40)
     assert errors == []
     _db.session.commit()
     counts = _status_counts(event_id)
