@@ -182,6 +182,26 @@ def test_organiser_override_goes_over_capacity_and_is_logged(db, factory):
     assert entry.user_id == organiser.id and entry.details["capacity_override"] is True
 
 
+def test_an_override_is_logged_only_when_it_was_needed(db, factory):
+    """Ticking "over capacity" on an event with a seat left, or promoting someone into the
+    last seat with it ticked, is not logged as going over capacity."""
+    organiser = factory.user(factory.organisation())
+    event = factory.event(capacity=3)
+    register(event, 1)
+    register(event, 2, source=RegistrationSource.ORGANISER, user=organiser, override_capacity=True)
+    waiting = factory.registration(event, status="waitlisted")
+    with write_transaction():
+        svc.promote(
+            db.session.get(Registration, waiting.id), user=organiser, override_capacity=True
+        )
+    entries = db.session.scalars(
+        select(AuditLog).where(
+            AuditLog.action.in_(["registration.created", "registration.promoted"])
+        )
+    )
+    assert [e.details["capacity_override"] for e in entries] == [False, False]
+
+
 def test_promote_out_of_turn_needs_a_seat_or_an_override(factory):
     org = factory.organisation()
     organiser = factory.user(org)

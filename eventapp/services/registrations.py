@@ -96,6 +96,14 @@ def _seat_status(
     return RegistrationStatus.WAITLISTED
 
 
+def _over_capacity(event: Event, override_capacity: bool, confirmed: int | None = None) -> bool:
+    """Whether the organiser's override is what lets this person in (the event is full), as
+    the audit log records it. Read under the lock, before the write."""
+    return (
+        override_capacity and _seat_status(event, False, confirmed) != RegistrationStatus.CONFIRMED
+    )
+
+
 def _lock(event: Event) -> None:
     lock_event_row(event.id)
     # Re-read capacity and status: another transaction may have changed them before our lock.
@@ -230,7 +238,7 @@ def register(
         db.session.add(registration)
         if user is not None or override_capacity:
             db.session.flush()  # the audit record names the registration's id
-            over = override_capacity and status == RegistrationStatus.CONFIRMED
+            over = _over_capacity(event, override_capacity, confirmed)
             audit.record(
                 "registration.created",
                 user=user,
@@ -327,6 +335,7 @@ def promote(
     db.session.refresh(registration, attribute_names=["status"])
     if registration.status != RegistrationStatus.WAITLISTED:
         raise RegistrationError("not_waitlisted", event)
+    over = _over_capacity(event, override_capacity)
     if _seat_status(event, override_capacity) != RegistrationStatus.CONFIRMED:
         raise RegistrationError("full", event)
     registration.status = RegistrationStatus.CONFIRMED
@@ -336,7 +345,7 @@ def promote(
         user=user,
         event_id=event.id,
         registration_id=registration.id,
-        capacity_override=bool(override_capacity and free_seats(event) == 0),
+        capacity_override=over,
     )
     if notify:
         mail_service.notify_registration(registration, "promoted")
@@ -359,6 +368,7 @@ def reconfirm(
         raise RegistrationError("cancelled", event)
     if _live_registration(event.id, registration.email) is not None:
         raise RegistrationError("duplicate", event)
+    over = _over_capacity(event, override_capacity)
     status = _seat_status(event, override_capacity)
     registration.status = status
     registration.cancelled_at = None
@@ -368,7 +378,7 @@ def reconfirm(
         event_id=event.id,
         registration_id=registration.id,
         status=str(status),
-        capacity_override=override_capacity,
+        capacity_override=over,
     )
     if notify:
         mail_service.notify_registration(registration, str(status))
