@@ -381,7 +381,10 @@ def checkin_set_desk(event_id: int):
     if form.validate():
         session[DESK_KEY] = " ".join(form.desk.data.split())
     else:
-        flash(_("Give a desk name (40 characters at most)."), "error")
+        flash(
+            _("Give a desk name (%(num)s characters at most).", num=service.DESK_MAX_LENGTH),
+            "error",
+        )
     return redirect(url_for("organiser.checkin_desk", event_id=event.id))
 
 
