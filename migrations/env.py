@@ -3,6 +3,7 @@ from logging.config import fileConfig
 
 from alembic import context
 from flask import current_app
+from sqlalchemy.types import TypeDecorator
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -46,12 +47,10 @@ def get_metadata():
 
 
 def render_item(type_, obj, autogen_context):
-    """Render our UTCDateTime as the plain column type it stores, so migrations do not import
-    application code."""
-    from eventapp.models.base import UTCDateTime
-
-    if type_ == "type" and isinstance(obj, UTCDateTime):
-        return "sa.DateTime(timezone=True)"
+    """Render the application's column types (TypeDecorators such as UTCDateTime) as the plain
+    type they store, so generated revisions do not import application code."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
     return False
 
 

@@ -7,12 +7,11 @@ Revision ID: 0004_search_text
 Revises: 0003_search_page_index
 """
 
-import importlib
+import unicodedata
 
 import sqlalchemy as sa
 from alembic import op
-
-from eventapp.text import search_text
+from sqlalchemy.exc import OperationalError
 
 revision = "0004_search_text"
 down_revision = "0003_search_page_index"
@@ -21,6 +20,22 @@ depends_on = None
 
 BATCH = 5000
 SORT_COLUMNS = ["event_id", "last_name", "first_name", "id", "status"]
+
+# The folding of eventapp/text.py as it was when this revision was written, copied so that the
+# migration keeps filling the same text whatever the application's code becomes.
+_FOLD = {"ø": "o", "ł": "l", "œ": "oe", "æ": "ae", "ß": "ss", "đ": "d", "ı": "i"}
+
+
+def _fold(text):
+    text = unicodedata.normalize("NFKD", (text or "").lower())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    for letter, plain in _FOLD.items():
+        text = text.replace(letter, plain)
+    return " ".join(text.split())
+
+
+def search_text(last_name, first_name, email, organisation):
+    return _fold(" ".join(part for part in (last_name, first_name, email, organisation) if part))
 
 
 def _fill(connection) -> None:
@@ -138,7 +153,43 @@ def downgrade():
             "((lower(last_name || ' ' || first_name || ' ' || coalesce(email, '') || ' ' || "
             "organisation_name)) gin_trgm_ops)"
         )
-    elif dialect == "sqlite":
-        migration_0002 = importlib.import_module("migrations.versions.0002_bench")
-        if migration_0002.sqlite_has_trigram_fts(connection):
-            migration_0002.create_sqlite_search(op.execute)
+    elif dialect == "sqlite" and _sqlite_has_trigram_fts(connection):
+        _create_sqlite_search_0002(op.execute)
+
+
+# Going back to 0002's search table (on the raw columns), as 0002 built it: copied here so that
+# no revision imports another.
+_SEARCH_TEXT_0002 = (
+    "{r}.last_name || ' ' || {r}.first_name || ' ' || coalesce({r}.email, '') || ' ' || "
+    "{r}.organisation_name"
+)
+
+
+def _sqlite_has_trigram_fts(connection) -> bool:
+    try:
+        connection.exec_driver_sql(
+            "CREATE VIRTUAL TABLE temp.trigram_probe USING fts5(text, tokenize='trigram')"
+        )
+    except OperationalError:  # no such module: fts5, or no such tokenizer: trigram
+        return False
+    connection.exec_driver_sql("DROP TABLE temp.trigram_probe")
+    return True
+
+
+def _create_sqlite_search_0002(execute) -> None:
+    new, old = _SEARCH_TEXT_0002.format(r="new"), _SEARCH_TEXT_0002.format(r="registration")
+    execute("CREATE VIRTUAL TABLE registration_search USING fts5(text, tokenize='trigram')")
+    execute(f"INSERT INTO registration_search (rowid, text) SELECT id, {old} FROM registration")
+    execute(
+        "CREATE TRIGGER registration_search_insert AFTER INSERT ON registration BEGIN "
+        f"INSERT INTO registration_search (rowid, text) VALUES (new.id, {new}); END"
+    )
+    execute(
+        "CREATE TRIGGER registration_search_update AFTER UPDATE OF last_name, first_name, "
+        "email, organisation_name ON registration BEGIN "
+        f"UPDATE registration_search SET text = {new} WHERE rowid = new.id; END"
+    )
+    execute(
+        "CREATE TRIGGER registration_search_delete AFTER DELETE ON registration BEGIN "
+        "DELETE FROM registration_search WHERE rowid = old.id; END"
+    )
