@@ -19,6 +19,14 @@ def create_app(config=None) -> Flask:
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks(app)
+    return app
+
+
+def configure(app: Flask, config) -> None:
     overrides = {}
     if isinstance(config, dict):
         overrides, config = config, None
@@ -29,19 +37,23 @@ def create_app(config=None) -> Flask:
     if config is ProductionConfig or issubclass(config, ProductionConfig):
         ProductionConfig.validate(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-
-    from eventapp import bench, cli, errors, i18n, security
-    from eventapp.database import configure_engine
-    from eventapp.extensions import csrf, db, limiter, login_manager, mail, migrate
-    from eventapp.privacy import logging as privacy_logging
-    from eventapp.services import mail as mail_service
-
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         # A file on this machine does not drop connections: no round trip to test each one.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
             "pool_pre_ping": False,
         }
+
+
+def register_extensions(app: Flask) -> None:
+    # Imported here, not at the top: `import eventapp.models` must not load the whole app.
+    from eventapp import i18n, security
+    from eventapp.database import configure_engine
+    from eventapp.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from eventapp.permissions import guard
+    from eventapp.privacy import logging as privacy_logging
+    from eventapp.services import mail as mail_service
+
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
@@ -52,24 +64,29 @@ def create_app(config=None) -> Flask:
     login_manager.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    guard.init_app(app)  # deny by default: every endpoint declares its access rule
     mail_service.init_app(app)
     privacy_logging.install(app)  # no e-mail address in any log record
 
-    from eventapp.api import bp as api_bp
-    from eventapp.auth import bp as auth_bp
-    from eventapp.ops import bp as ops_bp
-    from eventapp.organiser import bp as organiser_bp
-    from eventapp.privacy import bp as privacy_bp
-    from eventapp.public import bp as public_bp
-    from eventapp.registration import bp as registration_bp
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(registration_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(organiser_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(privacy_bp)
-    app.register_blueprint(ops_bp)
+def register_blueprints(app: Flask) -> None:
+    from eventapp import bench
+    from eventapp.api import views as api
+    from eventapp.auth import views as auth
+    from eventapp.ops import views as ops
+    from eventapp.organiser import views as organiser
+    from eventapp.privacy import views as privacy
+    from eventapp.public import views as public
+    from eventapp.registration import views as registration
+
+    for blueprint in (public, registration, auth, organiser, api, privacy, ops):
+        blueprint.init_app(app)
+    bench.init_app(app)  # BENCH_MODE only
+
+
+def register_hooks(app: Flask) -> None:
+    from eventapp import cli, errors
+    from eventapp.extensions import db
 
     @app.teardown_request
     def _remove_request_session(_exc):
@@ -78,5 +95,3 @@ def create_app(config=None) -> Flask:
 
     errors.register_error_handlers(app)
     cli.register_cli(app)
-    bench.init_app(app)
-    return app

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("api", __name__, url_prefix="/api")
-
-from eventapp.api import organiser, routes  # noqa: E402,F401
+"""The JSON API (/api): public event availability, organiser live counts. Errors are JSON."""

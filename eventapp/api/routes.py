@@ -2,13 +2,15 @@
 
 from sqlalchemy import select
 
-from eventapp.api import bp
+from eventapp.api.blueprint import bp
 from eventapp.extensions import db
 from eventapp.models import Event, EventStatus
+from eventapp.permissions import guard
 from eventapp.services.counts import event_counts, free_seats
 
 
 @bp.get("/events")
+@guard.public
 def events():
     """Published events with their live availability."""
     rows = list(

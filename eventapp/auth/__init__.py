@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("auth", __name__, url_prefix="/auth")
-
-from eventapp.auth import routes  # noqa: E402,F401
+"""Organiser accounts: login, logout, password change and reset; the user loader."""

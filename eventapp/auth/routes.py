@@ -10,10 +10,10 @@ import hashlib
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
-from eventapp.auth import bp
+from eventapp.auth.blueprint import bp
 from eventapp.auth.forms import (
     NEW_PASSWORD_HINT,
     ChangePasswordForm,
@@ -21,15 +21,15 @@ from eventapp.auth.forms import (
     LoginForm,
     ResetPasswordForm,
 )
-from eventapp.extensions import db, limiter, login_manager
+from eventapp.extensions import db, limiter
 from eventapp.helpers import safe_next
 from eventapp.models import User, utcnow
+from eventapp.permissions import guard
 from eventapp.services import accounts, audit
 
 FAILED_LOGIN = 401
 
 
-@login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The session holds "id:session_token"; a changed token (new password) ends the session."""
     raw_id, _sep, token = (user_id or "").partition(":")
@@ -99,6 +99,7 @@ def _renew_session() -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@guard.public
 @limiter.limit(
     _login_limit,
     key_func=_account_key,
@@ -134,6 +135,7 @@ def login():
 
 
 @bp.post("/logout")
+@guard.public
 def logout():
     logout_user()
     _renew_session()
@@ -145,6 +147,7 @@ def logout():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
+@guard.public
 @limiter.limit(
     _reset_limit, key_func=_address_key, methods=["POST"], error_message=_too_many_resets
 )
@@ -170,6 +173,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@guard.public  # the reset token is checked by services.accounts
 def reset_password(token: str):
     user = accounts.user_for_reset_token(token)
     if user is None:
@@ -190,7 +194,7 @@ def reset_password(token: str):
 
 
 @bp.route("/password/change", methods=["GET", "POST"])
-@login_required
+@guard.signed_in
 @limiter.limit(
     _login_limit,
     key_func=_user_key,

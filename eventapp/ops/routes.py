@@ -9,7 +9,8 @@ from flask import current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from eventapp.extensions import db, limiter
-from eventapp.ops import bp
+from eventapp.ops.blueprint import bp
+from eventapp.permissions import guard
 
 
 @cache
@@ -28,6 +29,7 @@ def _answer(code: int, **body):
 
 
 @bp.get("/readyz")
+@guard.public
 @limiter.exempt
 def readyz():
     heads = code_heads(current_app.extensions["migrate"].directory)

@@ -1,16 +1,13 @@
-from flask import Blueprint
+"""The organiser workspace (/organiser), one package per feature:
 
-bp = Blueprint("organiser", __name__, url_prefix="/organiser")
+- events/: an event's overview, create and edit (and a tour's stages), publish, cancel;
+- attendees/: the list (query.py builds its SQL), a person's page and actions, adding, moving;
+- imports_exports/: exports of the list, imports of people with a preview;
+- mailings/: messages to the filtered list and their delivery log;
+- checkin/: the desk and badges;
+- statistics/: the dashboard and an event's charts;
+- history/: an event's audit log.
 
-# Routes live in one module per area; importing them registers them on the blueprint.
-from eventapp.organiser import (  # noqa: E402,F401
-    attendees,
-    badges,
-    checkin,
-    display,
-    events,
-    history,
-    mailings,
-    routes,
-    transfer,
-)
+Each view declares its guard (eventapp.permissions.guard). views.py imports every view module
+(the workspace's table of contents) and registers the blueprint.
+"""

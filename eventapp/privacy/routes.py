@@ -10,12 +10,13 @@ from sqlalchemy import select
 
 from eventapp.extensions import db, limiter
 from eventapp.i18n import current_language
-from eventapp.models import Event, EventOrganiser, Organisation
-from eventapp.privacy import bp
+from eventapp.models import Event, EventOrganiser, Organisation, Registration
+from eventapp.permissions import guard
+from eventapp.privacy.blueprint import bp
 from eventapp.privacy.forms import EraseForm
 from eventapp.public.catalogue import organisers_of_public_events, public_event_or_404
 from eventapp.services import privacy as privacy_service
-from eventapp.services.tokens import expires_at, registration_for_token, valid_days
+from eventapp.services.tokens import expires_at, valid_days
 
 # Manage-link pages: generous for a person, useless for guessing 256-bit tokens.
 MANAGE_LINK_RATE_LIMIT = "20 per minute"
@@ -62,6 +63,7 @@ def _render_notice(event: Event | None):
 
 
 @bp.get("/privacy")
+@guard.public
 def notice():
     """The general notice, or an event's (?event=<slug>) naming its organisers."""
     slug = request.args.get("event", "").strip()
@@ -69,15 +71,16 @@ def notice():
 
 
 @bp.get("/events/<slug>/privacy")
+@guard.public
 def event_notice(slug: str):
     return _render_notice(public_event_or_404(slug, with_organisers=False))
 
 
 @bp.get("/r/<token>/data.json")
 @limiter.limit(MANAGE_LINK_RATE_LIMIT)
-def download_data(token: str):
+@guard.manage_link
+def download_data(registration: Registration, token: str):
     """Right of access and portability: everything held about the link's holder, as JSON."""
-    registration = registration_for_token(token)
     data = privacy_service.export_person(registration)
     response = Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json")
     response.headers["Content-Disposition"] = (
@@ -89,9 +92,9 @@ def download_data(token: str):
 
 @bp.route("/r/<token>/erase", methods=["GET", "POST"])
 @limiter.limit(MANAGE_LINK_RATE_LIMIT)
-def erase(token: str):
+@guard.manage_link
+def erase(registration: Registration, token: str):
     """Right to erasure: GET explains and asks for confirmation, POST erases."""
-    registration = registration_for_token(token)
     mine = privacy_service.registrations_of_person(registration)
     form = EraseForm()
     if form.validate_on_submit():
@@ -128,5 +131,6 @@ def erase(token: str):
 
 
 @bp.get("/privacy/erased")
+@guard.public
 def erased():
     return render_template("privacy/erased.html", title=_("Your data has been erased"))

@@ -1,5 +1,1 @@
-from flask import Blueprint
-
-bp = Blueprint("public", __name__)
-
-from eventapp.public import filters, routes  # noqa: E402,F401  (attach themselves to bp)
+"""The public site: catalogue, event and tour pages, calendars, the language switch."""

@@ -14,7 +14,9 @@ from eventapp.extensions import db
 from eventapp.helpers import external_url, safe_next
 from eventapp.i18n import current_language
 from eventapp.models import Event, EventStatus, utcnow
-from eventapp.public import availability, bp, catalogue, francemap
+from eventapp.permissions import guard
+from eventapp.public import availability, catalogue, francemap
+from eventapp.public.blueprint import bp
 from eventapp.public.forms import CatalogueFilterForm
 from eventapp.services import calendar
 from eventapp.services.counts import event_counts
@@ -22,6 +24,7 @@ from eventapp.services.counts import event_counts
 
 @bp.get("/events")
 @bp.get("/")
+@guard.public
 def home():
     """The catalogue: upcoming (or past) events, filtered by type, region, organiser and title."""
     organisations = catalogue.organisers_of_public_events()
@@ -81,6 +84,7 @@ def _event_links(event: Event) -> dict:
 
 
 @bp.get("/events/<slug>")
+@guard.public
 def event(slug: str):
     event = catalogue.public_event_or_404(slug)
     if event.is_tour:
@@ -141,6 +145,7 @@ def _tour_page(tour: Event):
 
 
 @bp.get("/events/<slug>/calendar.ics")
+@guard.public
 def event_ics(slug: str):
     """Add to calendar: the event, or every stage of a tour."""
     event = catalogue.public_event_or_404(slug, with_organisers=False)
@@ -150,6 +155,7 @@ def event_ics(slug: str):
 
 
 @bp.get("/events.ics")
+@guard.public
 def events_ics():
     """Calendar feed of the published events (subscribe once, stays up to date)."""
     events = catalogue.calendar_feed_events(utcnow())
@@ -158,6 +164,7 @@ def events_ics():
 
 
 @bp.get("/events/<slug>/availability.json")
+@guard.public
 def availability_json(slug: str):
     """Live seat count for the event page's small script (the page works without it)."""
     event = catalogue.public_event_or_404(slug, with_organisers=False)
@@ -173,6 +180,7 @@ def availability_json(slug: str):
 
 
 @bp.get("/language/<code>")
+@guard.public
 def set_language(code: str):
     """Remember the reader's language choice (works without JavaScript)."""
     if code in current_app.config["LANGUAGES"]:
@@ -181,5 +189,6 @@ def set_language(code: str):
 
 
 @bp.get("/healthz")
+@guard.public
 def healthz():
     return {"status": "ok"}

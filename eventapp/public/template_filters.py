@@ -6,7 +6,7 @@ from babel.dates import format_date, format_skeleton, format_time
 from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 
-from eventapp.public import bp
+from eventapp.public.blueprint import bp
 
 
 def _skeleton(value: datetime | None, skeleton: str) -> str:

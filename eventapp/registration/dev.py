@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from eventapp.extensions import db
 from eventapp.models import OutboxMessage
-from eventapp.registration import bp
+from eventapp.permissions import guard
+from eventapp.registration.blueprint import bp
 
 URL = re.compile(r"(https?://[^\s<>\"']+)")
 
@@ -21,6 +22,7 @@ def _segments(text: str) -> list[tuple[str, bool]]:
 
 
 @bp.get("/dev/outbox")
+@guard.public  # 404 outside development
 def dev_outbox():
     if not current_app.config.get("DEV_OUTBOX_PAGE"):
         abort(404)

@@ -25,8 +25,9 @@ from eventapp.database import read_first
 from eventapp.extensions import csrf, db, limiter
 from eventapp.i18n import current_language
 from eventapp.models import Event, Registration, RegistrationStatus, utcnow
+from eventapp.permissions import guard
 from eventapp.public import availability, catalogue
-from eventapp.registration import bp
+from eventapp.registration.blueprint import bp
 from eventapp.registration.forms import (
     CancelForm,
     DetailsForm,
@@ -37,7 +38,6 @@ from eventapp.services import calendar
 from eventapp.services import mail as mail_service
 from eventapp.services import registrations as svc
 from eventapp.services.counts import event_counts, waitlist_position, waitlist_positions
-from eventapp.services.tokens import registration_for_token
 
 DONE_KEY = "registration_done"
 
@@ -59,6 +59,7 @@ def closed_message(code: str) -> str:
 
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@guard.public
 @read_first  # SQLite: the write lock is taken by the seat rule, not for the whole request
 @csrf.exempt  # the form checks its own token, so an expired one keeps what was typed
 @limiter.limit(_rate("REGISTRATION_RATE_LIMIT"), methods=["POST"])
@@ -161,6 +162,7 @@ def register(slug: str):
 
 
 @bp.get("/events/<slug>/registered")
+@guard.public
 def done(slug: str):
     """Post/Redirect/Get target: the status of each registration of the last submission."""
     event = catalogue.public_event_or_404(slug, with_organisers=False)
@@ -196,6 +198,7 @@ def done(slug: str):
 
 
 @bp.route("/events/<slug>/resend-link", methods=["GET", "POST"])
+@guard.public
 @limiter.limit(_rate("RESEND_LINK_RATE_LIMIT"), methods=["POST"])
 def resend_link(slug: str):
     """E-mail me my link again: the answer is the same whether the address is registered."""
@@ -271,8 +274,8 @@ def _render_manage(registration: Registration, form: DetailsForm, status: int = 
 @bp.route("/r/<token>", methods=["GET", "POST"])
 @csrf.exempt  # DetailsForm checks its own token and keeps the corrections typed
 @limiter.limit(_rate("MANAGE_RATE_LIMIT"), methods=["POST"])
-def manage(token: str):
-    registration = registration_for_token(token)
+@guard.manage_link
+def manage(registration: Registration, token: str):
     form = DetailsForm(obj=registration)
     if request.method == "POST":
         if not registration.is_live:
@@ -295,9 +298,9 @@ def manage(token: str):
 
 @bp.route("/r/<token>/cancel", methods=["GET", "POST"])
 @limiter.limit(_rate("MANAGE_RATE_LIMIT"), methods=["POST"])
-def cancel(token: str):
+@guard.manage_link
+def cancel(registration: Registration, token: str):
     """Cancelling asks for a confirmation; the freed seat goes to the waiting list at once."""
-    registration = registration_for_token(token)
     event = registration.event
     if not registration.is_live:
         flash(_("This registration is already cancelled."), "info")
@@ -328,8 +331,8 @@ def cancel(token: str):
 
 
 @bp.get("/r/<token>/calendar.ics")
-def registration_ics(token: str):
-    registration = registration_for_token(token)
+@guard.manage_link
+def registration_ics(registration: Registration, token: str):
     response = calendar.ics_response(
         calendar.registration_calendar(registration),
         calendar.calendar_filename(registration.event),

@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 
 from eventapp.i18n import current_language
 from eventapp.models import Registration, RegistrationStatus
-from eventapp.registration import bp
-from eventapp.registration.routes import registration_for_token
+from eventapp.permissions import guard
+from eventapp.registration.blueprint import bp
 from eventapp.services import tickets
 
 
-def _ticket_registration(token: str) -> Registration:
-    registration = registration_for_token(token)
+def _ticket_or_abort(registration: Registration) -> None:
+    """Only a confirmed registration has a ticket; a cancelled one's is revoked."""
     if registration.status == RegistrationStatus.CANCELLED:
         abort(410, _("This ticket is no longer valid: the registration was cancelled."))
     if not tickets.has_ticket(registration):
@@ -20,18 +20,19 @@ def _ticket_registration(token: str) -> Registration:
             404,
             _("There is no ticket yet: it is sent by e-mail as soon as a place is confirmed."),
         )
-    return registration
 
 
 @bp.get("/r/<token>/ticket.png")
-def ticket_png(token: str):
-    registration = _ticket_registration(token)
+@guard.manage_link
+def ticket_png(registration: Registration, token: str):
+    _ticket_or_abort(registration)
     return Response(tickets.png(registration), mimetype="image/png")
 
 
 @bp.get("/r/<token>/ticket.pdf")
-def ticket_pdf(token: str):
-    registration = _ticket_registration(token)
+@guard.manage_link
+def ticket_pdf(registration: Registration, token: str):
+    _ticket_or_abort(registration)
     response = Response(tickets.pdf(registration, current_language()), mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="ticket-{registration.event.slug}.pdf"'

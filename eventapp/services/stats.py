@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from eventapp.extensions import db
 from eventapp.models import Event, Registration, RegistrationStatus, User, utcnow
-from eventapp.permissions import Need, accessible_events_clause
+from eventapp.permissions import EVENT_PERMS, Perm, accessible_events_clause
 from eventapp.services.counts import Counts, event_counts
 
 LIVE = Registration.status != RegistrationStatus.CANCELLED
@@ -80,13 +80,13 @@ def dashboard(user: User, now: datetime | None = None) -> Dashboard:
     events = list(
         db.session.scalars(
             select(Event)
-            .where(accessible_events_clause(user, Need.CHECKIN))
+            .where(accessible_events_clause(user, *EVENT_PERMS))
             .order_by(Event.starts_at, Event.id)
         )
     )
     ids = [e.id for e in events]
     managed = set(
-        db.session.scalars(select(Event.id).where(accessible_events_clause(user, Need.MANAGE)))
+        db.session.scalars(select(Event.id).where(accessible_events_clause(user, Perm.EVENT_VIEW)))
     )
     counts = event_counts(ids)
     by_id = {e.id: e for e in events}

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -55,7 +55,9 @@ def expires_at(registration: Registration) -> datetime:
 
 
 def lookup(token: str | None, now: datetime | None = None) -> TokenLookup:
-    """Find the registration a manage token opens, without aborting (for services and APIs)."""
+    """Find the registration a manage token opens, without aborting. The pages under
+    /r/<token> get it through eventapp.permissions.guard.manage_link (404 unknown, 410
+    expired)."""
     if not token or not TOKEN_FORMAT.fullmatch(token):
         return TokenLookup(None, "unknown")
     registration = db.session.scalar(select(Registration).where(Registration.manage_token == token))
@@ -68,14 +70,3 @@ def lookup(token: str | None, now: datetime | None = None) -> TokenLookup:
     if (now or utcnow()) >= expires_at(registration):
         return TokenLookup(registration, "expired")
     return TokenLookup(registration, "ok")
-
-
-def registration_for_token(token: str | None) -> Registration:
-    """The registration a manage link opens; 404 for an unknown (or erased) token, 410 with a
-    clear message once the link has expired. For every route under /r/<token>."""
-    found = lookup(token)
-    if found.state == "unknown":
-        abort(404)
-    if found.state == "expired":
-        abort(410, description=str(EXPIRED_MESSAGE))
-    return found.registration

@@ -1,4 +1,4 @@
-"""Badges for an event, for check-in staff and organisers (Need.CHECKIN): a page with the
+"""Badges for an event, for check-in staff and organisers (Perm.CHECKIN): a page with the
 options, and the PDF (A4 sheets of 8 or A6 single) for all confirmed attendees, a filtered list
 or given people. Filters use the attendee list's names: q, category, region, checked_in
 (yes/no) or who, and id (repeatable) for given registrations."""
@@ -17,16 +17,13 @@ from wtforms.validators import Length, Optional
 from eventapp.extensions import db
 from eventapp.i18n import current_language
 from eventapp.models import ActorCategory, Event, Region, Registration
-from eventapp.organiser import bp
-from eventapp.organiser.access import event_tab
-from eventapp.organiser.checkin import checkin_event, select_choices
-from eventapp.organiser.filters import AttendeeFilter, registrations_query
+from eventapp.organiser.attendees.query import AttendeeFilter, registrations_query
+from eventapp.organiser.blueprint import bp
+from eventapp.organiser.checkin.forms import select_choices
 from eventapp.organiser.forms import LANGUAGE_CHOICES
-from eventapp.permissions import Need
+from eventapp.permissions import Perm, guard
 from eventapp.services import badges as badges_service
 from eventapp.services.counts import event_counts
-
-event_tab("organiser.badges", _l("Badges"), Need.CHECKIN)
 
 
 class BadgeForm(FlaskForm):
@@ -69,17 +66,17 @@ class BadgeForm(FlaskForm):
 
 
 @bp.get("/events/<int:event_id>/badges")
-def badges(event_id: int):
-    event = checkin_event(event_id)
+@guard.event(Perm.CHECKIN)
+def badges(event):
     return _badges_page(event, BadgeForm(formdata=None, lang=current_language()))
 
 
 @bp.get("/events/<int:event_id>/badges.pdf")
-def badges_pdf(event_id: int):
+@guard.event(Perm.CHECKIN)
+def badges_pdf(event):
     """The badges PDF. Query: layout=a4|a6, lang=fr|en, and filters: id (repeatable: given
     registrations), and the attendee list's filter: q, category, region, checked_in=yes|no (or
     who=...)."""
-    event = checkin_event(event_id)
     args = request.args
     form = BadgeForm(args, lang=current_language())
     valid = form.validate()

@@ -5,15 +5,15 @@ from sqlalchemy import func, select
 
 from eventapp.extensions import db
 from eventapp.models import AuditLog, Registration, User
-from eventapp.organiser import bp
-from eventapp.organiser.access import event_view, render_event
-from eventapp.permissions import Need
+from eventapp.organiser.blueprint import bp
+from eventapp.organiser.navigation import render_event
+from eventapp.permissions import Perm, guard
 
 PAGE = 100
 
 
 @bp.get("/events/<int:event_id>/history")
-@event_view(Need.MANAGE)
+@guard.event(Perm.HISTORY)
 def audit_log(event):
     total = db.session.scalar(
         select(func.count()).select_from(AuditLog).where(AuditLog.event_id == event.id)

@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from eventapp.extensions import db
 from eventapp.i18n import current_language
 from eventapp.models import Mailing, OutboxMessage, Registration, User
-from eventapp.organiser import bp
-from eventapp.organiser.access import event_view, render_event
-from eventapp.organiser.filters import STATUS_CHOICES, AttendeeFilter, registrations_query
-from eventapp.organiser.forms import MailingForm
-from eventapp.permissions import Need
+from eventapp.organiser.attendees.query import STATUS_CHOICES, AttendeeFilter, registrations_query
+from eventapp.organiser.blueprint import bp
+from eventapp.organiser.mailings.forms import MailingForm
+from eventapp.organiser.navigation import render_event
+from eventapp.permissions import Perm, guard
 from eventapp.services import messaging
 
 LOG_PAGE = 100
@@ -27,7 +27,7 @@ def _filter_from_request() -> AttendeeFilter:
 
 
 @bp.route("/events/<int:event_id>/mailings/new", methods=["GET", "POST"])
-@event_view(Need.MANAGE)
+@guard.event(Perm.MAILINGS)
 def mailing_new(event):
     if event.is_tour:
         abort(404)
@@ -91,7 +91,7 @@ def mailing_new(event):
 
 
 @bp.get("/events/<int:event_id>/mailings")
-@event_view(Need.MANAGE)
+@guard.event(Perm.MAILINGS)
 def mailings(event):
     rows = db.session.execute(
         select(Mailing, User.name)
@@ -106,7 +106,7 @@ def mailings(event):
 
 
 @bp.get("/events/<int:event_id>/mailings/<int:mailing_id>")
-@event_view(Need.MANAGE)
+@guard.event(Perm.MAILINGS)
 def mailing(event, mailing_id: int):
     """A message and who received it (delivery status per person)."""
     item = db.session.get(Mailing, mailing_id)

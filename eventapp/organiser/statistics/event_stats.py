@@ -1,40 +1,19 @@
-"""Organiser workspace: the login check for the whole blueprint, the dashboard and the
-statistics page. Every event goes through eventapp.permissions (see organiser/access.py)."""
+"""An event's statistics: registrations over time, by actor category and by region, and the
+check-in rate."""
 
-from flask import render_template
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
 
-from eventapp.i18n import current_language
 from eventapp.models import ActorCategory, Region
-from eventapp.organiser import bp, charts
-from eventapp.organiser.access import event_view, render_event
+from eventapp.organiser.blueprint import bp
 from eventapp.organiser.forms import local_zone
-from eventapp.permissions import Need
-from eventapp.services import events as event_service
+from eventapp.organiser.navigation import render_event
+from eventapp.organiser.statistics import charts
+from eventapp.permissions import Perm, guard
 from eventapp.services import stats
 
 
-@bp.before_request
-@login_required
-def _require_login():
-    """Every organiser page needs a logged-in, active user."""
-
-
-@bp.get("/")
-def dashboard():
-    """The user's events with their counts; stages under their tour with the tour's totals."""
-    board = stats.dashboard(current_user)
-    return render_template(
-        "organiser/dashboard.html",
-        board=board,
-        lang=current_language(),
-        can_create=bool(event_service.lead_organisations(current_user)),
-    )
-
-
 @bp.get("/events/<int:event_id>/statistics")
-@event_view(Need.MANAGE)
+@guard.event(Perm.STATISTICS)
 def statistics(event):
     """Registrations over time, by actor category and by region, and the check-in rate, as SVG
     charts with their numbers in tables."""

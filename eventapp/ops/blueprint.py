@@ -1,0 +1,5 @@
+"""The ops blueprint object; its modules attach their views to it."""
+
+from flask import Blueprint
+
+bp = Blueprint("ops", __name__)

@@ -1,0 +1,88 @@
+"""Add a person by hand: the same service as the public form (seat rule included), with an
+explicit, logged override to go over capacity."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from eventapp.extensions import db
+from eventapp.i18n import current_language
+from eventapp.models import EventStatus, RegistrationSource, RegistrationStatus, utcnow
+from eventapp.organiser.attendees.forms import AddAttendeeForm
+from eventapp.organiser.attendees.links import detail_url
+from eventapp.organiser.blueprint import bp
+from eventapp.organiser.messages import registration_error
+from eventapp.organiser.navigation import render_event
+from eventapp.permissions import Perm, guard
+from eventapp.services import registrations as registration_service
+from eventapp.services.registrations import Participant, RegistrationError
+
+
+@bp.route("/events/<int:event_id>/attendees/new", methods=["GET", "POST"])
+@guard.event(Perm.ATTENDEES_EDIT)
+def attendee_new(event):
+    """Add a person by hand: the same service as the public form (seat rule included), with an
+    explicit, logged override to go over capacity."""
+    if event.is_tour:
+        abort(404)
+    form = AddAttendeeForm()
+    if request.method == "GET":
+        form.language.data = current_language()
+        form.notify.data = True
+    if event.status == EventStatus.CANCELLED:
+        flash(_("This event is cancelled."), "error")
+        return redirect(url_for("organiser.event_overview", event_id=event.id))
+    if form.validate_on_submit():
+        person = Participant(
+            first_name=form.first_name.data,
+            last_name=form.last_name.data,
+            email=form.email.data,
+            category=form.category.data,
+            organisation_name=form.organisation_name.data or "",
+            job_title=form.job_title.data or "",
+            region=form.region.data or None,
+            language=form.language.data,
+            consent_at=utcnow(),
+            consent_version=f"organiser:{current_app.config['PRIVACY_NOTICE_VERSION']}",
+        )
+        try:
+            outcome = registration_service.register(
+                [event],
+                person,
+                source=RegistrationSource.ORGANISER,
+                user=current_user,
+                override_capacity=form.override_capacity.data,
+                notify=form.notify.data,
+            )[0]
+        except RegistrationError as error:
+            db.session.rollback()
+            flash(registration_error(error), "error")
+        else:
+            db.session.commit()
+            registration = outcome.registration
+            if not outcome.created:
+                flash(_("This e-mail address is already registered for this event."), "warning")
+            elif registration.status == RegistrationStatus.CONFIRMED:
+                flash(
+                    _("%(name)s is registered (confirmed).", name=registration.full_name), "success"
+                )
+            else:
+                flash(
+                    _(
+                        "The event is full: %(name)s is on the waiting list. Promote them with "
+                        "“go over capacity” to confirm them anyway.",
+                        name=registration.full_name,
+                    ),
+                    "warning",
+                )
+            return redirect(detail_url(event, registration))
+    status = 400 if form.is_submitted() else 200
+    return render_event(
+        "organiser/attendee_new.html",
+        event,
+        status=status,
+        form=form,
+        current_tab="organiser.attendees",
+    )

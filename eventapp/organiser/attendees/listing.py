@@ -1,0 +1,56 @@
+"""The attendee list: an event's, or a tour's across the stages the actor may see; search,
+filters, sort and pages in SQL (attendees/query.py)."""
+
+from __future__ import annotations
+
+from flask import request
+
+from eventapp.i18n import current_language
+from eventapp.models import ActorCategory, Region
+from eventapp.organiser.attendees.forms import OverrideForm
+from eventapp.organiser.attendees.query import (
+    DEFAULT_PAGE_SIZE,
+    PAGE_SIZES,
+    SORTS,
+    STATUS_CHOICES,
+    AttendeeFilter,
+    paginate,
+)
+from eventapp.organiser.blueprint import bp
+from eventapp.organiser.navigation import render_event
+from eventapp.permissions import Perm, guard
+from eventapp.services.counts import waitlist_positions
+
+
+def _int_arg(name: str, default: int) -> int:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 7 else default
+
+
+@bp.get("/events/<int:event_id>/attendees")
+@guard.tour(Perm.ATTENDEES_VIEW)
+def attendees(event, scope):
+    """The filtered list: an event's, or a tour's across the stages the actor may see."""
+    flt = AttendeeFilter.from_args(request.args)
+    ids = [e.id for e in scope]
+    size = _int_arg("per_page", DEFAULT_PAGE_SIZE)
+    page = paginate(ids, flt, _int_arg("page", 1), size) if ids else None
+    lang = current_language()
+    titles = {e.id: e.title(lang) for e in scope}
+    positions = waitlist_positions(page.items) if page else {}
+    return render_event(
+        "organiser/attendees.html",
+        event,
+        scope=scope,
+        titles=titles,
+        flt=flt,
+        page=page,
+        positions=positions,
+        status_choices=STATUS_CHOICES,
+        sorts=SORTS,
+        page_sizes=PAGE_SIZES,
+        categories=ActorCategory.choices(),
+        regions=Region.choices(),
+        action_form=OverrideForm(),
+        here=request.full_path,
+    )

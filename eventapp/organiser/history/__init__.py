@@ -1,0 +1,1 @@
+"""An event's history: the audit log, and how its lines read."""

@@ -1,0 +1,1 @@
+"""Files in and out: exports of the attendee list, imports of people with a preview."""

@@ -1,0 +1,168 @@
+"""Who may do what: the permissions, the one table that grants them to roles, and the checks.
+
+- An actor (the logged-in user today, an API token later: see `Actor`) holds roles in
+  organisations; ROLE_PERMISSIONS says which permissions each role grants. Admins hold every
+  permission everywhere; an inactive or anonymous actor holds none.
+- An event-level permission holds on the events the actor's organisation organises,
+  co-organises or is a partner of, and on the stages of a tour it organises.
+- An organisation-level permission (`Perm.on_organisation`) holds in the organisations
+  themselves (e.g. creating an event there).
+
+Every check takes the actor explicitly and goes through `_holding_roles` and
+`accessible_events_clause` / `permissions_on`: the single place to extend with new roles or
+per-event grants. Nothing here reads the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import Protocol
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from eventapp.extensions import db
+from eventapp.models import Event, EventOrganiser, MembershipRole, Organisation
+
+
+class Perm(StrEnum):
+    """What an actor may do. Event-level unless the value starts with "organisation."."""
+
+    EVENT_VIEW = "event.view"  # an event's (or tour's) overview
+    EVENT_SETTINGS = "event.settings"  # edit, add stages, publish, unpublish, cancel
+    ATTENDEES_VIEW = "attendees.view"  # the attendee list and a person's page
+    ATTENDEES_EDIT = "attendees.edit"  # add, correct, cancel, re-confirm, promote, move
+    ATTENDEES_EXPORT = "attendees.export"  # CSV/XLSX of the list
+    ATTENDEES_IMPORT = "attendees.import"  # import a file of people
+    MAILINGS = "mailings"  # write to attendees, read what was sent
+    STATISTICS = "statistics"
+    HISTORY = "history"  # the event's audit log
+    CHECKIN = "checkin"  # the desk, badges, live counts
+    EVENT_CREATE = "organisation.event_create"  # create events led by the organisation
+
+    @property
+    def on_organisation(self) -> bool:
+        return self.value.startswith("organisation.")
+
+
+EVENT_PERMS = frozenset(perm for perm in Perm if not perm.on_organisation)
+
+# THE table: which role grants which permission. Roles and grants added later (owner, viewer,
+# per-event co-organisers) extend it and `_holding_roles` / `_event_organisations`.
+ROLE_PERMISSIONS: dict[MembershipRole, frozenset[Perm]] = {
+    MembershipRole.MANAGER: frozenset(Perm),
+    MembershipRole.CHECKIN: frozenset({Perm.CHECKIN}),
+}
+
+
+class Actor(Protocol):
+    """Who asks. A `User` is one; an API token must offer the same attributes (its grants as
+    `memberships`, each with `organisation_id` and `role`)."""
+
+    is_authenticated: bool
+    is_active: bool
+    is_admin: bool
+    memberships: list
+
+
+def is_signed_in(actor: Actor | None) -> bool:
+    return bool(actor is not None and actor.is_authenticated and actor.is_active)
+
+
+def _is_admin(actor: Actor) -> bool:
+    return is_signed_in(actor) and bool(getattr(actor, "is_admin", False))
+
+
+def _holding_roles(perms: Iterable[Perm]) -> set[MembershipRole]:
+    wanted = set(perms)
+    return {role for role, granted in ROLE_PERMISSIONS.items() if granted & wanted}
+
+
+def organisation_ids(actor: Actor, *perms: Perm) -> list[int]:
+    """The organisations in which `actor` holds one of `perms` through a role (admins' are
+    not listed: they hold everything, see `organisations_clause`)."""
+    if not is_signed_in(actor):
+        return []
+    roles = _holding_roles(perms)
+    return sorted({m.organisation_id for m in actor.memberships if m.role in roles})
+
+
+def organisations_clause(actor: Actor, *perms: Perm) -> ColumnElement[bool]:
+    """A WHERE clause on Organisation: those where `actor` holds one of `perms`."""
+    if _is_admin(actor):
+        return true()
+    ids = organisation_ids(actor, *perms)
+    return Organisation.id.in_(ids) if ids else false()
+
+
+def accessible_events_clause(actor: Actor, *perms: Perm) -> ColumnElement[bool]:
+    """A WHERE clause on Event: the events on which `actor` holds one of `perms`."""
+    if not perms:
+        raise ValueError("name the permission(s) the events are selected for")
+    if not is_signed_in(actor):
+        return false()
+    if _is_admin(actor):
+        return true()
+    org_ids = organisation_ids(actor, *perms)
+    if not org_ids:
+        return false()
+    organised = select(EventOrganiser.event_id).where(EventOrganiser.organisation_id.in_(org_ids))
+    return or_(Event.id.in_(organised), Event.parent_id.in_(organised))
+
+
+def _permissions_from(actor: Actor, organiser_ids: Iterable[int]) -> frozenset[Perm]:
+    """What `actor` may do on an event organised by `organiser_ids` (its own and its tour's)."""
+    if not is_signed_in(actor):
+        return frozenset()
+    if _is_admin(actor):
+        return EVENT_PERMS
+    organisers = set(organiser_ids)
+    granted: set[Perm] = set()
+    for membership in actor.memberships:
+        if membership.organisation_id in organisers:
+            granted |= ROLE_PERMISSIONS.get(membership.role, frozenset())
+    return frozenset(granted & EVENT_PERMS)
+
+
+def _event_organisations(*event_ids: int | None) -> list[int]:
+    ids = [event_id for event_id in event_ids if event_id is not None]
+    return list(
+        db.session.scalars(
+            select(EventOrganiser.organisation_id).where(EventOrganiser.event_id.in_(ids))
+        )
+    )
+
+
+def permissions_on(actor: Actor, event: Event) -> frozenset[Perm]:
+    """Every event-level permission `actor` holds on `event` (one query; none for admins)."""
+    if not is_signed_in(actor):
+        return frozenset()
+    if _is_admin(actor):
+        return EVENT_PERMS
+    return _permissions_from(actor, _event_organisations(event.id, event.parent_id))
+
+
+def can(actor: Actor, perm: Perm, event: Event) -> bool:
+    """May `actor` do `perm` on `event`? (The same rule as accessible_events_clause.)"""
+    if perm.on_organisation:
+        raise ValueError(f"{perm} is an organisation permission, not an event one")
+    return perm in permissions_on(actor, event)
+
+
+def load_event(actor: Actor, event_id: int) -> tuple[Event | None, frozenset[Perm]]:
+    """The event and what `actor` may do on it, in one query (None if there is no such
+    event). For the view guards; lists use accessible_events_clause."""
+    if not is_signed_in(actor):
+        return None, frozenset()
+    rows = db.session.execute(
+        select(Event, EventOrganiser.organisation_id)
+        .outerjoin(
+            EventOrganiser,
+            or_(EventOrganiser.event_id == Event.id, EventOrganiser.event_id == Event.parent_id),
+        )
+        .where(Event.id == event_id)
+    ).all()
+    if not rows:
+        return None, frozenset()
+    event = rows[0][0]
+    return event, _permissions_from(actor, (org_id for _event, org_id in rows if org_id))

@@ -1,0 +1,13 @@
+"""The registration blueprint's table of contents: importing these modules attaches their views to
+`bp` (blueprint.py); `init_app` registers it."""
+
+from flask import Flask
+
+from eventapp.registration import dev, routes, tickets
+from eventapp.registration.blueprint import bp
+
+VIEW_MODULES = (routes, tickets, dev)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

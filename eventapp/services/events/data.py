@@ -1,0 +1,54 @@
+"""What an event form hands to the event rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from eventapp.models import EventKind
+
+TOP_LEVEL_KINDS = (
+    EventKind.CONGRESS,
+    EventKind.WORKSHOP,
+    EventKind.WEBINAR,
+    EventKind.MEETING,
+    EventKind.TOUR,
+)
+DETAIL_FIELDS = (
+    "title_fr",
+    "title_en",
+    "description_fr",
+    "description_en",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "address",
+    "city",
+    "region",
+    "online_url",
+    "registration_opens_at",
+    "registration_closes_at",
+)
+
+
+@dataclass
+class EventData:
+    title_fr: str
+    title_en: str
+    starts_at: datetime
+    ends_at: datetime
+    lead_id: int
+    kind: str = EventKind.CONGRESS
+    description_fr: str = ""
+    description_en: str = ""
+    venue: str | None = None
+    address: str | None = None
+    city: str | None = None
+    region: str | None = None
+    regions: list[str] = field(default_factory=list)
+    online_url: str | None = None
+    capacity: int | None = None
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+    co_organiser_ids: list[int] = field(default_factory=list)
+    partner_ids: list[int] = field(default_factory=list)

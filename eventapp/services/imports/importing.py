@@ -1,0 +1,102 @@
+"""Keeping an uploaded file until the organiser confirms, then registering its good rows through
+services.registrations.register (source=IMPORT) in the caller's single transaction, so a
+database failure leaves nothing half-imported."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete
+
+from eventapp.extensions import db
+from eventapp.models import (
+    Event,
+    ImportUpload,
+    RegistrationSource,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
+from eventapp.services import audit
+from eventapp.services import registrations as registration_service
+from eventapp.services.imports.checking import Preview, check
+from eventapp.services.imports.reading import ImportFileError, read_records
+
+KEEP_UNCONFIRMED = timedelta(days=1)
+
+
+def preview(event: Event, upload: ImportUpload) -> Preview:
+    return check(event, read_records(upload.content, upload.filename))
+
+
+def store_upload(event: Event, *, user: User, filename: str, content: bytes) -> ImportUpload:
+    """Keep the file until the organiser confirms (unconfirmed files of this event older than a
+    day are deleted: they hold personal data)."""
+    db.session.execute(
+        delete(ImportUpload).where(
+            ImportUpload.event_id == event.id,
+            ImportUpload.imported_at.is_(None),
+            ImportUpload.created_at < utcnow() - KEEP_UNCONFIRMED,
+        )
+    )
+    upload = ImportUpload(
+        event_id=event.id, user_id=user.id, filename=filename[:255], content=content
+    )
+    db.session.add(upload)
+    db.session.flush()
+    return upload
+
+
+@dataclass
+class ImportResult:
+    confirmed: int = 0
+    waitlisted: int = 0
+    skipped: int = 0  # bad rows, or registered meanwhile
+
+
+def import_upload(
+    event: Event,
+    upload: ImportUpload,
+    *,
+    user: User,
+    notify: bool,
+    consent_version: str,
+    checked: Preview | None = None,
+) -> ImportResult:
+    """Register the good rows through the registration service, in the caller's transaction:
+    the caller commits once, or nothing is imported at all. `checked`: the preview the caller
+    made of this upload in the same transaction (checked now otherwise); the registration
+    service's duplicate check under the lock stays the rule either way."""
+    if upload.imported_at is not None:
+        raise ImportFileError("already_imported")
+    checked = checked or preview(event, upload)
+    result = ImportResult(skipped=len(checked.bad))
+    for row in checked.good:
+        outcome = registration_service.register(
+            [event],
+            row.participant(consent_version),
+            source=RegistrationSource.IMPORT,
+            user=user,
+            notify=notify,
+        )[0]
+        if not outcome.created:
+            result.skipped += 1
+        elif outcome.status == RegistrationStatus.CONFIRMED:
+            result.confirmed += 1
+        else:
+            result.waitlisted += 1
+    upload.imported_at = utcnow()
+    upload.content = b""  # the rows are registrations now; do not keep a second copy
+    audit.record(
+        "attendees.imported",
+        user=user,
+        event_id=event.id,
+        upload_id=upload.id,
+        confirmed=result.confirmed,
+        waitlisted=result.waitlisted,
+        skipped=result.skipped,
+        notified=notify,
+    )
+    db.session.flush()
+    return result
