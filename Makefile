@@ -63,12 +63,17 @@ format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The suite on every core (pytest-xdist): each worker has its own database; browser and
+# live-server tests share one worker (see tests/conftest.py). PYTEST_WORKERS=0 runs in-process.
+PYTEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
 test: $(VENV)/.dev compile-translations browser lint
-	$(BIN)/pytest
+	$(PYTEST)
 
 # The suite alone (CI runs it a second time against PostgreSQL).
 test-only: $(VENV)/.dev compile-translations
-	$(BIN)/pytest
+	$(PYTEST)
 
 translations: $(VENV)/.dev
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 --no-location --sort-output \

@@ -4,7 +4,7 @@ the database must hold exactly what the answers promised: no seat sold twice, no
 answer without its row, no duplicate.
 
 Used by `make bench` (2,000 people, 500 seats, on gunicorn) and by the test suite
-(tests/test_bench_rush.py: 50 people, 10 seats, on the live test server).
+(tests/bench/test_rush.py: 50 people, 10 seats, on the live test server).
 """
 
 from __future__ import annotations

@@ -1,102 +1,68 @@
-"""Shared fixtures: one app per test session, a clean database per test, a test client whose
-requests get their own database session (like real ones), factories, login, query counting, a
-live server and Chromium for browser tests.
+"""Shared fixtures: one app per test session (per xdist worker), a clean database per test, a
+test client whose requests get their own database session (like real ones), factories, login,
+query counting, a live server and Chromium for browser tests. Helpers live in tests/support/.
 
-Database: SQLite file in a temporary folder, or TEST_DATABASE_URL (PostgreSQL in CI).
+Database: SQLite file in a temporary folder, or TEST_DATABASE_URL (PostgreSQL in CI); under
+pytest-xdist each worker has its own (tests/support/databases.py).
 """
 
-import contextvars
-import html
 import os
 import shutil
-import socket
 import threading
-from contextlib import contextmanager, suppress
-from pathlib import Path
+from contextlib import suppress
 
 import pytest
-from flask.testing import FlaskClient
-from sqlalchemy import event as sa_event
-from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from config import TestingConfig
 from eventapp import create_app
 from eventapp.extensions import db as _db
 from eventapp.extensions import limiter
 from tests import factories
+from tests.support.apps import DbAwareClient, make_config
+from tests.support.browser import ARTIFACTS, CHROMIUM, chromium_skip_reason
+from tests.support.checks import assert_friendly_503, check_accessibility  # noqa: F401
+from tests.support.databases import (
+    clean_tables,
+    reset_schema,
+    worker_database_url,
+    xdist_worker,
+)
+from tests.support.network import TcpProxy, free_port
+from tests.support.queries import count_queries
+from tests.support.races import race  # noqa: F401
 
-CHROMIUM = "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).parent / "artifacts"
-
-
-def make_config(database_url: str, **extra):
-    return type("TestConfig", (TestingConfig,), {"SQLALCHEMY_DATABASE_URI": database_url, **extra})
+# The F401 names above and this alias: tests written before tests/support/ (other branches)
+# import them from here. New tests import from tests.support.
+_free_port = free_port
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url
+        return worker_database_url(url, xdist_worker())
+    # tmp_path_factory's folder is the worker's own under xdist.
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
 
 
-def _reset_schema(app) -> None:
-    """Empty database, then the real migrations (so every run proves them)."""
-    from flask_migrate import upgrade
-
-    with app.app_context():
-        engine = _db.engine
-        if engine.dialect.name == "postgresql":
-            with engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE"))
-                conn.execute(text("CREATE SCHEMA public"))
-        upgrade()
-        _db.session.remove()
-
-
 @pytest.fixture(scope="session")
-def app(database_url):
+def app(database_url, tmp_path_factory):
     app = create_app(make_config(database_url))
     app.test_client_class = DbAwareClient
-    _reset_schema(app)
+    # Files the app writes (demo credentials, backups) stay in this worker's temporary folder.
+    app.instance_path = str(tmp_path_factory.mktemp("instance"))
+    reset_schema(app)
     yield app
     with app.app_context():
         _db.session.remove()
         _db.engine.dispose()
 
 
-class DbAwareClient(FlaskClient):
-    """A test client whose requests behave like real ones next to the test's app context.
-
-    Before each request the test's own session is committed: set-up becomes visible to the
-    request and the test's next reads start a fresh transaction (no stale snapshot). The request
-    then runs in an empty contextvars context, so it pushes its own app context: its own `g`,
-    its own database session, its own Flask-Babel locale, as in production.
-    """
-
-    def open(self, *args, **kwargs):
-        _db.session.commit()
-        return contextvars.Context().run(super().open, *args, **kwargs)
-
-
-def _clean_tables() -> None:
-    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
-    if _db.engine.dialect.name == "postgresql":
-        quoted = ", ".join(f'"{name}"' for name in tables)
-        _db.session.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
-    else:
-        for name in tables:
-            _db.session.execute(text(f'DELETE FROM "{name}"'))
-    _db.session.commit()
-
-
 @pytest.fixture(autouse=True)
 def _db_per_test(app):
     """Each test runs in an app context on an empty database."""
     with app.app_context():
-        _clean_tables()
+        clean_tables()
         if limiter.enabled and getattr(limiter, "_storage", None) is not None:
             limiter.reset()
         outbox = getattr(app.extensions.get("mailman"), "outbox", None)
@@ -150,22 +116,6 @@ def login(client):
     return _login
 
 
-@contextmanager
-def count_queries(engine):
-    """with count_queries(db.engine) as queries: ...; len(queries) statements ran."""
-    statements: list[str] = []
-
-    def _before(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "PRAGMA")):
-            statements.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", _before)
-    try:
-        yield statements
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", _before)
-
-
 @pytest.fixture
 def query_counter(db):
     return lambda: count_queries(db.engine)
@@ -174,17 +124,11 @@ def query_counter(db):
 # --- live server and browser ----------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(app, database_url):
     """The app served by a threaded WSGI server on a free port, on the test database, with
     CSRF protection on (like production). Yields its base URL."""
-    port = _free_port()
+    port = free_port()
     served = create_app(
         make_config(
             database_url,
@@ -202,19 +146,6 @@ def live_server(app, database_url):
         thread.join(timeout=5)
         with served.app_context():
             _db.engine.dispose()
-
-
-def chromium_skip_reason() -> str | None:
-    if not Path(CHROMIUM).exists():
-        return (
-            f"{CHROMIUM} is not installed (apt-get install -y chromium); `make test` installs "
-            "it where it can"
-        )
-    try:
-        import playwright  # noqa: F401
-    except ImportError:
-        return "playwright (Python) is not installed"
-    return None
 
 
 @pytest.fixture(scope="session")
@@ -268,13 +199,23 @@ def page(browser, live_server, request):
 def pytest_configure(config):
     config.addinivalue_line("markers", "phone: run the browser test in a phone-sized viewport")
     config.addinivalue_line("markers", "locale(code): browser locale, e.g. en-GB")
+    if not hasattr(config, "workerinput"):  # once, before any xdist worker saves screenshots
+        shutil.rmtree(ARTIFACTS, ignore_errors=True)
 
 
-def pytest_sessionstart(session):
-    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+BROWSER_FIXTURES = {"browser", "page", "live_server"}
 
 
-# --- trust: temporary SQLite apps and a TCP proxy that can cut the database -----------------
+def pytest_collection_modifyitems(config, items):
+    """Under `--dist loadgroup`, the tests that drive Chromium or the live server run on one
+    worker: one browser and one server for all of them, and the other worker's CPU for the
+    rest of the suite."""
+    for item in items:
+        if BROWSER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+# --- trust: temporary SQLite apps and a proxy that can cut the database ----------------------
 
 
 @pytest.fixture
@@ -303,86 +244,6 @@ def sqlite_app_factory(tmp_path):
         with other.app_context():
             _db.session.remove()
             _db.engine.dispose()
-
-
-class TcpProxy:
-    """A TCP proxy in a thread, in front of the test PostgreSQL server. `close()` cuts every
-    open connection and refuses new ones (the database "goes away" for apps that connect
-    through it, while the real server keeps serving everyone else); `reopen()` listens again
-    on the same port."""
-
-    def __init__(self, target_host: str, target_port: int):
-        self.target = (target_host, target_port)
-        self.port = _free_port()
-        self._lock = threading.Lock()
-        self._sockets: list[socket.socket] = []
-        self._listener: socket.socket | None = None
-        self._threads: list[threading.Thread] = []
-        self.open()
-
-    def open(self) -> None:
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
-        listener.listen(64)
-        self._listener = listener
-        thread = threading.Thread(target=self._accept, args=(listener,), daemon=True)
-        thread.start()
-        self._threads.append(thread)
-
-    reopen = open
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _addr = listener.accept()
-            except OSError:
-                return  # closed
-            try:
-                upstream = socket.create_connection(self.target, timeout=5)
-                upstream.settimeout(None)
-            except OSError:
-                client.close()
-                continue
-            with self._lock:
-                if self._listener is not listener:  # closed meanwhile
-                    client.close()
-                    upstream.close()
-                    return
-                self._sockets += [client, upstream]
-            for src, dst in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
-
-    @staticmethod
-    def _pump(src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        for sock in (src, dst):
-            with suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    def close(self) -> None:
-        """Refuse new connections and cut the open ones (both directions)."""
-        with self._lock:
-            listener, self._listener = self._listener, None
-            sockets, self._sockets = self._sockets, []
-        if listener is not None:
-            with suppress(OSError):
-                listener.shutdown(socket.SHUT_RDWR)
-            listener.close()
-        for sock in sockets:
-            with suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-
-    def url(self, database_url: str) -> str:
-        from sqlalchemy.engine import make_url
-
-        proxied = make_url(database_url).set(host="127.0.0.1", port=self.port)
-        return proxied.render_as_string(hide_password=False)
 
 
 @pytest.fixture
@@ -441,45 +302,3 @@ def limited(app, database_url, monkeypatch):
     limiter.reset()
     with limited_app.app_context():
         _db.engine.dispose()
-
-
-def assert_friendly_503(response) -> None:
-    """The database is down or locked: a friendly 503, in French, that saved nothing."""
-    assert response.status_code == 503
-    assert response.headers["Retry-After"] == "5"
-    page = html.unescape(response.get_data(as_text=True))
-    assert "Service momentanément indisponible" in page
-    assert "Rien n'a été enregistré" in page
-    assert "Traceback" not in page and "OperationalError" not in page
-
-
-def check_accessibility(page):
-    """axe-core finds no violation on the page (Playwright)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def race(app, worker, count):
-    """Run worker(n) for n in range(count) in real threads released together (each with its
-    own app context, so its own database connection). Returns (errors, {n: result}); a thread
-    still running after two minutes is an error too."""
-    barrier = threading.Barrier(count)
-    errors, results = [], {}
-
-    def run(n):
-        try:
-            with app.app_context():
-                barrier.wait(timeout=30)
-                results[n] = worker(n)
-        except Exception as error:  # collected and asserted by the caller
-            errors.append(repr(error))
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    errors.extend(f"thread {n} still running" for n, t in enumerate(threads) if t.is_alive())
-    return errors, results

@@ -4,6 +4,7 @@ import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -40,7 +41,9 @@ class User(UserMixin, TimestampMixin, Base):
     )
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        # The cost is the app's PASSWORD_HASH_METHOD (scrypt at Werkzeug's cost outside tests).
+        method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
+        self.password_hash = generate_password_hash(password, method=method)
         self.session_token = new_session_token()
 
     def check_password(self, password: str) -> bool:

@@ -12,8 +12,8 @@ from sqlalchemy.exc import OperationalError
 from eventapp.extensions import db as _db
 from eventapp.i18n import localdatetime
 from eventapp.models import ActorCategory, Registration
-from eventapp.organiser import filters
-from eventapp.organiser.filters import AttendeeFilter, paginate, registrations_query
+from eventapp.organiser.attendees import query as filters
+from eventapp.organiser.attendees.query import AttendeeFilter, paginate, registrations_query
 from eventapp.services.counts import event_counts
 
 

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from eventapp import create_app
 from eventapp.models import AuditLog
-from tests.conftest import DbAwareClient, make_config
+from tests.support.apps import DbAwareClient, make_config
 
 
 @pytest.fixture

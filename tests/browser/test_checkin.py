@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from eventapp.extensions import db
 from eventapp.models import Registration
 from eventapp.services import tickets
-from tests.conftest import ARTIFACTS, CHROMIUM
+from tests.support.browser import ARTIFACTS, CHROMIUM
 
 pytestmark = pytest.mark.browser
 

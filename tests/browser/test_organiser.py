@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from eventapp.models import Registration
-from tests.conftest import check_accessibility
 from tests.factories import DEFAULT_PASSWORD
+from tests.support.checks import check_accessibility
 
 pytestmark = pytest.mark.browser
 

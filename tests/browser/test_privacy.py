@@ -4,7 +4,7 @@ without JavaScript."""
 import pytest
 
 from eventapp.models import Registration
-from tests.conftest import check_accessibility
+from tests.support.checks import check_accessibility
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from eventapp.models import OutboxMessage, Registration, utcnow
-from tests.conftest import ARTIFACTS
+from tests.support.browser import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 

@@ -1,5 +1,6 @@
 """`flask db upgrade` builds the schema from nothing, and the models agree with the migrations."""
 
+import ast
 import os
 import subprocess
 import sys
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -19,7 +20,8 @@ def empty_database_url(database_url, tmp_path):
     if url.get_backend_name() == "sqlite":
         yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
-    name = f"eventapp_migrations_{uuid.uuid4().hex[:8]}"
+    # Named after the test database, so parallel runs (and other people's) never collide.
+    name = f"{url.database}_migrations_{uuid.uuid4().hex[:8]}"
     admin = create_engine(url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
@@ -96,3 +98,36 @@ def test_search_text_migration_fills_existing_rows_and_goes_back_and_forth(empty
     engine.dispose()
     check = _flask("db", "check", database_url=empty_database_url)
     assert "No new upgrade operations detected" in check.stdout + check.stderr
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            names.add(node.module or "")
+        elif (
+            isinstance(node, ast.Call)
+            and getattr(node.func, "attr", getattr(node.func, "id", "")) == "import_module"
+        ):
+            names.add("importlib.import_module")
+    return names
+
+
+@pytest.mark.parametrize(
+    "path", sorted((ROOT / "migrations" / "versions").glob("*.py")), ids=lambda p: p.name
+)
+def test_a_revision_imports_neither_application_code_nor_another_revision(path):
+    """A revision must run the same in five years: it copies what it needs instead of importing
+    eventapp (which changes) or another revision."""
+    imported = _imported_modules(path)
+    assert not {name for name in imported if name.split(".")[0] in ("eventapp", "config")}
+    assert not {name for name in imported if name.startswith("migrations")}
+    assert "importlib.import_module" not in imported and "importlib" not in imported
+
+
+def test_env_imports_no_application_code_but_the_metadata_it_is_given():
+    imported = _imported_modules(ROOT / "migrations" / "env.py")
+    assert not {name for name in imported if name.split(".")[0] in ("eventapp", "config")}

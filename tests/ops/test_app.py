@@ -6,6 +6,7 @@ import pytest
 
 from config import DEFAULT_SQLITE_URL, ProductionConfig
 from eventapp import create_app
+from eventapp.models import User
 
 
 def test_production_refuses_to_start_without_secret_key(monkeypatch):
@@ -41,6 +42,12 @@ def test_production_starts_with_secret_and_database(monkeypatch):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    # Passwords at full cost (the tests' TestingConfig uses a cheaper scrypt).
+    with app.app_context():
+        user = User(email="cost@example.org", name="Cost")
+        user.set_password("a long enough password")
+        assert user.password_hash.startswith("scrypt:32768:8:1$")
+        assert user.check_password("a long enough password")
 
 
 def test_home_lists_published_events_but_not_drafts(client, factory):

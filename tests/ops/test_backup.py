@@ -13,7 +13,7 @@ from eventapp.extensions import db as _db
 from eventapp.models import Event, OutboxMessage, Registration
 from eventapp.services import registrations as svc
 from tests import factories
-from tests.conftest import make_config
+from tests.support.apps import make_config
 
 
 def _invoke(app, args):

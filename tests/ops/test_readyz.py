@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from eventapp import create_app
 from eventapp.extensions import db as _db
-from tests.conftest import DbAwareClient, make_config
+from tests.support.apps import DbAwareClient, make_config
 
 
 def _code_heads(app) -> list[str]:

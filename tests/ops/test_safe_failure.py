@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from eventapp.extensions import db as _db
 from eventapp.models import AuditLog, Registration
 from tests import factories
-from tests.conftest import assert_friendly_503
+from tests.support.checks import assert_friendly_503
 
 ERASE = {"scope": "this", "confirm": "y"}
 

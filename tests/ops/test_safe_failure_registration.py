@@ -28,7 +28,8 @@ from werkzeug.serving import make_server
 from eventapp.extensions import db as _db
 from eventapp.models import AuditLog, Event, OutboxMessage, Registration
 from tests import factories
-from tests.conftest import _free_port, assert_friendly_503
+from tests.support.checks import assert_friendly_503
+from tests.support.network import free_port
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 WRITES = ("INSERT", "UPDATE", "DELETE")
@@ -359,7 +360,7 @@ def test_sqlite_lock_shows_organisers_the_friendly_503_too(sqlite_app_factory):
 
 @pytest.fixture
 def locked_server(locked_app):
-    port = _free_port()
+    port = free_port()
     locked_app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
     server = make_server("127.0.0.1", port, locked_app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

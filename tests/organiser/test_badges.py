@@ -12,7 +12,7 @@ from eventapp.extensions import db
 from eventapp.models import ActorCategory, Event, Registration, User
 from eventapp.services import badges, checkin, tickets
 from eventapp.services.pdf import FONT_DIR, FONT_FAMILY, close_fonts, fit_text
-from tests.test_tickets import decode_pdf, pdf_text
+from tests.registration.test_tickets import decode_pdf, pdf_text
 
 MM = 72 / 25.4
 

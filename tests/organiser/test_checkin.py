@@ -10,7 +10,7 @@ from eventapp import create_app
 from eventapp.extensions import db
 from eventapp.models import AuditLog, Registration
 from eventapp.services import checkin, tickets
-from tests.conftest import DbAwareClient, make_config
+from tests.support.apps import DbAwareClient, make_config
 
 JSON = {"Accept": "application/json"}
 

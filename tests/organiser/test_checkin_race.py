@@ -8,7 +8,7 @@ from eventapp.database import write_transaction
 from eventapp.extensions import db
 from eventapp.models import AuditLog, Event, Registration, User
 from eventapp.services import checkin, tickets
-from tests.conftest import race
+from tests.support.races import race
 
 
 def test_ten_desks_scanning_one_ticket_check_it_in_once(app, factory):

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from eventapp.models import Event, Organisation, Registration
-from tests.test_organiser_events import _edit_data
+from tests.organiser.test_events import _edit_data
 
 
 def test_polepharma_organiser_on_the_demo_data(client, db, factory, login, runner):

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import insert, select
 
 from eventapp.models import AuditLog, EventOrganiser, Organisation, Registration, utcnow
-from eventapp.organiser.filters import AttendeeFilter, registrations_query
+from eventapp.organiser.attendees.query import AttendeeFilter, registrations_query
 from eventapp.services import exports
 
 PARIS = ZoneInfo("Europe/Paris")

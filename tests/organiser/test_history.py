@@ -8,9 +8,9 @@ from types import SimpleNamespace
 import pytest
 from flask_babel import force_locale
 
-from eventapp.organiser.display import audit_text
+from eventapp.organiser.history.display import audit_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EVENT_LEVEL = ("registration.", "event.", "stage.", "attendees.", "mailing.", "privacy.")
 
 

@@ -10,7 +10,7 @@ from eventapp.database import write_transaction
 from eventapp.models import AuditLog, OutboxMessage, Registration, utcnow
 from eventapp.services import counts as counts_service
 from eventapp.services import registrations as svc
-from tests.conftest import DbAwareClient, make_config
+from tests.support.apps import DbAwareClient, make_config
 
 
 def _register(event, n, **kw):

@@ -11,7 +11,7 @@ from eventapp import create_app
 from eventapp.extensions import db as _db
 from eventapp.extensions import limiter
 from eventapp.models import Registration
-from tests.conftest import DbAwareClient, make_config
+from tests.support.apps import DbAwareClient, make_config
 
 
 @pytest.fixture

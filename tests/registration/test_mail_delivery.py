@@ -12,7 +12,8 @@ from sqlalchemy import select
 from eventapp import create_app
 from eventapp.extensions import db as _db
 from eventapp.models import OutboxMessage, Registration
-from tests.conftest import DbAwareClient, _free_port, make_config
+from tests.support.apps import DbAwareClient, make_config
+from tests.support.network import free_port
 
 
 class Inbox:
@@ -26,7 +27,7 @@ class Inbox:
 
 @pytest.fixture
 def smtp_app(database_url):
-    port = _free_port()
+    port = free_port()
     app = create_app(
         make_config(
             database_url,

@@ -22,7 +22,7 @@ from eventapp.extensions import limiter
 from eventapp.models import ImportUpload, utcnow
 from eventapp.services import accounts
 from tests import factories
-from tests.conftest import DbAwareClient, make_config
+from tests.support.apps import DbAwareClient, make_config
 
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|name="csrf-token" content="([^"]+)"')
 PASSWORD = factories.DEFAULT_PASSWORD

@@ -1,7 +1,9 @@
 """IDOR: ids and tokens that belong to someone else open nothing.
 
-tests/test_permissions.py walks every organiser URL with another organisation's event (and its
-registration, mailing, upload) as an outsider manager and as check-in staff. This file adds:
+tests/security/test_permissions.py walks every endpoint that needs a login (found through the
+guards' declarations) with another organisation's event (and its registration, mailing,
+upload) as an outsider manager and as check-in staff. This file adds, driven by the same
+declarations:
 - an organiser's OWN event in the URL with another event's registration / mailing / upload ids
   (the event check passes: the sub-id must be checked against the event too), and ids of other
   events slipped into query strings and forms (stage filters, badge lists);
@@ -20,10 +22,23 @@ import pytest
 from sqlalchemy import select
 
 from eventapp.models import ImportUpload, Mailing, OutboxMessage, Registration, utcnow
-from tests.test_permissions import _snapshot, organiser_rules, requests_for, urls_for
+from eventapp.permissions.guard import AccessKind
+from tests.security.test_permissions import (
+    _snapshot,
+    methods_of,
+    organiser_rules,
+    requests_for,
+    rules_where,
+    urls_for,
+)
 
-PARTICIPANT_PATHS = ("", "/cancel", "/calendar.ics", "/ticket.png", "/ticket.pdf", "/data.json")
-ALL_PARTICIPANT_PATHS = (*PARTICIPANT_PATHS, "/erase")
+
+def participant_paths(app):
+    """Every participant URL, found through the manage-link declarations: (path after the
+    token, its methods)."""
+    rules = rules_where(app, lambda access: access.kind == AccessKind.MANAGE_LINK)
+    assert len(rules) >= 7
+    return [(rule.rule.removeprefix("/r/<token>"), methods_of(rule)) for rule in rules]
 
 
 def _extras(db, event):
@@ -286,11 +301,9 @@ def test_altered_tokens_open_nothing(app, people):
     client = app.test_client()
     token = people["alice"].manage_token
     for bad in _altered(token):
-        for path in ALL_PARTICIPANT_PATHS:
+        for path, methods in participant_paths(app):
             url = f"/r/{bad}{path}"
-            for method in ("GET", "POST"):
-                if method == "POST" and path not in ("", "/cancel", "/erase"):
-                    continue
+            for method in methods:
                 response = client.open(url, method=method, data={"confirm": "y"})
                 assert response.status_code == 404, (bad, path, method, response.status_code)
                 assert (
@@ -304,7 +317,7 @@ def test_a_token_only_ever_shows_its_own_person(app, people):
     client = app.test_client()
     for me, them in (("alice", "bruno"), ("bruno", "alice")):
         token = people[me].manage_token
-        for path in PARTICIPANT_PATHS:
+        for path, _methods in participant_paths(app):
             response = client.get(f"/r/{token}{path}")
             assert response.status_code == 200, (me, path)
             body = response.get_data()
@@ -360,7 +373,7 @@ def test_cancelled_erased_and_expired_tokens(app, db, people):
     assert people["cancelled"].first_name == "Chloé"
     # Expired (30 days after the event): 410 everywhere, nothing shown.
     token = people["expired"].manage_token
-    for path in ALL_PARTICIPANT_PATHS:
+    for path, _methods in participant_paths(app):
         response = client.get(f"/r/{token}{path}")
         assert response.status_code == 410, path
         assert b"Emile" not in response.get_data(), path
@@ -369,7 +382,7 @@ def test_cancelled_erased_and_expired_tokens(app, db, people):
     old = alice.manage_token
     response = client.post(f"/r/{old}/erase", data={"scope": "this", "confirm": "y"})
     assert response.status_code == 302
-    for path in ALL_PARTICIPANT_PATHS:
+    for path, _methods in participant_paths(app):
         response = client.get(f"/r/{old}{path}")
         assert response.status_code == 404, path
         assert b"Alice" not in response.get_data()

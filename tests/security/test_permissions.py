@@ -1,10 +1,17 @@
-"""Every organiser URL, found in app.url_map (so routes added later, e.g. the check-in desk, are
-covered without editing this file), refuses anonymous users and managers of other
-organisations, for reads and writes; check-in staff cannot reach management pages.
+"""Deny by default, walked over app.url_map: every endpoint declares its access rule
+(eventapp.permissions.guard), and every declaration that needs a login is proven on every
+method of its URL, for reads and writes:
 
-URL parameters are filled with the ids of a foreign event and its registration, mailing and
-upload; a positive control proves the owners themselves reach every page with those ids, so a
-404 below really is the permission check and not a wrong id.
+- anonymous callers are sent to the login page (a 401 JSON error under /api/);
+- a manager of another organisation gets 404 on every page of an event (its existence is not
+  disclosed) and changes nothing;
+- check-in staff get 404 on every page whose permission their role does not grant
+  (ROLE_PERMISSIONS), 403 on organisation-level pages, and reach the others;
+- the owners reach every page (the positive control: the 404s above are the permission check,
+  not a wrong id).
+
+Routes added later are covered without editing this file. URL parameters are filled with the
+ids of a foreign event and its registration, mailing and upload.
 """
 
 import itertools
@@ -19,24 +26,36 @@ from eventapp.models import (
     Event,
     ImportUpload,
     Mailing,
+    MembershipRole,
     OutboxMessage,
     Registration,
     User,
 )
-from eventapp.permissions import Need
+from eventapp.permissions import ROLE_PERMISSIONS
+from eventapp.permissions.guard import AccessKind, declared
 
-ORGANISER_PREFIXES = ("/organiser", "/api/organiser")
-WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+EVENT_KINDS = (AccessKind.EVENT, AccessKind.TOUR, AccessKind.REGISTRATION)
 
 
-def organiser_rules(app):
+def access_of(app, rule):
+    return declared(app.view_functions[rule.endpoint])
+
+
+def rules_where(app, condition):
     rules = [
         rule
         for rule in app.url_map.iter_rules()
-        if rule.rule.startswith(ORGANISER_PREFIXES) or rule.endpoint.startswith("organiser.")
+        if rule.endpoint != "static" and condition(access_of(app, rule))
     ]
-    assert len(rules) > 20  # the enumeration found the workspace
     return sorted(rules, key=lambda r: r.rule)
+
+
+def organiser_rules(app):
+    """Every endpoint that needs a signed-in actor (the workspace, its API, the account pages),
+    found through the declarations."""
+    rules = rules_where(app, lambda access: access is not None and access.signed_in)
+    assert len(rules) > 30  # the enumeration found the workspace
+    return rules
 
 
 def _value_for(rule, name, ids):
@@ -71,11 +90,14 @@ def urls_for(rule, ids):
         yield rule.build(values, append_unknown=False)[1]
 
 
-def requests_for(app, ids):
-    for rule in organiser_rules(app):
-        methods = sorted(m for m in rule.methods if m not in ("HEAD", "OPTIONS"))
+def methods_of(rule):
+    return sorted(m for m in rule.methods if m not in ("HEAD", "OPTIONS"))
+
+
+def requests_for(app, ids, rules=None):
+    for rule in rules if rules is not None else organiser_rules(app):
         for url in urls_for(rule, ids):
-            for method in methods:
+            for method in methods_of(rule):
                 yield rule, method, url
 
 
@@ -160,7 +182,7 @@ def test_anonymous_users_are_sent_to_login_or_get_401_json(app, client, foreign)
             assert response.status_code == 302, (method, url, response.status_code)
             assert "/auth/login" in response.headers["Location"], (method, url)
         checked += 1
-    assert checked > 30
+    assert checked > 40
 
 
 def test_a_manager_of_another_organisation_gets_404_and_changes_nothing(
@@ -169,36 +191,46 @@ def test_a_manager_of_another_organisation_gets_404_and_changes_nothing(
     other = factory.user(factory.organisation(name="Eurobiomed"), "manager")
     login(other)
     before = _snapshot(db, foreign["event"].id)
+    checked = 0
     for rule, method, url in requests_for(app, foreign["ids"]):
         response = client.open(
             url, method=method, data={"confirm": "y", "notify": "y"}, buffered=True
         )
         body = response.get_data(as_text=True)
-        if rule.arguments:
-            assert response.status_code in (403, 404), (method, url, response.status_code)
+        if access_of(app, rule).kind in EVENT_KINDS:
+            assert response.status_code == 404, (method, url, response.status_code)
+            checked += 1
         else:
-            # Pages without an event in the URL (dashboard, new event) answer, but never show
-            # the foreign event.
+            # Pages without an event in the URL (dashboard, new event, own password) answer,
+            # but never show the foreign event.
             assert response.status_code < 500, (method, url)
         assert "Congrès secret BioValley" not in body, (method, url)
         assert "Secretname" not in body, (method, url)
+    assert checked > 40
     assert _snapshot(db, foreign["event"].id) == before
 
 
-def test_check_in_staff_cannot_reach_management_pages(app, client, db, foreign, login):
+def test_check_in_staff_reach_only_what_their_role_grants(app, client, db, foreign, login):
     login(foreign["checkin"])
+    granted = ROLE_PERMISSIONS[MembershipRole.CHECKIN]
     before = _snapshot(db, foreign["event"].id)
-    checked = 0
+    refused = reached = 0
     for rule, method, url in requests_for(app, foreign["ids"]):
-        view = app.view_functions[rule.endpoint]
-        if getattr(view, "organiser_need", None) != Need.MANAGE:
+        access = access_of(app, rule)
+        if access.perm is None:
+            continue  # any signed-in account: dashboard, own password
+        if access.perm in granted:
+            if method == "GET":
+                assert client.get(url, buffered=True).status_code == 200, url
+                reached += 1
             continue
         response = client.open(url, method=method, data={"confirm": "y"}, buffered=True)
-        assert response.status_code in (403, 404), (method, url, response.status_code)
-        checked += 1
-    assert checked > 25
+        expected = 403 if access.kind == AccessKind.ORGANISATIONS else 404
+        assert response.status_code == expected, (method, url, response.status_code)
+        refused += 1
+    assert refused > 25 and reached >= 6
     assert _snapshot(db, foreign["event"].id) == before
-    # ...but they see their events' counts on the dashboard and through the counts API.
+    # ...and they see their events' counts on the dashboard and through the counts API.
     page = client.get("/organiser/").get_data(as_text=True)
     assert "Congrès secret BioValley" in page
     event_id = foreign["event"].id
@@ -211,16 +243,19 @@ def test_check_in_staff_cannot_reach_management_pages(app, client, db, foreign, 
 def test_owners_reach_every_page_with_these_ids(app, client, foreign, login):
     """Positive control: the URLs above are right, so the 404s are the permission check."""
     login(foreign["manager"])
+    checked = 0
     for _rule, method, url in requests_for(app, foreign["ids"]):
         if method != "GET":
             continue
         response = client.get(url, buffered=True)  # streamed exports are read in full
         assert response.status_code == 200, (url, response.status_code)
+        checked += 1
         if response.mimetype == "text/html":
             # The CSP forbids inline styles, scripts and handlers: none in any page.
             body = response.get_data(as_text=True)
             assert " style=" not in body and "<script>" not in body, url
             assert not re.search(r"<[^>]+\son[a-z]+=", body), url
+    assert checked > 25
 
 
 def test_admins_see_every_event(client, factory, foreign, login):
@@ -228,46 +263,6 @@ def test_admins_see_every_event(client, factory, foreign, login):
     login(admin)
     assert client.get(f"/organiser/events/{foreign['event'].id}").status_code == 200
     assert "Congrès secret BioValley" in client.get("/organiser/").get_data(as_text=True)
-
-
-def test_every_organiser_view_declares_what_it_checks(app):
-    """Views with an event in the URL go through the access decorators, which record the need
-    they enforce (other features' views may use their own checks, see the tests above)."""
-    for rule in organiser_rules(app):
-        if not rule.endpoint.startswith(("organiser.", "api.organiser")):
-            continue
-        view = app.view_functions[rule.endpoint]
-        if rule.arguments and rule.endpoint.split(".")[1] in _OWN_ENDPOINTS:
-            assert getattr(view, "organiser_need", None) in (Need.MANAGE, Need.CHECKIN), (
-                rule.endpoint
-            )
-
-
-_OWN_ENDPOINTS = {
-    "event_overview",
-    "attendees",
-    "attendee",
-    "attendee_cancel",
-    "attendee_edit",
-    "attendee_promote",
-    "attendee_reconfirm",
-    "attendee_new",
-    "export",
-    "event_cancel",
-    "event_edit",
-    "audit_log",
-    "import_upload",
-    "import_preview",
-    "import_template",
-    "mailings",
-    "mailing",
-    "mailing_new",
-    "event_publish",
-    "stage_new",
-    "statistics",
-    "event_unpublish",
-    "organiser_event_counts",
-}
 
 
 def test_a_deactivated_account_is_logged_out(client, db, factory, foreign, login):

@@ -5,7 +5,7 @@
   checked in), and reads every link, form action, script URL, redirect and JSON URL the app
   generates, and every link of the e-mails it sent: none holds an address (`@` or `%40`).
   The only URLs with an address are those an organiser makes by typing one into a search box
-  (the list's own links then repeat the search); logs mask those (tests/test_privacy_logging.py).
+  (the list's own links then repeat the search); logs mask those (tests/privacy/test_logging.py).
 - Logs: a registration, a duplicate, a resend, failed logins, a reset request, an import with
   bad rows, an unexpected error (500) and a database error quoting the statement's parameters,
   with SQLAlchemy logging every statement and its parameters: no address in any record.
@@ -30,7 +30,7 @@ from eventapp import create_app
 from eventapp.extensions import db as _db
 from eventapp.models import Event, OutboxMessage, Registration
 from eventapp.privacy.logging import EMAIL_PATTERN
-from tests.conftest import DbAwareClient, make_config
+from tests.support.apps import DbAwareClient, make_config
 
 PARTICIPANTS = {
     "lea": "lea.durand@yposkesi.fr",
@@ -211,7 +211,7 @@ def test_no_route_takes_an_address_in_its_path_and_no_link_is_built_from_one():
     """Source check: no url_for / external_url / redirect is given an e-mail value."""
     from pathlib import Path
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     offenders = []
     calls = 0
     sources = [*root.joinpath("eventapp").rglob("*.py"), *root.joinpath("templates").rglob("*")]

@@ -5,9 +5,9 @@ reader's language, with Retry-After) once their allowance is spent, while readin
 free. With Redis storage, the login limit lives in Redis (so every app server shares it) and
 Redis never holds an e-mail address.
 
-Other tests show the details: tests/test_registration_limits.py (registration, resend link),
-tests/test_auth_login.py and tests/test_auth_password.py (per account and per address),
-tests/test_security_rate_limit.py (manage links; two server processes sharing Redis).
+Other tests show the details: tests/registration/test_limits.py (registration, resend link),
+tests/auth/test_login.py and tests/auth/test_password.py (per account and per address),
+tests/security/test_shared_rate_limit.py (manage links; two server processes sharing Redis).
 
 Flask-Limiter's `limiter` is one object per process: every app built here is undone at the
 end (the limiter's state is saved and restored), so the rest of the suite runs unlimited.
@@ -27,7 +27,7 @@ from eventapp import create_app
 from eventapp.extensions import db as _db
 from eventapp.extensions import limiter
 from tests import factories
-from tests.conftest import DbAwareClient, make_config
+from tests.support.apps import DbAwareClient, make_config
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -161,7 +161,7 @@ def test_attendee_actions_refuse_foreign_next(client, factory, login, organiser)
 def test_every_redirect_from_request_data_goes_through_safe_next():
     """Source check: a redirect built from request values (args, form, referrer, headers)
     must be wrapped in helpers.safe_next, so a new route cannot forget it."""
-    root = Path(__file__).resolve().parent.parent / "eventapp"
+    root = Path(__file__).resolve().parents[2] / "eventapp"
     offenders = []
     for source in root.rglob("*.py"):
         text = source.read_text()

@@ -15,7 +15,7 @@ import pytest
 
 from eventapp.privacy.routes import MANAGE_LINK_RATE_LIMIT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 LIMIT = int(MANAGE_LINK_RATE_LIMIT.split()[0])
 

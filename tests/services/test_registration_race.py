@@ -7,7 +7,7 @@ from eventapp.database import write_transaction
 from eventapp.extensions import db as _db
 from eventapp.models import Registration
 from eventapp.services import registrations as svc
-from tests.conftest import race
+from tests.support.races import race
 
 
 def _status_counts(event_id):
