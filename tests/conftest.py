@@ -8,11 +8,9 @@ pytest-xdist each worker has its own (tests/support/databases.py).
 
 import os
 import shutil
-import threading
 from contextlib import suppress
 
 import pytest
-from werkzeug.serving import make_server
 
 from eventapp import create_app
 from eventapp.extensions import db as _db
@@ -27,7 +25,7 @@ from tests.support.databases import (
     worker_database_url,
     xdist_worker,
 )
-from tests.support.network import TcpProxy, free_port
+from tests.support.network import TcpProxy, free_port, serving
 from tests.support.queries import count_queries
 from tests.support.races import race  # noqa: F401
 
@@ -136,16 +134,10 @@ def live_server(app, database_url):
             BASE_URL=f"http://127.0.0.1:{port}",
         )
     )
-    server = make_server("127.0.0.1", port, served, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
-        with served.app_context():
-            _db.engine.dispose()
+    with serving(served, port) as url:
+        yield url
+    with served.app_context():
+        _db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -16,20 +16,18 @@ from __future__ import annotations
 import html
 import re
 import sqlite3
-import threading
 from contextlib import contextmanager
 
 import pytest
 from flask import has_request_context
 from sqlalchemy import event as sa_event
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from eventapp.extensions import db as _db
 from eventapp.models import AuditLog, Event, OutboxMessage, Registration
 from tests import factories
 from tests.support.checks import assert_friendly_503
-from tests.support.network import free_port
+from tests.support.network import free_port, serving
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 WRITES = ("INSERT", "UPDATE", "DELETE")
@@ -362,14 +360,8 @@ def test_sqlite_lock_shows_organisers_the_friendly_503_too(sqlite_app_factory):
 def locked_server(locked_app):
     port = free_port()
     locked_app.config["BASE_URL"] = f"http://127.0.0.1:{port}"
-    server = make_server("127.0.0.1", port, locked_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serving(locked_app, port) as url:
+        yield url
 
 
 @pytest.mark.browser

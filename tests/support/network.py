@@ -2,13 +2,29 @@
 
 import socket
 import threading
-from contextlib import suppress
+from contextlib import contextmanager, suppress
+
+from werkzeug.serving import make_server
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def serving(app, port: int):
+    """`app` served by a threaded WSGI server on 127.0.0.1:`port`; yields its base URL and
+    stops it at the end."""
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
 
 
 class TcpProxy:
