@@ -74,7 +74,9 @@ def _declare(view, access: Access):
 
 
 def current_actor():
-    """The session's user (an anonymous user when nobody is logged in)."""
+    """The request's actor: Flask-Login's current user (anonymous when nobody is logged in).
+    An API token will be loaded the same way (a Flask-Login request loader), so every guard
+    and every per-request cache below speaks of this one actor."""
     return current_user._get_current_object()
 
 
