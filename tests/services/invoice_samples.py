@@ -168,3 +168,30 @@ def page_texts(pdf: bytes) -> list[str]:
         return texts
     finally:
         document.close()
+
+
+def assert_text_inside_the_frame(pdf: bytes) -> None:
+    """No character outside the 15 mm side margins, none between the content's bottom
+    (276 mm) and the footer rule (283 mm), none below the footer: text was neither cut nor
+    pushed over the footer."""
+    import pypdfium2
+
+    mm = 72 / 25.4
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        for number, page in enumerate(document, start=1):
+            height = page.get_height()
+            textpage = page.get_textpage()
+            for index in range(textpage.count_chars()):
+                char = textpage.get_text_range(index, 1)
+                if not char.strip():
+                    continue
+                left, bottom, right, top = textpage.get_charbox(index)
+                where = f"page {number}, {char!r} at {left / mm:.1f}, {(height - top) / mm:.1f}"
+                assert 15 * mm - 1 <= left and right <= 195 * mm + 1, where
+                from_top, below = (height - top) / mm, (height - bottom) / mm
+                assert not (below > 276 and from_top < 283), where
+                assert below < 290, where
+            textpage.close()
+    finally:
+        document.close()

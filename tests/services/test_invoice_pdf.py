@@ -4,6 +4,7 @@ dictionary agreeing with it, embedded fonts, sRGB output intent, the embedded XM
 relationship). Page 1 of each is rendered to tests/artifacts/ to be looked at."""
 
 import dataclasses
+import datetime as dt
 import subprocess
 import sys
 import time
@@ -245,3 +246,53 @@ def test_importing_the_engine_loads_no_pdf_or_xml_library():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_long_texts_wrap_and_push_to_the_next_page_without_overlap():
+    long = "Inscription au " + " ".join(["Congrès France Bioproduction 2026"] * 5)
+    buyer = dataclasses.replace(
+        samples.BUYER,
+        name="Institut national de recherche pour l’agriculture, l’alimentation et "
+        "l’environnement — Centre de recherche Île-de-France-Jouy-en-Josas-Antony",
+        address_lines=("Domaine de Vilvert, bâtiment 442, unité mixte de recherche 1319",),
+    )
+    seller = dataclasses.replace(
+        samples.SELLER,
+        legal_form="Association loi 1901 reconnue d’intérêt général, déclarée en préfecture "
+        "de Paris sous le numéro W751234567",
+    )
+    notes = tuple(
+        f"Note {i} : les actes du congrès seront envoyés par courrier électronique aux "
+        "participants inscrits dans les quinze jours suivant la manifestation."
+        for i in range(28)
+    )
+    document = samples.invoice(
+        seller=seller,
+        buyer=buyer,
+        lines=(*samples.lines(), Line(long, Decimal("1234567.89"), Decimal(20), quantity=3)),
+        notes=notes,
+        service_start=dt.date(2026, 9, 30),
+        service_end=dt.date(2026, 10, 2),
+        purchase_order="BC-INRAE-2026-DRH-0000000001-IDF-JOUY",
+    )
+    pdf = render_invoice(document)
+    pages = samples.page_texts(pdf)
+    assert len(pages) >= 2
+    for number in range(len(pages)):
+        samples.save_page_png(pdf, f"invoice_long_texts_p{number + 1}", number)
+    samples.assert_text_inside_the_frame(pdf)
+    everything = one_line(" ".join(pages))
+    assert "Note 27 :" in everything
+    assert "30 septembre 2026 – 2 octobre 2026" in everything
+    assert f"3{NNBSP}703{NNBSP}703,67{NBSP}€" in everything
+
+
+def test_every_sample_document_keeps_its_text_inside_the_frame():
+    for pdf in (
+        render_invoice(samples.invoice(language="en")),
+        render_credit_note(samples.credit_note()),
+        render_quote(
+            samples.quote(seller=dataclasses.replace(samples.SELLER, logo=samples.logo_png()))
+        ),
+    ):
+        samples.assert_text_inside_the_frame(pdf)

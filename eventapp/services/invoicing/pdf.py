@@ -25,7 +25,7 @@ from eventapp.services.invoicing import formatting as fmt
 from eventapp.services.invoicing import mentions
 from eventapp.services.invoicing.amounts import Amounts
 from eventapp.services.invoicing.documents import Document, DocumentKind
-from eventapp.services.invoicing.pdf_blocks import MUTED, Writer
+from eventapp.services.invoicing.pdf_blocks import INK, MUTED, Writer
 
 ICC_PROFILE = Path(__file__).resolve().parent / "icc" / "sRGB.icc"
 LEFT, RIGHT, TOP, BOTTOM = 15.0, 195.0, 15.0, 276.0
@@ -52,9 +52,9 @@ def titles() -> dict[DocumentKind, str]:
 def render_pdf(document: Document, amounts: Amounts) -> bytes:
     """The document's pages as PDF bytes (not yet Factur-X: see pdfa.facturx_pdf).
 
-    Laid out twice: a first pass, never written out (drawing is cheap, writing the file is
-    what costs), counts the pages, so that each page's footer says "Page n / N" as the page is
-    finished instead of being added afterwards to pages fpdf2 has moved on from."""
+    Laid out twice: a first pass measures without drawing and counts the pages, so that each
+    page's footer says "Page n / N" as the page is finished, instead of being added afterwards
+    to pages fpdf2 has moved on from (its font and colour state would be the last page's)."""
     from fpdf.enums import OutputIntentSubType
     from fpdf.output import PDFICCProfile
 
@@ -63,8 +63,6 @@ def render_pdf(document: Document, amounts: Amounts) -> bytes:
     language = document.language
     with force_locale(language):
         title = f"{titles()[document.kind]} {document.number}"
-        with pdf_document(title, language, format="A4") as draft:
-            pages = _Page(Writer(draft), document, amounts, title).draw()
         with pdf_document(f"{title} — {document.seller.name}", language, format="A4") as pdf:
             pdf.add_output_intent(
                 OutputIntentSubType.PDFA,
@@ -75,6 +73,7 @@ def render_pdf(document: Document, amounts: Amounts) -> bytes:
             )
             pdf.set_author(document.seller.name)
             pdf.set_subject(title)
+            pages = _Page(Writer(pdf, counting=True), document, amounts, title).draw()
             _Page(Writer(pdf), document, amounts, title, pages).draw()
             return bytes(pdf.output())
 
@@ -93,7 +92,7 @@ class _Page:
     def draw(self) -> int:
         """Draw every page; returns the number of pages."""
         w = self.w
-        w.pdf.add_page()
+        w.add_page()
         y = self.header()
         y = self.parties(y + 8)
         if self.doc.kind == DocumentKind.CREDIT_NOTE:
@@ -104,10 +103,11 @@ class _Page:
             )
             y = w.para(LEFT, y + 4, WIDTH, text, 9.5, bold=True) - 2
         y = self.table(y + 6)
-        for block in (self.totals, self.payment, self.notes, self.legal):
+        for block in (self.totals, self.payment):
             y = self.place(block, y)
+        self.notes(y)
         self.footer()
-        return w.pdf.pages_count
+        return w.pages
 
     def place(self, block, y: float) -> float:
         """Draw a block where it fits whole, else at the top of a new page."""
@@ -121,7 +121,7 @@ class _Page:
     def new_page(self) -> float:
         w = self.w
         self.footer()
-        w.pdf.add_page()
+        w.add_page()
         w.line(LEFT, TOP, WIDTH, self.title, 9, bold=True, colour=MUTED)
         w.line(LEFT, TOP, WIDTH, self.doc.seller.name, 9, colour=MUTED, align="R")
         return TOP + 10
@@ -153,6 +153,8 @@ class _Page:
         y += 2
         for label, value in rows:
             w.line(110, y, 40, label, 9, colour=MUTED)
+            if w.width(label, 9) + w.width(value, 9) + 3 > RIGHT - 110:
+                y += w.height(9)  # a long period goes under its label
             y = w.line(LEFT, y, WIDTH, value, 9, align="R")
         return max(y, left_bottom)
 
@@ -327,21 +329,19 @@ class _Page:
             y = max(y, top + 30)
         return y
 
-    def notes(self, y: float, dry: bool) -> float:
-        if not self.doc.notes:
-            return y
-        y += 5
-        for note in self.doc.notes:
-            y = self.w.para(LEFT, y, WIDTH, note, 9, dry=dry)
-        return y
-
-    def legal(self, y: float, dry: bool) -> float:
-        texts = [m.text for m in mentions.legal_mentions(self.doc) if m.subject_code]
-        if not texts:
-            return y
-        y += 5
-        for text in texts:
-            y = self.w.para(LEFT, y, WIDTH, text, 7.5, colour=MUTED, dry=dry)
+    def notes(self, y: float) -> float:
+        """The document's notes, then the legal mentions (smaller): each paragraph placed
+        whole, so that many or long notes run on to the next page instead of the footer."""
+        paragraphs = [(note, 9, INK) for note in self.doc.notes]
+        mentions_texts = [m.text for m in mentions.legal_mentions(self.doc) if m.subject_code]
+        paragraphs += [(text, 7.5, MUTED) for text in mentions_texts]
+        for index, (text, size, colour) in enumerate(paragraphs):
+            gap = 5 if index in (0, len(self.doc.notes)) else (1 if size == 9 else 0)
+            height = self.w.para(LEFT, 0, WIDTH, text, size, dry=True)
+            y += gap
+            if y + height > BOTTOM:
+                y = self.new_page()
+            y = self.w.para(LEFT, y, WIDTH, text, size, colour=colour)
         return y
 
     def footer(self) -> None:
@@ -361,7 +361,7 @@ class _Page:
         width = WIDTH - 25 if self.pages > 1 else WIDTH
         w.line(LEFT, 284.5, width, w.ellipsis(identity, width, 7), 7, colour=MUTED)
         if self.pages > 1:
-            number = w.pdf.page_no()
+            number = w.pages
             text = _("Page %(page)s / %(pages)s", page=number, pages=self.pages)
             w.line(LEFT, 284.5, WIDTH, text, 7, colour=MUTED, align="R")
 

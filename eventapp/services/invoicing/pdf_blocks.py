@@ -19,11 +19,22 @@ PAD = 1.6  # mm, inside table cells
 
 
 class Writer:
-    def __init__(self, pdf):
+    """Draws on `pdf`; with `counting`, measures and counts pages but draws nothing (the
+    layout pass that tells how many pages the document has)."""
+
+    def __init__(self, pdf, counting: bool = False):
         self.pdf = pdf
+        self.counting = counting
+        self.pages = 0
+        self._widths: dict[tuple[str, float, bool], float] = {}
         regular = pdf.fonts[FONT_FAMILY.lower()].ttfont.getBestCmap()
         bold = pdf.fonts[f"{FONT_FAMILY.lower()}B"].ttfont.getBestCmap()
         self.glyphs = frozenset(regular) & frozenset(bold)
+
+    def add_page(self) -> None:
+        self.pages += 1
+        if not self.counting:
+            self.pdf.add_page()
 
     def safe(self, text: str | None) -> str:
         return "".join(c if ord(c) in self.glyphs else "?" for c in text or "")
@@ -37,17 +48,21 @@ class Writer:
         return size * LEADING * PT
 
     def width(self, text: str, size: float, bold: bool = False) -> float:
-        self.pdf.set_font(FONT_FAMILY, "B" if bold else "", size)
-        return self.pdf.get_string_width(self.safe(text))
+        """Width in mm, memoised: a 60-line table measures the same words again and again."""
+        key = (text, size, bold)
+        if key not in self._widths:
+            self.pdf.set_font(FONT_FAMILY, "B" if bold else "", size)
+            self._widths[key] = self.pdf.get_string_width(self.safe(text))
+        return self._widths[key]
 
     def line(self, x, y, width, text, size, bold=False, colour=INK, align="L", dry=False):
         """One line of text in a box `width` wide whose top is `y`; returns the y below it."""
-        if not dry and text:
+        if not dry and not self.counting and text:
+            offset = {"R": width - self.width(text, size, bold)}.get(align, 0)
+            if align == "C":
+                offset = (width - self.width(text, size, bold)) / 2
             text = self.safe(text)
             self.font(size, bold, colour)
-            offset = {"R": width - self.pdf.get_string_width(text)}.get(align, 0)
-            if align == "C":
-                offset = (width - self.pdf.get_string_width(text)) / 2
             # Baseline as fpdf2's cell() puts it: mid-line, 0.3 em below.
             self.pdf.text(x + max(offset, 0), y + self.height(size) / 2 + 0.3 * size * PT, text)
         return y + self.height(size)
@@ -55,8 +70,10 @@ class Writer:
     def wrap(self, text: str, width: float, size: float, bold: bool = False) -> list[str]:
         """Greedy wrap on ordinary spaces only: a no-break space (French "20 %", "1 234 €",
         "15 octobre") never breaks; a word wider than the line is cut."""
-        self.pdf.set_font(FONT_FAMILY, "B" if bold else "", size)
-        measure = self.pdf.get_string_width
+
+        def measure(candidate: str) -> float:
+            return self.width(candidate, size, bold)
+
         lines: list[str] = []
         current = ""
         for word in self.safe(text).split(" "):
@@ -92,6 +109,8 @@ class Writer:
         return text.rstrip() + "…"
 
     def box(self, x, y, w, h, fill=None, border=None) -> None:
+        if self.counting:
+            return
         if fill:
             self.pdf.set_fill_color(*fill)
         if border:
@@ -102,6 +121,8 @@ class Writer:
             self.pdf.rect(x, y, w, h, style=style)
 
     def rule(self, x1, y, x2, colour, width: float = 0.2) -> None:
+        if self.counting:
+            return
         self.pdf.set_draw_color(*colour)
         self.pdf.set_line_width(width)
         self.pdf.line(x1, y, x2, y)
@@ -165,6 +186,10 @@ class Writer:
         re-encoded as PNG: no transparency, no CMYK or palette image in a PDF/A."""
         from PIL import Image
 
+        if self.counting:
+            with Image.open(BytesIO(data)) as image:
+                scale = min(max_w / image.width, max_h / image.height)
+                return y + image.height * scale
         with Image.open(BytesIO(data)) as image:
             image.load()
             rgba = image.convert("RGBA")
