@@ -9,6 +9,7 @@ import random
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import replace
 
 import pytest
@@ -554,3 +555,24 @@ def test_the_optimum_matches_a_brute_force_search(seed):
     best = solved(problem)
     assert best.status == "optimal"
     assert (best.placed, best.gaps.total) == brute_force(problem)
+
+
+# --- the benchmark's data -----------------------------------------------------------------------
+
+
+def test_the_benchmark_problem_has_the_promised_shape():
+    from bench import b2b
+
+    problem = b2b.make_problem()
+    assert (len(problem.participants), len(problem.requests)) == (500, 2000)
+    assert (len(problem.slots), len(problem.tables)) == (12, 80)
+    assert len({frozenset((r.a, r.b)) for r in problem.requests}) == 2000  # distinct pairs
+    assert {p.cap for p in problem.participants} == {8, 9, 10}
+    away = sum(1 for p in problem.participants if p.unavailable)
+    assert 150 < away < 300
+    asked = Counter(x for r in problem.requests for x in (r.a, r.b))
+    assert asked.most_common(1)[0][1] > 40  # a few very popular people
+    again = b2b.rerun_problem(problem, greedy_schedule(problem, FAST))
+    assert (len(again.locked), len(again.requests)) == (20, 2040)
+    solution = solved(again, replace(FAST, mode=UNSCHEDULED_ONLY), greedy_schedule)
+    assert solution.released == [] and solution.placed >= 960 - 60
