@@ -12,6 +12,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 
 help:
 	@echo "make run    - install, migrate, load the demo data, serve http://$(HOST):$(PORT)"
+	@echo "              (with a background-jobs worker and beat beside it; Ctrl+C stops all)"
 	@echo "make test   - install, lint, run the whole test suite"
 	@echo "make serve  - the same app under gunicorn"
 	@echo "make lint   - ruff check + ruff format --check"
@@ -36,8 +37,8 @@ compile-translations: $(MO_FILES)
 run: $(VENV)/.runtime compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	@echo "Serving http://$(HOST):$(PORT) (Ctrl+C to stop)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving http://$(HOST):$(PORT), with a jobs worker and beat (Ctrl+C stops all)"
+	$(FLASK) run-all --host $(HOST) --port $(PORT)
 
 serve: $(VENV)/.runtime compile-translations
 	$(FLASK) db upgrade

@@ -33,6 +33,7 @@ def create_app(config=None) -> Flask:
     from eventapp import bench, cli, errors, i18n, security
     from eventapp.database import configure_engine
     from eventapp.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from eventapp.jobs import celery_app as jobs
     from eventapp.privacy import logging as privacy_logging
     from eventapp.services import mail as mail_service
 
@@ -53,6 +54,7 @@ def create_app(config=None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     mail_service.init_app(app)
+    jobs.init_app(app)  # Celery, bound to this app; jobs published after the response
     privacy_logging.install(app)  # no e-mail address in any log record
 
     from eventapp.api import bp as api_bp

@@ -24,7 +24,10 @@ from config import TestingConfig
 from eventapp import create_app
 from eventapp.extensions import db as _db
 from eventapp.extensions import limiter
+from eventapp.jobs import dispatch
 from tests import factories
+
+pytest_plugins = ["tests.support.jobs"]  # fixtures of tests/jobs: processes, SMTP, Redis
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -78,7 +81,12 @@ class DbAwareClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         _db.session.commit()
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        # A server publishes a request's jobs once it has sent the response (jobs/dispatch.py);
+        # the test client never closes one: they run here, after the response, as in a worker.
+        jobs = self.environ_base[dispatch.ENVIRON_KEY] = []
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        contextvars.Context().run(dispatch.publish, jobs)
+        return response
 
 
 def _clean_tables() -> None:

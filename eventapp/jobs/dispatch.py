@@ -1,0 +1,118 @@
+"""When a job is handed to the broker: never before the commit of the change it follows, never
+while a participant waits for a page.
+
+`after_commit(name, *args)` is what an after-commit hook calls (the mail outbox's, today). The
+job is published once the unit of work is over:
+
+- in a web request, when the response has been sent: `AfterResponse`, the WSGI middleware,
+  keeps the request's jobs in its environ and publishes them from the response's `close()`,
+  which the server calls after the last byte went out (gunicorn, Werkzeug);
+- elsewhere (`write_transaction()`, a job running in a worker, a CLI command), at `flush()`:
+  `write_transaction()` calls it after its commit, and every app context calls it when it ends.
+
+`enqueue(name, *args)` publishes at once, for work that is committed already (the outbox sweep).
+
+Publishing goes through the app's Celery app (eventapp/jobs/celery_app.py): to the broker, or,
+with JOBS_EAGER (tests), by running the job in this process right there, which is why a request's
+jobs wait for the end of its response. The Flask test client never closes a response: the test
+suite's client puts a list of its own under ENVIRON_KEY in each request's environ and publishes
+it (`publish`) when the request has returned.
+
+A job that cannot be published (the broker is down) is logged and dropped: the outbox row it was
+for is still pending, and the sweep sends it (see eventapp/jobs/tasks.py).
+
+This module imports nothing from the project: the infrastructure (`database.py`) uses it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app, g, has_request_context, request
+from werkzeug.wsgi import ClosingIterator
+
+log = logging.getLogger(__name__)
+
+ENVIRON_KEY = "eventapp.jobs.after_response"
+_G_KEY = "_jobs_after_commit"
+
+
+@dataclass
+class Job:
+    celery: Any  # the Celery app of the Flask app that queued it
+    name: str
+    args: tuple
+    raise_errors: bool  # tests: a failing job fails the test instead of a log line
+
+    def publish(self) -> None:
+        self.celery.tasks[self.name].apply_async(args=self.args)
+
+
+def _job(name: str, args: tuple) -> Job:
+    app = current_app._get_current_object()
+    return Job(app.extensions["celery"], name, args, bool(app.config.get("TESTING")))
+
+
+def publish(jobs: list[Job]) -> None:
+    """Publish these jobs (emptying the list: publishing twice is harmless)."""
+    while jobs:
+        job = jobs.pop(0)
+        try:
+            job.publish()
+        except Exception:
+            if job.raise_errors:
+                raise
+            log.exception("job %s not enqueued (broker unreachable?): the sweep retries", job.name)
+
+
+def enqueue(name: str, *args) -> None:
+    """Publish a job now (its data is committed already)."""
+    publish([_job(name, args)])
+
+
+def after_commit(name: str, *args) -> None:
+    """Publish a job once this unit of work is over (see the module docstring). Call it from
+    an after-commit hook: a rolled-back change queues nothing."""
+    job = _job(name, args)
+    if has_request_context():
+        pending = request.environ.get(ENVIRON_KEY)
+        if pending is not None:
+            pending.append(job)
+            return
+        # A request that did not come through AfterResponse (a bare app.wsgi_app call): the
+        # job waits for the end of its app context like any other.
+    g.setdefault(_G_KEY, []).append(job)
+
+
+def flush() -> None:
+    """Publish the jobs this app context queued (not a request's: those wait for its
+    response)."""
+    pending = g.pop(_G_KEY, None)
+    if pending:
+        publish(pending)
+
+
+class AfterResponse:
+    """WSGI middleware: a request's jobs are published when its response is closed."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        # A client cannot put a Python list in the environ: only the test client's own list
+        # can be here already (see the module docstring).
+        pending = environ.setdefault(ENVIRON_KEY, [])
+        try:
+            iterable = self.wsgi_app(environ, start_response)
+        except BaseException:
+            # Only tests propagate exceptions this far; what was committed still goes out.
+            publish(pending)
+            raise
+        return ClosingIterator(iterable, lambda: publish(pending))
+
+
+def init_app(app) -> None:
+    app.wsgi_app = AfterResponse(app.wsgi_app)
+    app.teardown_appcontext(lambda _exc: flush())
