@@ -4,6 +4,7 @@ loses nothing."""
 
 import logging
 import socket
+import time
 from datetime import timedelta
 
 import pytest
@@ -18,7 +19,7 @@ from eventapp.models import OutboxMessage, utcnow
 from eventapp.services import mail as mail_service
 from eventapp.services import registrations as svc
 from tests.conftest import DbAwareClient, _free_port, make_config
-from tests.support.jobs import person
+from tests.support.jobs import Participant, person
 
 
 def _form(n=1):
@@ -190,3 +191,19 @@ def test_readyz_is_503_when_the_broker_is_unreachable(own_app):
         "broker": "redis",
     }
     assert response.headers["Retry-After"] == "5"
+
+
+def test_the_live_server_sends_the_mail_once_the_response_is_sent(live_server, factory, db):
+    event = factory.event()
+    path = f"/events/{event.slug}/register"
+    participant = Participant(live_server, follow_redirects=False)
+    participant.get(path)
+    status, _location = participant.post(path, _form())
+    assert status == 302
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # sent in the server's thread, after the response
+        db.session.rollback()
+        if db.session.scalar(select(OutboxMessage.status)) == "sent":
+            break
+        time.sleep(0.1)
+    assert db.session.scalar(select(OutboxMessage.status)) == "sent"
