@@ -99,6 +99,8 @@ class Config:
 
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+    # Prepended to the limiter's keys: two deployments can share one Redis database.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
     RATELIMIT_HEADERS_ENABLED = True
     # Reverse proxies / load balancers in front of the app that append the client's address to
     # X-Forwarded-For (and set X-Forwarded-Proto). 0: the app is reached directly and those

@@ -39,11 +39,15 @@ def beat_command(ctx: click.Context) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--concurrency", default=2, show_default=True, type=int, help="Worker processes.")
+@click.option("--gunicorn", type=int, help="Serve with gunicorn and this many workers.")
 @click.pass_context
-def run_all_command(ctx: click.Context, host: str, port: int, concurrency: int) -> None:
-    """Development: the web server, a worker and beat, stopped together by Ctrl+C."""
+def run_all_command(
+    ctx: click.Context, host: str, port: int, concurrency: int, gunicorn: int | None
+) -> None:
+    """One machine: the web server, a worker and beat, stopped together by Ctrl+C."""
     info = ctx.ensure_object(ScriptInfo)
-    raise SystemExit(supervisor.run(info.app_import_path or "eventapp", host, port, concurrency))
+    app = info.app_import_path or "eventapp"
+    raise SystemExit(supervisor.run(app, host, port, concurrency, gunicorn))
 
 
 COMMANDS = (worker_command, beat_command, run_all_command)

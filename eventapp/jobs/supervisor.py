@@ -1,12 +1,14 @@
-"""`flask --app eventapp run-all` (what `make run` runs): the development web server, a Celery
-worker and beat, as three child processes whose output is shown line by line with a prefix.
+"""`flask --app eventapp run-all` (what `make run` and `make serve` run): the development web
+server (or gunicorn with `--gunicorn N` workers), a Celery worker and beat, as three child
+processes whose output is shown line by line with a prefix.
 
 Ctrl+C (SIGINT), SIGTERM or SIGHUP stops them all: each child runs in its own process group, so
 the terminal's Ctrl+C reaches only this process, which sends SIGTERM to each child (the worker
 finishes the jobs in hand, then stops its pool), waits up to STOP_TIMEOUT seconds, then kills
-whatever is left in each child's process group (the worker's pool processes included); a second Ctrl+C kills at once. If one child stops
-by itself (a port already taken), the others are stopped too. On Linux the children also get
-SIGTERM if this process itself is killed (PR_SET_PDEATHSIG), so none is left behind.
+whatever is left in each child's process group (the worker's pool processes included); a second
+Ctrl+C kills at once. If one child stops by itself (a port already taken), the others are
+stopped too. On Linux the children also get SIGTERM if this process itself is killed
+(PR_SET_PDEATHSIG), so none is left behind.
 """
 
 from __future__ import annotations
@@ -29,10 +31,17 @@ def _die_with_parent() -> None:  # runs in the child, between fork and exec
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def _commands(app: str, host: str, port: int, concurrency: int) -> dict[str, list[str]]:
+def _commands(
+    app: str, host: str, port: int, concurrency: int, gunicorn: int | None
+) -> dict[str, list[str]]:
     flask = [sys.executable, "-m", "flask", "--app", app]
+    web = [*flask, "run", "--host", host, "--port", str(port), "--no-reload"]
+    if gunicorn:
+        factory = f"{app}:create_app()" if ":" not in app else app
+        web = [sys.executable, "-m", "gunicorn", "--workers", str(gunicorn)]
+        web += ["--bind", f"{host}:{port}", "--access-logfile", "-", factory]
     return {
-        "web": [*flask, "run", "--host", host, "--port", str(port), "--no-reload"],
+        "web": web,
         "worker": [*flask, "worker", "--concurrency", str(concurrency)],
         "beat": [*flask, "beat"],
     }
@@ -65,7 +74,7 @@ class Child:
             os.killpg(self.process.pid, signum)
 
 
-def run(app: str, host: str, port: int, concurrency: int) -> int:
+def run(app: str, host: str, port: int, concurrency: int, gunicorn: int | None = None) -> int:
     lock = threading.Lock()
     stopping = threading.Event()
     children: list[Child] = []
@@ -78,7 +87,7 @@ def run(app: str, host: str, port: int, concurrency: int) -> int:
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, on_signal)
-    for name, command in _commands(app, host, port, concurrency).items():
+    for name, command in _commands(app, host, port, concurrency, gunicorn).items():
         children.append(Child(name, command, lock))
     print(f"run-all: web http://{host}:{port}, worker, beat (Ctrl+C stops all)", flush=True)
 
