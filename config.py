@@ -101,6 +101,14 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
     # Prepended to the limiter's keys: two deployments can share one Redis database.
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
+    # Redis down: the limits go on counting in each process's memory (and Redis is tried again
+    # now and then) instead of every limited page failing; a lost Redis answers within a second.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = (
+        {"socket_connect_timeout": 1, "socket_timeout": 1}
+        if RATELIMIT_STORAGE_URI.startswith(("redis://", "rediss://"))
+        else {}
+    )
     RATELIMIT_HEADERS_ENABLED = True
     # Reverse proxies / load balancers in front of the app that append the client's address to
     # X-Forwarded-For (and set X-Forwarded-Proto). 0: the app is reached directly and those

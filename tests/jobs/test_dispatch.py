@@ -207,3 +207,22 @@ def test_the_live_server_sends_the_mail_once_the_response_is_sent(live_server, f
             break
         time.sleep(0.1)
     assert db.session.scalar(select(OutboxMessage.status)) == "sent"
+
+
+def test_registration_goes_on_when_redis_is_down(own_app, factory, mail_outbox, monkeypatch):
+    from eventapp.extensions import limiter
+
+    # The limiter is one object per process: its state comes back as it was after the test.
+    for name in ("enabled", "_storage", "_storage_dead"):
+        monkeypatch.setattr(limiter, name, getattr(limiter, name))
+    redis_down = f"redis://127.0.0.1:{_closed_port()}/0"
+    app = own_app(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=redis_down,
+        RATELIMIT_STORAGE_OPTIONS={"socket_connect_timeout": 1},
+    )
+    event = factory.event()
+    response = app.test_client().post(f"/events/{event.slug}/register", data=_form())
+    assert response.status_code == 302  # limits counted in memory meanwhile
+    assert response.headers["X-RateLimit-Limit"]
+    assert [m.to for m in app.extensions["mailman"].outbox] == [["participant1@example.org"]]
