@@ -69,7 +69,9 @@ def celery_config(config) -> dict:
             tasks.SEND_MAIL: {"soft_time_limit": limit, "time_limit": limit + HARD_LIMIT_MARGIN}
         },
         "task_always_eager": bool(config["JOBS_EAGER"]),
-        "task_eager_propagates": True,
+        # As in a worker, a job that fails is logged, not raised at the code that queued it
+        # (a request long answered, by then).
+        "task_eager_propagates": False,
         # One job reserved per worker process at a time: a slow mail server does not leave
         # reserved jobs waiting behind it while another worker is idle.
         "worker_prefetch_multiplier": 1,

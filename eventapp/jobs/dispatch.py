@@ -44,7 +44,7 @@ class Job:
     celery: Any  # the Celery app of the Flask app that queued it
     name: str
     args: tuple
-    raise_errors: bool  # tests: a failing job fails the test instead of a log line
+    raise_errors: bool  # tests: a job that cannot be published fails the test (not a log line)
 
     def publish(self) -> None:
         self.celery.tasks[self.name].apply_async(args=self.args)
