@@ -27,6 +27,7 @@ This module imports nothing from the project: the infrastructure (`database.py`)
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +38,9 @@ log = logging.getLogger(__name__)
 
 ENVIRON_KEY = "eventapp.jobs.after_response"
 _G_KEY = "_jobs_after_commit"
+# Jobs queued by requests and not published yet (tests wait for them: `wait_until_published`).
+_waiting = 0
+_waiting_changed = threading.Condition()
 
 
 @dataclass
@@ -45,6 +49,7 @@ class Job:
     name: str
     args: tuple
     raise_errors: bool  # tests: a job that cannot be published fails the test (not a log line)
+    counted: bool = False  # in _waiting
 
     def publish(self) -> None:
         self.celery.tasks[self.name].apply_async(args=self.args)
@@ -65,6 +70,24 @@ def publish(jobs: list[Job]) -> None:
             if job.raise_errors:
                 raise
             log.exception("job %s not enqueued (broker unreachable?): the sweep retries", job.name)
+        finally:
+            if job.counted:
+                _count(-1)
+
+
+def _count(delta: int) -> None:
+    global _waiting
+    with _waiting_changed:
+        _waiting += delta
+        _waiting_changed.notify_all()
+
+
+def wait_until_published(timeout: float) -> bool:
+    """Wait until every job queued by a request has been published (with JOBS_EAGER: has run),
+    for at most `timeout` seconds. For tests: a server's requests publish after their
+    responses, so their jobs may still run when the test that made them ends."""
+    with _waiting_changed:
+        return _waiting_changed.wait_for(lambda: _waiting <= 0, timeout)
 
 
 def enqueue(name: str, *args) -> None:
@@ -79,6 +102,8 @@ def after_commit(name: str, *args) -> None:
     if has_request_context():
         pending = request.environ.get(ENVIRON_KEY)
         if pending is not None:
+            job.counted = True
+            _count(1)
             pending.append(job)
             return
         # A request that did not come through AfterResponse (a bare app.wsgi_app call): the
