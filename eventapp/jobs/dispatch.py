@@ -5,8 +5,9 @@ while a participant waits for a page.
 job is published once the unit of work is over:
 
 - in a web request, when the response has been sent: `AfterResponse`, the WSGI middleware,
-  keeps the request's jobs in its environ and publishes them from the response's `close()`,
-  which the server calls after the last byte went out (gunicorn, Werkzeug);
+  keeps the request's jobs in its environ and publishes them once the server has taken the
+  body's last chunk (gunicorn and Werkzeug write each chunk as they get it), or from the
+  response's `close()` if the server stopped before;
 - elsewhere (`write_transaction()`, a job running in a worker, a CLI command), at `flush()`:
   `write_transaction()` calls it after its commit, and every app context calls it when it ends.
 
@@ -32,7 +33,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app, g, has_request_context, request
-from werkzeug.wsgi import ClosingIterator
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,30 @@ class AfterResponse:
             # Only tests propagate exceptions this far; what was committed still goes out.
             publish(pending)
             raise
-        return ClosingIterator(iterable, lambda: publish(pending))
+        return _ThenPublish(iterable, pending)
+
+
+class _ThenPublish:
+    """The response's body, then its jobs: published once the server has taken the last chunk
+    (it writes each one as it gets it), or when it closes the response if it stopped before
+    (client gone). Not only at close(): Werkzeug's server may call close() only when the
+    client ends a keep-alive connection, minutes later for a browser."""
+
+    def __init__(self, iterable, pending: list[Job]):
+        self._iterable = iterable
+        self._pending = pending
+
+    def __iter__(self):
+        yield from self._iterable
+        publish(self._pending)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self._iterable, "close", None)
+            if close is not None:
+                close()
+        finally:
+            publish(self._pending)
 
 
 def init_app(app) -> None:
