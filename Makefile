@@ -12,8 +12,9 @@ MO_FILES := $(PO_FILES:.po=.mo)
 
 help:
 	@echo "make run    - install, migrate, load the demo data, serve http://$(HOST):$(PORT)"
+	@echo "              (with a background-jobs worker and beat beside it; Ctrl+C stops all)"
 	@echo "make test   - install, lint, run the whole test suite"
-	@echo "make serve  - the same app under gunicorn"
+	@echo "make serve  - the same app under gunicorn (with the worker and beat too)"
 	@echo "make lint   - ruff check + ruff format --check"
 	@echo "make bench  - the benchmark harness (see docs/benchmarks.md)"
 	@echo "make translations - extract strings and update the catalogues"
@@ -36,12 +37,12 @@ compile-translations: $(MO_FILES)
 run: $(VENV)/.runtime compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	@echo "Serving http://$(HOST):$(PORT) (Ctrl+C to stop)"
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	@echo "Serving http://$(HOST):$(PORT), with a jobs worker and beat (Ctrl+C stops all)"
+	$(FLASK) run-all --host $(HOST) --port $(PORT)
 
 serve: $(VENV)/.runtime compile-translations
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --workers 2 --bind $(HOST):$(PORT) --access-logfile - "eventapp:create_app()"
+	$(FLASK) run-all --gunicorn 2 --host $(HOST) --port $(PORT)
 
 # Debian's Chromium for the real-browser tests (Playwright drives it; no browser download).
 browser:

@@ -8,6 +8,7 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
 DEFAULT_SQLITE_URL = f"sqlite:///{INSTANCE_DIR / 'eventapp.db'}"
+EMBEDDED_BROKER_URL = f"sqla+sqlite:///{INSTANCE_DIR / 'jobs-broker.db'}"
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -67,12 +68,49 @@ class Config:
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "eventapp <no-reply@eventapp.fr>")
     MAIL_FILE_PATH = os.environ.get("MAIL_FILE_PATH", str(INSTANCE_DIR / "mail"))
-    # Send the outbox right after the commit that queued it; when false, only
-    # `flask mail send-pending` sends (e.g. a cron job or a worker).
+    # Enqueue the send job right after the commit that queued a message (eventapp/jobs); when
+    # false, messages wait for the outbox sweep or `flask mail send-pending`.
     MAIL_SEND_ON_COMMIT = _bool("MAIL_SEND_ON_COMMIT", True)
+    # Messages per send job (a mailing to 500 people is 25 jobs, shared by the mail workers).
+    MAIL_BATCH_SIZE = int(os.environ.get("MAIL_BATCH_SIZE", "20"))
+    # A send job is stopped after this many seconds (the worker kills it), so a message claimed
+    # by a job is never still being sent when MAIL_STALE_SENDING_SECONDS have passed ...
+    MAIL_SEND_TIME_LIMIT = int(os.environ.get("MAIL_SEND_TIME_LIMIT", "120"))
+    # ... after which a message left "sending" (its worker was killed) may be claimed again.
+    # Must exceed MAIL_SEND_TIME_LIMIT (checked at start-up); see docs/deploy.md.
+    MAIL_STALE_SENDING_SECONDS = int(os.environ.get("MAIL_STALE_SENDING_SECONDS", "300"))
+
+    # Background jobs (eventapp/jobs, Celery). REDIS_URL serves the job broker and the rate
+    # limits of every app server; without it the broker is an SQLite file in instance/ (kombu's
+    # SQLAlchemy transport), which needs no server but only works on one machine.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL") or REDIS_URL or EMBEDDED_BROKER_URL
+    # Prepended to every broker key in Redis: two deployments can share one Redis database.
+    CELERY_KEY_PREFIX = os.environ.get("CELERY_KEY_PREFIX", "")
+    # Run jobs in this process instead of a worker (tests: after the response, see jobs/dispatch).
+    JOBS_EAGER = _bool("JOBS_EAGER", False)
+    CELERY_BEAT_SCHEDULE_FILE = os.environ.get(
+        "CELERY_BEAT_SCHEDULE_FILE", str(INSTANCE_DIR / "celerybeat-schedule")
+    )
+    # The outbox sweep (a beat job): how often, and how old a pending message must be before
+    # the sweep sends it again (younger ones are still in the queue, most likely).
+    OUTBOX_SWEEP_SECONDS = int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))
+    OUTBOX_SWEEP_GRACE_SECONDS = int(os.environ.get("OUTBOX_SWEEP_GRACE_SECONDS", "120"))
+    # The retention purge (a beat job), minute hour of every day, Europe/Paris.
+    PRIVACY_PURGE_AT = os.environ.get("PRIVACY_PURGE_AT", "30 3")
 
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or REDIS_URL or "memory://"
+    # Prepended to the limiter's keys: two deployments can share one Redis database.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
+    # Redis down: the limits go on counting in each process's memory (and Redis is tried again
+    # now and then) instead of every limited page failing; a lost Redis answers within a second.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_STORAGE_OPTIONS = (
+        {"socket_connect_timeout": 1, "socket_timeout": 1}
+        if RATELIMIT_STORAGE_URI.startswith(("redis://", "rediss://"))
+        else {}
+    )
     RATELIMIT_HEADERS_ENABLED = True
     # Reverse proxies / load balancers in front of the app that append the client's address to
     # X-Forwarded-For (and set X-Forwarded-Proto). 0: the app is reached directly and those
@@ -130,6 +168,9 @@ class TestingConfig(Config):
     # A real scrypt at a test-sized cost (n=2**10): the suite creates and logs in hundreds of
     # accounts; a hash verifies with the cost written in it, so nothing else changes.
     PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    # Jobs run in the test process once the response is over (eventapp/jobs/dispatch.py): the
+    # test client runs them when it returns, the live server when it has sent the response.
+    JOBS_EAGER = True
 
 
 class ProductionConfig(Config):
@@ -147,6 +188,13 @@ class ProductionConfig(Config):
         if not os.environ.get("DATABASE_URL") or uri == DEFAULT_SQLITE_URL:
             raise RuntimeError(
                 "ProductionConfig needs DATABASE_URL (the default SQLite file is for development)."
+            )
+        storage = config.get("RATELIMIT_STORAGE_URI") or "memory://"
+        if config.get("RATELIMIT_ENABLED") and storage.startswith("memory://"):
+            # Each worker process would count on its own: 5 allowed guesses become 5 per worker.
+            raise RuntimeError(
+                "ProductionConfig needs REDIS_URL (or RATELIMIT_STORAGE_URI): memory:// rate "
+                "limits count per worker process."
             )
 
 

@@ -50,6 +50,7 @@ def register_extensions(app: Flask) -> None:
     from eventapp import i18n, security
     from eventapp.database import configure_engine
     from eventapp.extensions import csrf, db, limiter, login_manager, mail, migrate
+    from eventapp.jobs import celery_app as jobs
     from eventapp.permissions import guard
     from eventapp.privacy import logging as privacy_logging
     from eventapp.services import mail as mail_service
@@ -66,6 +67,7 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     guard.init_app(app)  # deny by default: every endpoint declares its access rule
     mail_service.init_app(app)
+    jobs.init_app(app)  # Celery, bound to this app; jobs published after the response
     privacy_logging.install(app)  # no e-mail address in any log record
 
 

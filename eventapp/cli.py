@@ -1,4 +1,5 @@
-"""Command-line tools: `flask --app eventapp demo load`, `users create`, `mail send-pending`."""
+"""Command-line tools: `flask --app eventapp demo load`, `users create`, `mail send-pending`,
+`worker`, `beat`, `run-all` (eventapp/jobs/cli.py)."""
 
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from eventapp.extensions import db
+from eventapp.jobs.cli import COMMANDS as JOB_COMMANDS
 from eventapp.models import Membership, MembershipRole, Organisation, User
 from eventapp.ops.cli import backup_command
 from eventapp.privacy.cli import privacy_cli
@@ -157,3 +159,5 @@ def register_cli(app) -> None:
     app.cli.add_command(mail_cli)
     app.cli.add_command(privacy_cli)
     app.cli.add_command(backup_command)
+    for command in JOB_COMMANDS:  # worker, beat, run-all
+        app.cli.add_command(command)

@@ -33,6 +33,8 @@ from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
+from eventapp.jobs import dispatch
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _write_intent: ContextVar[bool] = ContextVar("eventapp_write_intent", default=False)
 _read_intent: ContextVar[bool] = ContextVar("eventapp_read_intent", default=False)
@@ -159,10 +161,10 @@ def _begin_immediate(conn, busy_timeout_ms: int) -> None:
 def write_transaction() -> Iterator[None]:
     """Run a unit of work that changes seats outside a request (CLI, tests, scripts): ends any
     open transaction, starts one that holds the write lock (SQLite), commits on success and
-    rolls back on error, then sends the e-mail it queued (like a request does). Requests do
-    not need it: POSTs are write transactions already."""
+    rolls back on error, then publishes the jobs its commit queued (the e-mail it queued is
+    sent by a worker, like a request's). Requests do not need it: POSTs are write transactions
+    already."""
     from eventapp.extensions import db
-    from eventapp.services import mail as mail_service
 
     if db.session().in_transaction():
         db.session.commit()
@@ -175,8 +177,7 @@ def write_transaction() -> Iterator[None]:
         raise
     finally:
         _write_intent.reset(token)
-    if current_app.config.get("MAIL_SEND_ON_COMMIT"):
-        mail_service.send_ready()
+        dispatch.flush()
 
 
 @contextmanager

@@ -33,6 +33,8 @@ from tests.support.races import race  # noqa: F401
 # import them from here. New tests import from tests.support.
 _free_port = free_port
 
+pytest_plugins = ["tests.support.jobs"]  # fixtures of tests/jobs: processes, SMTP, Redis
+
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:

@@ -1,5 +1,6 @@
 """`/readyz`: may this instance take traffic? (`/healthz`, in public, only says the process
-is up.) Ready means the database answers and its schema is at the code's migration head."""
+is up.) Ready means the database answers and its schema is at the code's migration head, and
+the job broker answers (when jobs go through one: not with JOBS_EAGER)."""
 
 from functools import cache
 
@@ -9,6 +10,7 @@ from flask import current_app, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from eventapp.extensions import db, limiter
+from eventapp.jobs import broker
 from eventapp.ops.blueprint import bp
 from eventapp.permissions import guard
 
@@ -49,4 +51,12 @@ def readyz():
             database_revision=sorted(current),
             code_revision=sorted(heads),
         )
-    return _answer(200, status="ready", database="ok", revision=sorted(heads))
+    celery = current_app.extensions["celery"]
+    if celery.conf.task_always_eager:
+        return _answer(200, status="ready", database="ok", revision=sorted(heads))
+    kind = broker.describe(celery.conf.broker_url)
+    problem = broker.check(celery)
+    if problem is not None:
+        current_app.logger.warning("readyz: job broker unreachable (%s)", problem)
+        return _answer(503, status="unavailable", reason="broker unreachable", broker=kind)
+    return _answer(200, status="ready", database="ok", broker=kind, revision=sorted(heads))

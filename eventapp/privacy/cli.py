@@ -1,11 +1,10 @@
-"""`flask --app eventapp privacy purge --older-than 24months`: the retention run (cron it)."""
+"""`flask --app eventapp privacy purge --older-than 24months`: the retention run (the beat runs
+it every night too: eventapp/jobs/schedule.py)."""
 
 import click
 from flask.cli import AppGroup
 
-from eventapp.database import write_transaction
-from eventapp.extensions import db
-from eventapp.models import utcnow
+from eventapp.privacy.retention import purge_expired
 from eventapp.services import privacy as privacy_service
 
 privacy_cli = AppGroup("privacy", help="Personal data: retention purge.")
@@ -18,6 +17,13 @@ def _age(_ctx, _param, value):
         return privacy_service.parse_age(value)
     except ValueError as error:
         raise click.BadParameter(str(error)) from error
+
+
+def _echo_event(slug: str, total: int | None) -> None:
+    if total is None:
+        click.echo(f"would purge {slug}")
+    else:
+        click.echo(f"{slug}: {total} registrations anonymised")
 
 
 @privacy_cli.command("purge")
@@ -34,34 +40,16 @@ def purge(older_than: privacy_service.Age, batch_size: int, dry_run: bool) -> No
     batches (one transaction each). Safe to run again: anonymised ones are skipped."""
     if batch_size < 1:
         raise click.BadParameter("must be at least 1", param_hint="--batch-size")
-    now = utcnow()
-    cutoff = older_than.before(now)
-    events = [(e.id, e.slug) for e in privacy_service.events_to_purge(older_than, now)]
-    db.session.commit()  # end the read; each batch below is its own write transaction
-    if not events:
-        click.echo(f"Nothing to anonymise (events ended before {cutoff:%Y-%m-%d}).")
-        return
-    if dry_run:
-        for _event_id, slug in events:
-            click.echo(f"would purge {slug}")
-        click.echo(f"{len(events)} events ended before {cutoff:%Y-%m-%d} hold personal data.")
-        return
-    grand_total = 0
-    for event_id, slug in events:
-        total = 0
-        while True:
-            with write_transaction():
-                done = privacy_service.anonymise_batch([event_id], batch_size)
-            if not done:
-                break
-            total += done
-        with write_transaction():
-            privacy_service.finish_event_purge(
-                event_id, total, actor="cli", older_than=str(older_than)
-            )
-        grand_total += total
-        click.echo(f"{slug}: {total} registrations anonymised")
-    click.echo(
-        f"{grand_total} registrations anonymised in {len(events)} events "
-        f"(ended before {cutoff:%Y-%m-%d})."
+    report = purge_expired(
+        older_than, batch_size=batch_size, actor="cli", dry_run=dry_run, on_event=_echo_event
     )
+    cutoff = f"{report.cutoff:%Y-%m-%d}"
+    if not report.events:
+        click.echo(f"Nothing to anonymise (events ended before {cutoff}).")
+    elif dry_run:
+        click.echo(f"{len(report.events)} events ended before {cutoff} hold personal data.")
+    else:
+        click.echo(
+            f"{report.total} registrations anonymised in {len(report.events)} events "
+            f"(ended before {cutoff})."
+        )

@@ -1,12 +1,23 @@
 """E-mail through an outbox: a message is a row written in the same transaction as the change it
-reports, so a registration is never lost because a mail server is down.
+reports, so a registration is never lost because a mail server is down, and the outbox, not
+the job queue, is the source of truth.
 
-After the request's transaction commits, the messages it queued are sent (`send_ready`, called
-by an after_request hook when MAIL_SEND_ON_COMMIT is on). A message that fails stays in the
-outbox as failed and `flask --app eventapp mail send-pending` retries it. Each send first
-claims the row (pending/failed -> sending) in its own short transaction, reads and sends in a
-read-only one and records the result in a third, so two senders never send the same message
-and the database write lock is never held during SMTP.
+Sending never happens in a web request (`send_ids` refuses to). After the transaction that
+queued messages commits, `_committed` hands their ids to the `mail.send` job
+(eventapp/jobs/tasks.py), MAIL_BATCH_SIZE per job, which eventapp/jobs/dispatch.py publishes once
+the request's response has been sent (or at the end of `write_transaction()`, a job, a CLI
+command); a worker runs it. A message whose job was lost (broker restarted, worker killed) is
+found again by the periodic sweep (`due_for_sweep`), and `flask --app eventapp mail
+send-pending` sends everything still to send by hand.
+
+Each send first claims the row (pending/failed, or sending for longer than
+MAIL_STALE_SENDING_SECONDS -> sending, attempts + 1) in its own short transaction, reads and
+sends in a read-only one and records the result in a third, so two senders never send the same
+message and the database write lock is never held during SMTP. A row left "sending" by a worker
+killed mid-send is claimed again once stale; the worker kills a send job after
+MAIL_SEND_TIME_LIMIT (+5 s), which the stale timeout exceeds, so a live job's message is never
+claimed twice. A message is sent twice only if its worker dies between the mail server's
+acceptance and the write that records it.
 
 A registration e-mail is queued with its subject and a reference (`{"deferred":
 "registration", "status": ...}`); its body is rendered and its attachments (calendar file,
@@ -25,24 +36,28 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_mailman import EmailMultiAlternatives
+from sqlalchemy import and_, inspect, or_, select, update
 from sqlalchemy import event as sa_event
-from sqlalchemy import inspect, or_, select, update
 
 from eventapp.database import read_only
 from eventapp.extensions import db, mail
+from eventapp.jobs import dispatch
 from eventapp.models import OutboxMessage, OutboxStatus, Registration, RegistrationStatus, utcnow
 from eventapp.services.counts import waitlist_position
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-STALE_SENDING = timedelta(minutes=10)
+# The job that sends messages (eventapp/jobs/tasks.py): its argument is a list of message ids.
+SEND_JOB = "mail.send"
+# A failed message is tried again by the sweep this long after its n-th attempt: 1, 2, 4 ... 64
+# minutes (about two hours in all before it stays failed).
+RETRY_AFTER = [timedelta(minutes=2 ** (n - 1)) for n in range(1, MAX_ATTEMPTS)]
 _NEW = "outbox_new"
-_READY = "outbox_ready"
 
 
 def enqueue(
@@ -201,9 +216,13 @@ def build_registration_mail(message: OutboxMessage) -> tuple[str, str, list]:
     return body_text, body_html, files
 
 
+def _stale_before():
+    return utcnow() - timedelta(seconds=current_app.config["MAIL_STALE_SENDING_SECONDS"])
+
+
 def _claim(message_id: int) -> bool:
     """pending/failed (or stale sending) -> sending, in its own transaction."""
-    stale = utcnow() - STALE_SENDING
+    stale = _stale_before()
     result = db.session.execute(
         update(OutboxMessage)
         .where(
@@ -255,7 +274,10 @@ def _close_quietly(connection) -> None:
 
 
 def send_ids(message_ids: Iterable[int]) -> tuple[int, int]:
-    """Send the given outbox messages (those still to send). Returns (sent, failed)."""
+    """Send the given outbox messages (those still to send). Returns (sent, failed). Never in
+    a web request: the participant would wait for the mail server (RuntimeError)."""
+    if has_request_context():
+        raise RuntimeError("SMTP inside a web request: enqueue the mail.send job instead")
     sent = failed = 0
     connection = None
     try:
@@ -315,19 +337,46 @@ def send_pending(limit: int = 1000) -> tuple[int, int]:
     return send_ids(ids)
 
 
-def send_ready() -> tuple[int, int]:
-    """Send what the transactions committed during this request queued."""
-    ids = db.session.info.pop(_READY, [])
-    if not ids:
-        return 0, 0
-    return send_ids(ids)
+def due_for_sweep(limit: int = 1000) -> list[int]:
+    """The messages the periodic sweep sends again: pending for longer than
+    OUTBOX_SWEEP_GRACE_SECONDS (their job was lost, or never published), failed once their
+    RETRY_AFTER delay has passed, and sending for longer than MAIL_STALE_SENDING_SECONDS
+    (their worker died mid-send). Oldest first."""
+    now = utcnow()
+    grace = timedelta(seconds=current_app.config["OUTBOX_SWEEP_GRACE_SECONDS"])
+    status, changed = OutboxMessage.status, OutboxMessage.updated_at
+    retry_failed = or_(
+        *(
+            and_(OutboxMessage.attempts == n, changed < now - delay)
+            for n, delay in enumerate(RETRY_AFTER, start=1)
+        )
+    )
+    ids = list(
+        db.session.scalars(
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.attempts < MAX_ATTEMPTS,
+                or_(
+                    and_(status == OutboxStatus.PENDING, changed < now - grace),
+                    and_(status == OutboxStatus.FAILED, retry_failed),
+                    and_(status == OutboxStatus.SENDING, changed < _stale_before()),
+                ),
+            )
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+    db.session.commit()
+    return ids
 
 
 def _committed(sess):
     new = sess.info.pop(_NEW, [])
     ids = [key[0] for key in (inspect(message).identity for message in new) if key]
-    if ids:
-        sess.info.setdefault(_READY, []).extend(ids)
+    if ids and current_app.config.get("MAIL_SEND_ON_COMMIT"):
+        size = current_app.config["MAIL_BATCH_SIZE"]
+        for start in range(0, len(ids), size):
+            dispatch.after_commit(SEND_JOB, ids[start : start + size])
 
 
 def _rolled_back(sess):
@@ -339,13 +388,3 @@ def init_app(app) -> None:
     if not sa_event.contains(db.session, "after_commit", _committed):
         sa_event.listen(db.session, "after_commit", _committed)
         sa_event.listen(db.session, "after_rollback", _rolled_back)
-
-    @app.after_request
-    def _send_after_request(response):
-        if app.config.get("MAIL_SEND_ON_COMMIT"):
-            try:
-                send_ready()
-            except Exception:
-                db.session.rollback()
-                log.exception("sending queued mail failed; left in the outbox")
-        return response

@@ -114,7 +114,11 @@ def test_secure_cookies_in_production(monkeypatch):
     config = type(
         "Prod",
         (ProductionConfig,),
-        {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite:////tmp/eventapp-prod.db"},
+        {
+            "SECRET_KEY": "x" * 32,
+            "SQLALCHEMY_DATABASE_URI": "sqlite:////tmp/eventapp-prod.db",
+            "RATELIMIT_ENABLED": False,  # else production needs Redis (tests/jobs)
+        },
     )
     prod = create_app(config)
     assert prod.config["SESSION_COOKIE_SECURE"] is True

@@ -36,6 +36,7 @@ def test_production_starts_with_secret_and_database(monkeypatch):
         {
             "SECRET_KEY": "x" * 32,
             "SQLALCHEMY_DATABASE_URI": "sqlite:////tmp/eventapp-prod-check.db",
+            "RATELIMIT_ENABLED": False,  # else production needs Redis (tests/jobs)
         },
     )
     app = create_app(config)

@@ -7,6 +7,7 @@ from flask.testing import FlaskClient
 
 from config import TestingConfig
 from eventapp.extensions import db as _db
+from eventapp.jobs import dispatch
 
 
 def make_config(database_url: str, **extra):
@@ -24,4 +25,9 @@ class DbAwareClient(FlaskClient):
 
     def open(self, *args, **kwargs):
         _db.session.commit()
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        # A server publishes a request's jobs once it has sent the response (jobs/dispatch.py);
+        # the test client never closes one: they run here, after the response, as in a worker.
+        jobs = self.environ_base[dispatch.ENVIRON_KEY] = []
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        contextvars.Context().run(dispatch.publish, jobs)
+        return response

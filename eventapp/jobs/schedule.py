@@ -1,0 +1,59 @@
+"""The periodic jobs, run by the one `beat` process (`flask --app eventapp beat`): one row each
+in `PERIODIC`. A later issue adds its own row here (payment deadlines, waiting-list offer
+expiry, reminders): a job name from eventapp/jobs/tasks.py and a function of the app's config
+that says when.
+
+A periodic job that no worker picked up before its next run is dropped (`expires`), so a
+worker back after a night away does not run a night's worth of sweeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from celery.schedules import crontab, schedule
+
+
+@dataclass(frozen=True)
+class Periodic:
+    name: str
+    task: str
+    when: Callable[[dict], schedule]  # config -> a Celery schedule
+    expires: Callable[[dict], float]  # config -> seconds
+
+
+def _every(key: str) -> Callable[[dict], schedule]:
+    return lambda config: schedule(float(config[key]))
+
+
+def _daily_at(key: str) -> Callable[[dict], crontab]:
+    def when(config) -> crontab:
+        minute, hour = config[key].split()
+        return crontab(minute=minute, hour=hour)
+
+    return when
+
+
+PERIODIC = [
+    # Outbox messages whose job was lost (broker restarted, worker killed): sent again.
+    Periodic(
+        "outbox-sweep",
+        "outbox.sweep",
+        _every("OUTBOX_SWEEP_SECONDS"),
+        lambda config: float(config["OUTBOX_SWEEP_SECONDS"]),
+    ),
+    # Registrations of events past their retention period: anonymised (`flask privacy purge`).
+    Periodic("privacy-purge", "privacy.purge", _daily_at("PRIVACY_PURGE_AT"), lambda _c: 3600.0),
+]
+
+
+def beat_schedule(config) -> dict:
+    return {
+        entry.name: {
+            "task": entry.task,
+            "schedule": entry.when(config),
+            "options": {"expires": entry.expires(config)},
+        }
+        for entry in PERIODIC
+    }

@@ -1,0 +1,60 @@
+"""The retention run: every event that ended before the retention period loses its personal
+data, in batches of one transaction each. `flask privacy purge` and the daily `privacy.purge`
+job (eventapp/jobs/schedule.py) both run it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from eventapp.database import write_transaction
+from eventapp.extensions import db
+from eventapp.models import utcnow
+from eventapp.services import privacy as privacy_service
+
+
+@dataclass
+class PurgeReport:
+    cutoff: datetime
+    events: list[tuple[str, int | None]] = field(default_factory=list)  # (slug, anonymised)
+
+    @property
+    def total(self) -> int:
+        return sum(count or 0 for _slug, count in self.events)
+
+
+def purge_expired(
+    older_than: privacy_service.Age | None = None,
+    *,
+    batch_size: int = privacy_service.DEFAULT_BATCH_SIZE,
+    actor: str = "cli",
+    dry_run: bool = False,
+    on_event: Callable[[str, int | None], None] | None = None,
+) -> PurgeReport:
+    """Anonymise the registrations of events that ended longer ago than `older_than` (default:
+    PRIVACY_RETENTION_MONTHS), `batch_size` per transaction. Safe to run again: anonymised
+    ones are skipped. With dry_run, only lists the events (their count is None)."""
+    older_than = older_than or privacy_service.Age(months=privacy_service.retention_months())
+    now = utcnow()
+    report = PurgeReport(cutoff=older_than.before(now))
+    events = [(e.id, e.slug) for e in privacy_service.events_to_purge(older_than, now)]
+    db.session.commit()  # end the read; each batch below is its own write transaction
+    for event_id, slug in events:
+        total = None
+        if not dry_run:
+            total = 0
+            while True:
+                with write_transaction():
+                    done = privacy_service.anonymise_batch([event_id], batch_size)
+                if not done:
+                    break
+                total += done
+            with write_transaction():
+                privacy_service.finish_event_purge(
+                    event_id, total, actor=actor, older_than=str(older_than)
+                )
+        report.events.append((slug, total))
+        if on_event is not None:
+            on_event(slug, total)
+    return report
