@@ -169,7 +169,7 @@ def test_a_broker_that_is_down_loses_no_mail_the_sweep_sends_it(
     _db.session.execute(update(OutboxMessage).values(updated_at=utcnow() - timedelta(hours=1)))
     _db.session.commit()
     sweep = app.extensions["celery"].tasks["outbox.sweep"]
-    assert sweep.apply().get() == {"enqueued": 1}
+    assert sweep.apply(throw=True).result == {"enqueued": 1}
     assert [m.to for m in mail_outbox] == [["participant1@example.org"]]
 
 

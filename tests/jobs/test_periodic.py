@@ -73,13 +73,13 @@ def test_the_sweep_job_sends_them_once(app, factory, mail_outbox):
     lost = _message(factory, event, age=timedelta(hours=1))
     dead = _message(factory, event, "sending", 1, age=timedelta(hours=1))
     sweep = app.extensions["celery"].tasks["outbox.sweep"]
-    assert sweep.apply().get() == {"enqueued": 2}
+    assert sweep.apply(throw=True).result == {"enqueued": 2}
     assert len(mail_outbox) == 2
     _db.session.rollback()  # a fresh read: the job wrote in its own session
     rows = {m.id: m for m in _db.session.scalars(select(OutboxMessage))}
     assert rows[lost].status == rows[dead].status == "sent"
     assert rows[dead].attempts == 2  # claimed again once stale
-    assert sweep.apply().get() == {"enqueued": 0}  # nothing twice
+    assert sweep.apply(throw=True).result == {"enqueued": 0}  # nothing twice
     assert len(mail_outbox) == 2
 
 
@@ -115,7 +115,7 @@ def test_the_purge_job_anonymises_expired_events(app, factory):
     recent = factory.event()
     factory.registration(old)
     kept = factory.registration(recent)
-    result = app.extensions["celery"].tasks["privacy.purge"].apply().get()
+    result = app.extensions["celery"].tasks["privacy.purge"].apply(throw=True).result
     assert result == {"anonymised": 1, "events": 1}
     emails = dict(_db.session.execute(select(Registration.event_id, Registration.email)).all())
     assert emails == {old.id: None, recent.id: kept.email}
