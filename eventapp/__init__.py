@@ -13,7 +13,9 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(config=None) -> Flask:
     """Build the app. `config` is a config class, a name ("development", "testing",
     "production") or a dict of overrides on top of APP_CONFIG (default: development)."""
-    app = Flask(
+    from eventapp.webapp import EventApp  # the request owns its transaction
+
+    app = EventApp(
         __name__,
         instance_path=str(INSTANCE_DIR),
         template_folder=str(ROOT / "templates"),
@@ -47,8 +49,8 @@ def configure(app: Flask, config) -> None:
 
 def register_extensions(app: Flask) -> None:
     # Imported here, not at the top: `import eventapp.models` must not load the whole app.
-    from eventapp import i18n, security
-    from eventapp.database import configure_engine
+    from eventapp import events, i18n, security
+    from eventapp.database import configure_engine, init_session
     from eventapp.extensions import csrf, db, limiter, login_manager, mail, migrate
     from eventapp.jobs import celery_app as jobs
     from eventapp.permissions import guard
@@ -58,6 +60,8 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
+    init_session(db.session)  # tracks writes, for own_transaction()
+    events.init_app(app)  # domain events: before/after-commit subscribers
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     mail.init_app(app)
@@ -87,7 +91,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    from eventapp import cli, errors
+    from eventapp import cli, errors, problems
     from eventapp.extensions import db
 
     @app.teardown_request
@@ -96,4 +100,5 @@ def register_hooks(app: Flask) -> None:
         db.session.remove()
 
     errors.register_error_handlers(app)
+    problems.init_app(app)  # the one ServiceError handler
     cli.register_cli(app)

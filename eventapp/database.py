@@ -18,8 +18,19 @@ PostgreSQL: lock_event_row() issues SELECT ... FOR UPDATE on the event row.
 
 Sessions are scoped to the request when there is one (else to the app context), so a request
 never shares a session with code that pushed an app context around it (tests, CLI).
+
+Transactions: the request owns its transaction (Indico's rule). `finish_request()` (called by
+eventapp.app.EventApp once the view has returned) commits once if the answer is not an error
+(status < 400) and rolls back otherwise; an exception rolls back (`rollback_request()`, before
+any error handler runs). Views and services never commit: services flush. The units of work
+that must commit on their own say so with `own_transaction()` (the mail sender's claim, the
+check-in desk's counter, a failed-login counter, a CLI batch, the purge); `write_transaction()`
+is the same for CLI commands and tests that may have an open transaction to commit first.
+Once the request's transaction is over, what the request still does (render an error page,
+stream an export) only reads: on SQLite its transactions begin deferred.
 """
 
+import logging
 import sqlite3
 import threading
 import time
@@ -27,19 +38,24 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from flask import current_app, g, has_request_context, request
-from flask import globals as flask_globals
+from flask import current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from eventapp.jobs import dispatch
 
+log = logging.getLogger(__name__)
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _write_intent: ContextVar[bool] = ContextVar("eventapp_write_intent", default=False)
 _read_intent: ContextVar[bool] = ContextVar("eventapp_read_intent", default=False)
 _READ_FIRST = "_sqlite_read_first"
 _READ_ONLY_PREFIXES = ("SELECT", "BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK")
+# request.environ key: the request's own transaction has ended (committed or rolled back).
+_REQUEST_DONE = "eventapp.transaction_done"
+# session.info key: the current transaction has written (flushed or run an ORM UPDATE/DELETE).
+_WROTE = "eventapp_wrote"
 
 
 def read_first(view: Callable) -> Callable:
@@ -62,15 +78,20 @@ def _wants_write_lock() -> bool:
         return False
     if not has_request_context() or request.method in SAFE_METHODS:
         return False
+    if request.environ.get(_REQUEST_DONE):
+        return False
     return not _read_first_request() or g.get("sqlite_write_lock", False)
 
 
 def session_scope() -> int:
-    """Scope function for Flask-SQLAlchemy's scoped session."""
-    request_ctx = flask_globals._cv_request.get(None)
-    if request_ctx is not None:
-        return id(request_ctx)
-    return id(flask_globals._cv_app.get(None))
+    """Scope function for Flask-SQLAlchemy's scoped session: the request (its Request object,
+    which lives as long as the request), else the app context (its `g`, one per context).
+    `_get_current_object()` is the public API of Werkzeug's context proxies."""
+    if has_request_context():
+        return id(request._get_current_object())
+    if has_app_context():
+        return id(g._get_current_object())
+    return 0
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
@@ -157,27 +178,128 @@ def _begin_immediate(conn, busy_timeout_ms: int) -> None:
         dbapi_connection.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
 
 
-@contextmanager
-def write_transaction() -> Iterator[None]:
-    """Run a unit of work that changes seats outside a request (CLI, tests, scripts): ends any
-    open transaction, starts one that holds the write lock (SQLite), commits on success and
-    rolls back on error, then publishes the jobs its commit queued (the e-mail it queued is
-    sent by a worker, like a request's). Requests do not need it: POSTs are write transactions
-    already."""
-    from eventapp.extensions import db
+def _db():
+    from eventapp.extensions import db  # extensions imports this module
 
-    if db.session().in_transaction():
-        db.session.commit()
+    return db
+
+
+def _wrote(session) -> bool:
+    """Whether the transaction in progress has changes: pending objects, a flush, an ORM
+    INSERT/UPDATE/DELETE statement (text() SQL is not seen: don't write with it)."""
+    return bool(session.new or session.dirty or session.deleted or session.info.get(_WROTE))
+
+
+def _end_read_transaction(session) -> None:
+    """End the transaction in progress, which has only read: its objects stay as read."""
+    if not session.in_transaction():
+        return
+    session.expire_on_commit = False
+    try:
+        session.commit()  # nothing to write: ends the read (and releases SQLite's lock)
+    finally:
+        session.expire_on_commit = True
+
+
+@contextmanager
+def _unit_of_work() -> Iterator[None]:
+    session = _db().session
     token = _write_intent.set(True)
     try:
         yield
-        db.session.commit()
+        session.commit()
     except BaseException:
-        db.session.rollback()
+        session.rollback()
         raise
     finally:
         _write_intent.reset(token)
-        dispatch.flush()
+        if not has_request_context():
+            dispatch.flush()  # a request's jobs wait for its response
+
+
+@contextmanager
+def own_transaction() -> Iterator[None]:
+    """A unit of work that commits on its own, whatever becomes of the request or job around
+    it: the mail sender's claim, the check-in desk's counter, a failed-login counter, a batch
+    of a CLI command or of the purge. The transaction in progress must not have written
+    anything (RuntimeError: its changes belong to the request, which commits them once); it
+    is ended (its objects kept as read) and the block runs in a transaction of its own, with
+    the write lock on SQLite, committed at the end (rolled back on error, which propagates).
+    Its domain events' after-commit subscribers run at its commit; outside a request the jobs
+    it queued are published when it ends (in a request, after the response)."""
+    session = _db().session()
+    if _wrote(session):
+        raise RuntimeError(
+            "own_transaction() inside a transaction that has written: its changes would be "
+            "committed with it. Take the own transaction first, or let the request commit."
+        )
+    _end_read_transaction(session)
+    with _unit_of_work():
+        yield
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """Run a unit of work that changes seats outside a request (CLI, tests, scripts): commits
+    any open transaction, starts one that holds the write lock (SQLite), commits on success and
+    rolls back on error, then publishes the jobs its commit queued (the e-mail it queued is
+    sent by a worker, like a request's). Requests do not use it: the request's transaction is
+    a write transaction already, and what must commit on its own uses own_transaction()."""
+    session = _db().session
+    if session().in_transaction():
+        session.commit()
+    with _unit_of_work():
+        yield
+
+
+def finish_request(status: int) -> None:
+    """The end of the request's own transaction, once the view has returned: commit if the
+    answer is not an error, else roll back. The objects are not expired: the page is built
+    and the session is thrown away with the request."""
+    session = _db().session()
+    try:
+        if status >= 400:
+            session.rollback()
+        else:
+            session.expire_on_commit = False
+            try:
+                session.commit()
+            finally:
+                session.expire_on_commit = True
+    finally:
+        request.environ[_REQUEST_DONE] = True
+
+
+def rollback_request() -> None:
+    """The view raised: nothing it did is kept, before any error handler answers. A rollback
+    that fails (the database is gone) is logged: the handler of the original error answers."""
+    request.environ[_REQUEST_DONE] = True
+    try:
+        _db().session.rollback()
+    except Exception as error:  # noqa: BLE001 - the original error is the one to answer
+        log.warning("rollback failed: %s", type(error).__name__)
+
+
+def _note_orm_write(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+def _note_flush(session, _flush_context) -> None:
+    session.info[_WROTE] = True
+
+
+def _forget_writes(session, transaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_WROTE, None)
+
+
+def init_session(session) -> None:
+    """Track whether the transaction in progress wrote (own_transaction refuses if so)."""
+    if not sa_event.contains(session, "after_flush", _note_flush):
+        sa_event.listen(session, "after_flush", _note_flush)
+        sa_event.listen(session, "do_orm_execute", _note_orm_write)
+        sa_event.listen(session, "after_transaction_end", _forget_writes)
 
 
 @contextmanager
@@ -193,9 +315,7 @@ def read_only() -> Iterator[None]:
 
 
 def is_sqlite() -> bool:
-    from eventapp.extensions import db
-
-    return db.engine.dialect.name == "sqlite"
+    return _db().engine.dialect.name == "sqlite"
 
 
 def _take_write_lock() -> None:

@@ -239,5 +239,5 @@ def walk_in(
     )[0]
     registration = outcome.registration
     if outcome.created and registration.status != RegistrationStatus.CONFIRMED:
-        raise RegistrationError("full", event, capacity=event.capacity)
+        raise RegistrationError(RegistrationError.Code.FULL, event, capacity=event.capacity)
     return check_in(event, registration, user=user, desk=desk)

@@ -12,7 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -32,6 +35,7 @@ from eventapp.models import (
 from eventapp.services import audit
 from eventapp.services import mail as mail_service
 from eventapp.services.counts import confirmed_count, free_seats
+from eventapp.services.errors import ServiceError
 from eventapp.text import normalise_email
 
 EDITABLE_FIELDS = (
@@ -44,14 +48,78 @@ EDITABLE_FIELDS = (
 )
 
 
-class RegistrationError(Exception):
-    """A registration rule was not met; `code` says which (for messages and tests)."""
+class RegistrationError(ServiceError):
+    """A registration rule was not met; `code` says which (one message per code below)."""
 
-    def __init__(self, code: str, event: Event | None = None, **info):
-        super().__init__(code)
-        self.code = code
+    kind = "registration"
+
+    class Code(StrEnum):
+        NO_EVENT = "no_event"
+        TOUR = "tour"
+        DRAFT = "draft"
+        CANCELLED = "cancelled"
+        ENDED = "ended"
+        NOT_YET_OPEN = "not_yet_open"
+        CLOSED = "closed"
+        FULL = "full"
+        NOT_WAITLISTED = "not_waitlisted"
+        NOT_CANCELLED = "not_cancelled"
+        ANONYMISED = "anonymised"
+        DUPLICATE = "duplicate"
+        NEGATIVE_CAPACITY = "negative_capacity"
+        BELOW_CONFIRMED = "below_confirmed"
+        SAME_EVENT = "same_event"
+        NOT_LIVE = "not_live"
+        ALREADY_REGISTERED = "already_registered"
+
+    MESSAGES = {
+        Code.NO_EVENT: _l("Choose at least one event."),
+        Code.TOUR: _l("People register for the stages of a tour, not for the tour itself."),
+        Code.DRAFT: _l("This event is not published."),
+        Code.CANCELLED: _l("This event is cancelled: registration is closed."),
+        Code.ENDED: _l("This event is over: registration is closed."),
+        Code.NOT_YET_OPEN: _l("Registration for this event is not open yet."),
+        Code.CLOSED: _l("Registration for this event is closed."),
+        Code.FULL: _l(
+            "The event is full. Tick the over-capacity box to register this person anyway "
+            "(it is recorded in the log)."
+        ),
+        Code.NOT_WAITLISTED: _l("This person is no longer on the waiting list."),
+        Code.NOT_CANCELLED: _l("This registration is not cancelled."),
+        Code.ANONYMISED: _l("This registration was anonymised: it cannot be re-activated."),
+        Code.DUPLICATE: _l(
+            "This person has registered again since: their newer registration is the live one."
+        ),
+        Code.NEGATIVE_CAPACITY: _l("The capacity cannot be negative."),
+        Code.BELOW_CONFIRMED: lambda info: ngettext(
+            "The capacity cannot be lower than the %(num)s confirmed participant. Cancel "
+            "registrations first, or choose a capacity of at least %(num)s.",
+            "The capacity cannot be lower than the %(num)s confirmed participants. Cancel "
+            "registrations first, or choose a capacity of at least %(num)s.",
+            info.get("confirmed", 0),
+        ),
+        Code.SAME_EVENT: _l("This person is already registered for this event."),
+        Code.NOT_LIVE: _l("This registration is cancelled: register the person again first."),
+        Code.ALREADY_REGISTERED: _l(
+            "This person already has a registration for that event: nothing was moved."
+        ),
+    }
+    STATUS = {
+        Code.NO_EVENT: 422,
+        Code.TOUR: 422,
+        Code.DRAFT: 404,  # a draft is not public: the public does not learn it exists
+        Code.NEGATIVE_CAPACITY: 422,
+        Code.SAME_EVENT: 422,
+    }
+
+    def __init__(
+        self, code: RegistrationError.Code, event: Event | None = None, *, field=None, **info
+    ):
+        super().__init__(code, field=field, **info)
         self.event = event
-        self.info = info
+
+
+Code = RegistrationError.Code
 
 
 @dataclass
@@ -171,11 +239,11 @@ def ensure_open(event: Event, source: RegistrationSource, now: datetime | None =
     tour itself (people register for its stages)."""
     state = event.registration_state(now)
     if state == "tour":
-        raise RegistrationError("tour", event)
+        raise RegistrationError(Code.TOUR, event)
     if state == "cancelled":
-        raise RegistrationError("cancelled", event)
+        raise RegistrationError(Code.CANCELLED, event)
     if source == RegistrationSource.PUBLIC and state != "open":
-        raise RegistrationError(state, event)
+        raise RegistrationError(Code(state), event)
 
 
 def register(
@@ -197,7 +265,7 @@ def register(
     locked in id order so concurrent multi-stage submissions cannot deadlock.
     """
     if not events:
-        raise RegistrationError("no_event")
+        raise RegistrationError(Code.NO_EVENT)
     if override_capacity and user is None:
         raise ValueError("override_capacity needs an organiser (user)")
     email = normalise_email(person.email)
@@ -334,10 +402,10 @@ def promote(
     _lock(event)
     db.session.refresh(registration, attribute_names=["status"])
     if registration.status != RegistrationStatus.WAITLISTED:
-        raise RegistrationError("not_waitlisted", event)
+        raise RegistrationError(Code.NOT_WAITLISTED, event)
     over = _over_capacity(event, override_capacity)
     if _seat_status(event, override_capacity) != RegistrationStatus.CONFIRMED:
-        raise RegistrationError("full", event)
+        raise RegistrationError(Code.FULL, event)
     registration.status = RegistrationStatus.CONFIRMED
     registration.promoted_at = utcnow()
     audit.record(
@@ -361,13 +429,13 @@ def reconfirm(
     _lock(event)
     db.session.refresh(registration, attribute_names=["status"])
     if registration.status != RegistrationStatus.CANCELLED:
-        raise RegistrationError("not_cancelled", event)
+        raise RegistrationError(Code.NOT_CANCELLED, event)
     if registration.anonymised_at is not None or not registration.email:
-        raise RegistrationError("anonymised", event)
+        raise RegistrationError(Code.ANONYMISED, event)
     if event.status == EventStatus.CANCELLED:
-        raise RegistrationError("cancelled", event)
+        raise RegistrationError(Code.CANCELLED, event)
     if _live_registration(event.id, registration.email) is not None:
-        raise RegistrationError("duplicate", event)
+        raise RegistrationError(Code.DUPLICATE, event)
     over = _over_capacity(event, override_capacity)
     status = _seat_status(event, override_capacity)
     registration.status = status
@@ -393,11 +461,11 @@ def change_capacity(
     'below_confirmed', info confirmed=N); a rise promotes waitlisted people in order, in the
     same transaction. Returns those promoted."""
     if capacity is not None and capacity < 0:
-        raise RegistrationError("negative_capacity", event)
+        raise RegistrationError(Code.NEGATIVE_CAPACITY, event, field="capacity")
     _lock(event)
     confirmed = confirmed_count(event.id)
     if capacity is not None and capacity < confirmed:
-        raise RegistrationError("below_confirmed", event, confirmed=confirmed)
+        raise RegistrationError(Code.BELOW_CONFIRMED, event, field="capacity", confirmed=confirmed)
     previous = event.capacity
     event.capacity = capacity
     db.session.flush()
@@ -466,16 +534,16 @@ def move(
     Returns the new registration's outcome and the people promoted at the source."""
     source = registration.event
     if target.id == source.id:
-        raise RegistrationError("same_event", target)
+        raise RegistrationError(Code.SAME_EVENT, target)
     for event in sorted((source, target), key=lambda e: e.id):
         _lock(event)
     db.session.refresh(registration, attribute_names=["status"])
     if registration.status == RegistrationStatus.CANCELLED:
-        raise RegistrationError("not_live", source)
+        raise RegistrationError(Code.NOT_LIVE, source)
     if registration.anonymised_at is not None or not registration.email:
-        raise RegistrationError("anonymised", source)
+        raise RegistrationError(Code.ANONYMISED, source)
     if _live_registration(target.id, registration.email) is not None:
-        raise RegistrationError("already_registered", target)
+        raise RegistrationError(Code.ALREADY_REGISTERED, target)
     person = Participant(
         first_name=registration.first_name,
         last_name=registration.last_name,
