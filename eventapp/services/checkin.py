@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from sqlalchemy import case, select, update
 
+from eventapp import events
 from eventapp.extensions import db
 from eventapp.models import (
     Event,
@@ -112,6 +113,7 @@ def check_in(
         registration_id=registration.id,
         desk=registration.checkin_desk,
     )
+    events.record("checkin.created", event_id=event.id, registration_id=registration.id)
     return Result(State.CHECKED_IN, registration)
 
 
@@ -153,6 +155,7 @@ def undo(event: Event, registration: Registration, *, user: User) -> bool:
         checked_in_at=previous_at.isoformat() if previous_at else None,
         desk=previous_desk,
     )
+    events.record("checkin.undone", event_id=event.id, registration_id=registration.id)
     return True
 
 

@@ -27,11 +27,11 @@ def live_count(event: Event) -> int:
 def publish(event: Event, *, user: User) -> None:
     """Draft -> published. A stage needs its tour published first."""
     if event.status != EventStatus.DRAFT:
-        raise EventError("not_draft")
+        raise EventError(EventError.Code.NOT_DRAFT)
     if event.parent_id is not None:
         tour = db.session.get(Event, event.parent_id)
         if tour.status != EventStatus.PUBLISHED:
-            raise EventError("tour_not_published")
+            raise EventError(EventError.Code.TOUR_NOT_PUBLISHED)
     event.status = EventStatus.PUBLISHED
     audit.record("event.published", user=user, event_id=event.id)
     db.session.flush()
@@ -41,7 +41,7 @@ def unpublish(event: Event, *, user: User) -> None:
     """Published -> draft, only while nobody is registered (afterwards, cancel instead). A tour
     with published stages stays published."""
     if event.status != EventStatus.PUBLISHED:
-        raise EventError("not_published")
+        raise EventError(EventError.Code.NOT_PUBLISHED)
     if event.is_tour:
         published_stages = db.session.scalar(
             select(func.count())
@@ -49,11 +49,11 @@ def unpublish(event: Event, *, user: User) -> None:
             .where(Event.parent_id == event.id, Event.status == EventStatus.PUBLISHED)
         )
         if published_stages:
-            raise EventError("tour_has_published_stages", count=published_stages)
+            raise EventError(EventError.Code.TOUR_HAS_PUBLISHED_STAGES, count=published_stages)
     else:
         registered = live_count(event)
         if registered:
-            raise EventError("has_registrations", count=registered)
+            raise EventError(EventError.Code.HAS_REGISTRATIONS, count=registered)
     event.status = EventStatus.DRAFT
     audit.record("event.unpublished", user=user, event_id=event.id)
     db.session.flush()
@@ -89,7 +89,7 @@ def cancel_event(event: Event, *, user: User, notify: bool = True) -> int:
     outbox, in this transaction. Registrations keep their status, so the record of who was
     registered stays. Returns the number of e-mails queued."""
     if event.status == EventStatus.CANCELLED:
-        raise EventError("already_cancelled")
+        raise EventError(EventError.Code.ALREADY_CANCELLED)
     summary = cancellation_summary(event)
     now = utcnow()
     queued = 0
