@@ -217,6 +217,17 @@ def _unit_of_work() -> Iterator[None]:
             dispatch.flush()  # a request's jobs wait for its response
 
 
+def end_read() -> None:
+    """End the transaction in progress, which has only read (its objects stay as read): before
+    work that takes transactions of its own (a mail batch, the purge) or before a long wait,
+    so no read transaction stays open meanwhile. RuntimeError if it has written: its changes
+    belong to the request (or to a write_transaction())."""
+    session = _db().session()
+    if _wrote(session):
+        raise RuntimeError("end_read() in a transaction that has written: commit it properly")
+    _end_read_transaction(session)
+
+
 @contextmanager
 def own_transaction() -> Iterator[None]:
     """A unit of work that commits on its own, whatever becomes of the request or job around
