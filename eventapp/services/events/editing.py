@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
+from eventapp import events as domain_events
 from eventapp.extensions import db
 from eventapp.models import Event, EventKind, EventRegion, EventStatus, Organisation, User
 from eventapp.services import audit
@@ -162,6 +163,9 @@ def create_event(data: EventData, *, user: User, tour: Event | None = None) -> E
     if tour is not None:
         audit.record("stage.created", user=user, event_id=tour.id, stage_id=event.id)
     db.session.flush()
+    domain_events.record(
+        "event.created", event_id=event.id, tour_id=tour.id if tour is not None else None
+    )
     return event
 
 
@@ -195,4 +199,5 @@ def update_event(event: Event, data: EventData, *, user: User) -> dict:
     fields_changed = [name for name in changed if name != "capacity"]
     if fields_changed:
         audit.record("event.updated", user=user, event_id=event.id, fields=sorted(fields_changed))
+        domain_events.record("event.updated", event_id=event.id, fields=sorted(fields_changed))
     return {"fields": changed, "promoted": promoted}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from eventapp import events as domain_events
 from eventapp.database import lock_event_row
 from eventapp.extensions import db
 from eventapp.models import Event, EventStatus, Registration, RegistrationStatus, User, utcnow
@@ -35,6 +36,7 @@ def publish(event: Event, *, user: User) -> None:
     event.status = EventStatus.PUBLISHED
     audit.record("event.published", user=user, event_id=event.id)
     db.session.flush()
+    domain_events.record("event.published", event_id=event.id)
 
 
 def unpublish(event: Event, *, user: User) -> None:
@@ -57,6 +59,7 @@ def unpublish(event: Event, *, user: User) -> None:
     event.status = EventStatus.DRAFT
     audit.record("event.unpublished", user=user, event_id=event.id)
     db.session.flush()
+    domain_events.record("event.unpublished", event_id=event.id)
 
 
 def cancellation_summary(event: Event) -> dict:
@@ -120,5 +123,6 @@ def cancel_event(event: Event, *, user: User, notify: bool = True) -> int:
                         sent += 1
         queued += sent
         audit.record("event.cancelled", user=user, event_id=target.id, notified=sent)
+        domain_events.record("event.cancelled", event_id=target.id, notified=sent)
     db.session.flush()
     return queued
