@@ -47,9 +47,8 @@ def test_a_refused_registration_delivers_nothing(db, factory):
     waiting = factory.registration(event, status="waitlisted")
     user = factory.user(factory.organisation())
     db.session.commit()
-    with events.capture() as seen:
-        with pytest.raises(RegistrationError), write_transaction():
-            registration_service.promote(db.session.get(Registration, waiting.id), user=user)
+    with events.capture() as seen, pytest.raises(RegistrationError), write_transaction():
+        registration_service.promote(db.session.get(Registration, waiting.id), user=user)
     assert seen == []
 
 
