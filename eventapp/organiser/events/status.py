@@ -49,7 +49,8 @@ def event_cancel(event):
     summary = event_service.cancellation_summary(event)
     form = ConfirmForm()
     if form.validate_on_submit():
-        queued = event_service.cancel_event(event, user=current_user)
+        with flash_and_redirect(url_for("organiser.event_overview", event_id=event.id)):
+            queued = event_service.cancel_event(event, user=current_user)
         flash(
             ngettext(
                 "The event is cancelled. %(num)s registrant is being e-mailed.",
