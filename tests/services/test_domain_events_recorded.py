@@ -3,10 +3,11 @@ change is committed: registrations, check-ins, events' status, imports, exports,
 erasure. A refused change (ServiceError, rolled back) delivers nothing."""
 
 import pytest
+from sqlalchemy import select
 
 from eventapp import events
 from eventapp.database import write_transaction
-from eventapp.models import Event, Registration
+from eventapp.models import AuditLog, Event, Registration
 from eventapp.services import checkin
 from eventapp.services import events as event_service
 from eventapp.services import registrations as registration_service
@@ -106,3 +107,22 @@ def test_payloads_hold_no_personal_data(db, factory):
     assert seen
     for event_seen in seen:
         assert "grace" not in repr(dict(event_seen.payload)).lower()
+
+
+def test_the_audit_log_subscribes_to_check_ins_and_follows_their_transaction(db, factory):
+    event = factory.event()
+    registration = factory.registration(event)
+    user = factory.user(factory.organisation())
+    db.session.commit()
+    with pytest.raises(RuntimeError), write_transaction():
+        checkin.check_in(event, registration, user=user, desk="Desk 1")
+        raise RuntimeError("the request failed after the check-in")
+    assert db.session.scalars(select(AuditLog.action)).all() == []  # rolled back: no line
+    with write_transaction():
+        checkin.check_in(event, registration, user=user, desk="Desk 1")
+        checkin.undo(event, registration, user=user)
+    lines = db.session.scalars(select(AuditLog).order_by(AuditLog.id)).all()
+    assert [(a.action, a.user_id, a.registration_id, a.details["desk"]) for a in lines] == [
+        ("registration.checked_in", user.id, registration.id, "Desk 1"),
+        ("registration.checkin_undone", user.id, registration.id, "Desk 1"),
+    ]
