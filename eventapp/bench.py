@@ -19,8 +19,7 @@ csrf.exempt(bp)
 @bp.post("/insert")
 @guard.public  # BENCH_MODE only: the reference write
 def insert():
-    db.session.add(AuditLog(action="bench.insert", actor="bench"))
-    db.session.commit()
+    db.session.add(AuditLog(action="bench.insert", actor="bench"))  # the request commits it
     return {"ok": True}
 
 

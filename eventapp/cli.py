@@ -6,8 +6,10 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import force_locale
 from sqlalchemy import select
 
+from eventapp.database import write_transaction
 from eventapp.extensions import db
 from eventapp.jobs.cli import COMMANDS as JOB_COMMANDS
 from eventapp.models import Membership, MembershipRole, Organisation, User
@@ -30,8 +32,8 @@ def demo_load(reset_passwords: bool) -> None:
     """Load the demo data (idempotent: a second run adds nothing)."""
     from eventapp.demo.loader import load
 
-    report = load(_credentials_file(), reset_passwords=reset_passwords)
-    db.session.commit()
+    with write_transaction():
+        report = load(_credentials_file(), reset_passwords=reset_passwords)
     click.echo(
         f"Demo data: {report.organisations} organisations, {report.events} events, "
         f"{report.registrations} registrations added."
@@ -59,16 +61,13 @@ def _password_option(func):
 
 
 def _check_password(password: str, user: User | None = None) -> None:
-    from eventapp.services.accounts import PASSWORD_MIN_LENGTH, AccountError, check_new_password
+    from eventapp.services.accounts import AccountError, check_new_password
 
     try:
         check_new_password(password, user)
     except AccountError as error:
-        reason = {
-            "too_short": f"the password needs at least {PASSWORD_MIN_LENGTH} characters",
-            "too_long": "the password is too long",
-            "is_email": "the password cannot be the account's e-mail address",
-        }[error.code]
+        with force_locale("en"):  # the operator's console speaks English
+            reason = error.message
         raise click.BadParameter(reason, param_hint="password") from None
 
 
@@ -107,21 +106,21 @@ def users_create(email, name, organisation_slug, role, admin, password) -> None:
             raise click.ClickException(f"unknown organisation {organisation_slug!r}")
     elif not admin:
         raise click.ClickException("give --organisation (or --admin)")
-    user = User(email=email, name=name or email.split("@")[0], is_admin=admin)
-    user.set_password(password)
-    if organisation is not None:
-        user.memberships.append(Membership(organisation=organisation, role=role))
-    db.session.add(user)
-    db.session.flush()
-    audit.record(
-        "user.created",
-        actor="cli",
-        organisation=organisation.slug if organisation else None,
-        role=role if organisation else None,
-        admin=admin,
-        target_user_id=user.id,
-    )
-    db.session.commit()
+    with write_transaction():
+        user = User(email=email, name=name or email.split("@")[0], is_admin=admin)
+        user.set_password(password)
+        if organisation is not None:
+            user.memberships.append(Membership(organisation=organisation, role=role))
+        db.session.add(user)
+        db.session.flush()
+        audit.record(
+            "user.created",
+            actor="cli",
+            organisation=organisation.slug if organisation else None,
+            role=role if organisation else None,
+            admin=admin,
+            target_user_id=user.id,
+        )
     click.echo(f"Created {email}" + (f" ({role} of {organisation.slug})" if organisation else ""))
 
 
@@ -136,8 +135,8 @@ def users_set_password(email, password) -> None:
     if user is None:
         raise click.ClickException(f"no account for {email}")
     _check_password(password, user)
-    change_password(user, password, actor="cli")
-    db.session.commit()
+    with write_transaction():
+        change_password(user, password, actor="cli")
     click.echo(f"Password changed for {user.email}")
 
 

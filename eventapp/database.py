@@ -20,11 +20,11 @@ Sessions are scoped to the request when there is one (else to the app context), 
 never shares a session with code that pushed an app context around it (tests, CLI).
 
 Transactions: the request owns its transaction (Indico's rule). `finish_request()` (called by
-eventapp.app.EventApp once the view has returned) commits once if the answer is not an error
+eventapp.webapp.EventApp once the view has returned) commits once if the answer is not an error
 (status < 400) and rolls back otherwise; an exception rolls back (`rollback_request()`, before
 any error handler runs). Views and services never commit: services flush. The units of work
-that must commit on their own say so with `own_transaction()` (the mail sender's claim, the
-check-in desk's counter, a failed-login counter, a CLI batch, the purge); `write_transaction()`
+that must commit on their own say so with `own_transaction()` (the mail sender's claim and each
+send's outcome, a failed-login counter, a CLI batch); `write_transaction()`
 is the same for CLI commands and tests that may have an open transaction to commit first.
 Once the request's transaction is over, what the request still does (render an error page,
 stream an export) only reads: on SQLite its transactions begin deferred.
@@ -217,10 +217,21 @@ def _unit_of_work() -> Iterator[None]:
             dispatch.flush()  # a request's jobs wait for its response
 
 
+def end_read() -> None:
+    """End the transaction in progress, which has only read (its objects stay as read): before
+    work that takes transactions of its own (a mail batch, the purge) or before a long wait,
+    so no read transaction stays open meanwhile. RuntimeError if it has written: its changes
+    belong to the request (or to a write_transaction())."""
+    session = _db().session()
+    if _wrote(session):
+        raise RuntimeError("end_read() in a transaction that has written: commit it properly")
+    _end_read_transaction(session)
+
+
 @contextmanager
 def own_transaction() -> Iterator[None]:
     """A unit of work that commits on its own, whatever becomes of the request or job around
-    it: the mail sender's claim, the check-in desk's counter, a failed-login counter, a batch
+    it: the mail sender's claim and each send's outcome, a failed-login counter, a batch
     of a CLI command or of the purge. The transaction in progress must not have written
     anything (RuntimeError: its changes belong to the request, which commits them once); it
     is ended (its objects kept as read) and the block runs in a transaction of its own, with

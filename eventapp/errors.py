@@ -11,7 +11,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from eventapp.extensions import db, limiter, login_manager
+from eventapp import database
+from eventapp.extensions import limiter, login_manager
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def _user_or_anonymous() -> None:
     try:
         current_user._get_current_object()
     except (OperationalError, InterfaceError):
-        db.session.rollback()
+        database.rollback_request()  # that query failed: the session is usable again
         g._login_user = login_manager.anonymous_user()
 
 
@@ -113,8 +114,8 @@ def register_error_handlers(app) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def _database_down(error):
-        # Unreachable or locked database: nothing half-written, say so and ask to retry.
-        db.session.rollback()
+        # Unreachable or locked database: nothing half-written (the request has rolled back
+        # before this handler, eventapp/webapp.py), say so and ask to retry.
         if "_login_user" not in g:
             # The user could not be loaded (that is what failed): the page is shown as to an
             # anonymous visitor, or rendering it would query the database again and fail.
@@ -124,5 +125,4 @@ def register_error_handlers(app) -> None:
 
     @app.errorhandler(InternalServerError)
     def _internal(error):
-        db.session.rollback()
-        return render_error(500)
+        return render_error(500)  # the request has rolled back (eventapp/webapp.py)

@@ -38,13 +38,18 @@ PROBLEM_TYPE = "tag:eventapp,2025:problem:"  # + "registration.full": names, not
 
 
 @contextmanager
-def keep_form(form, render: Callable[[int], object]) -> Iterator[None]:
+def keep_form(
+    form, render: Callable[[int], object], *, form_errors: bool = False
+) -> Iterator[None]:
     """A ServiceError raised inside is answered with `render(status)`, the view's page, after
-    the message is put on `form` (see the module docstring)."""
+    the message is put on `form` (see the module docstring). With `form_errors=True` a message
+    that names no field goes to `form.form_errors` (for a page that shows them next to the
+    form, like the check-in desk's walk-in) instead of a flash."""
     try:
         yield
     except ServiceError as error:
         error.form, error.render = form, render
+        error.form_errors = form_errors
         raise
 
 
@@ -81,6 +86,8 @@ def _on_form(error: ServiceError) -> None:
     target = getattr(error.form, error.field, None) if error.field else None
     if target is not None and hasattr(target, "errors"):
         target.errors = [*target.errors, error.message]
+    elif getattr(error, "form_errors", False):
+        error.form.form_errors.append(error.message)
     else:
         flash(error.message, "error")
 

@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from eventapp.database import write_transaction
-from eventapp.extensions import db
 from eventapp.models import utcnow
 from eventapp.services import privacy as privacy_service
 
@@ -38,8 +37,8 @@ def purge_expired(
     older_than = older_than or privacy_service.Age(months=privacy_service.retention_months())
     now = utcnow()
     report = PurgeReport(cutoff=older_than.before(now))
+    # Each batch below is its own write transaction (the first one ends this read).
     events = [(e.id, e.slug) for e in privacy_service.events_to_purge(older_than, now)]
-    db.session.commit()  # end the read; each batch below is its own write transaction
     for event_id, slug in events:
         total = None
         if not dry_run:

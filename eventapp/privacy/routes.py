@@ -100,7 +100,6 @@ def erase(registration: Registration, token: str):
     if form.validate_on_submit():
         targets = mine if form.scope.data == "all" else [registration]
         erased = privacy_service.erase(targets)
-        db.session.commit()
         flash(
             ngettext(
                 "Your personal data has been erased from %(num)d registration.",

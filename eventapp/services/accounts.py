@@ -8,8 +8,11 @@ other way) every earlier link is dead, so a link works once.
 from __future__ import annotations
 
 import hashlib
+from enum import StrEnum
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
@@ -17,6 +20,7 @@ from eventapp.extensions import db
 from eventapp.models import User
 from eventapp.services import audit
 from eventapp.services import mail as mail_service
+from eventapp.services.errors import ServiceError
 from eventapp.text import normalise_email
 
 PASSWORD_MIN_LENGTH = 10
@@ -24,22 +28,37 @@ PASSWORD_MAX_LENGTH = 200
 _RESET_SALT = "eventapp.password-reset"
 
 
-class AccountError(Exception):
-    """A password rule was not met; `code` says which."""
+class AccountError(ServiceError):
+    """A password rule was not met; `code` says which. It is about the new password."""
 
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
+    kind = "account"
+
+    class Code(StrEnum):
+        TOO_SHORT = "too_short"
+        TOO_LONG = "too_long"
+        IS_EMAIL = "is_email"
+
+    MESSAGES = {
+        Code.TOO_SHORT: lambda info: _(
+            "The password needs at least %(num)s characters.", num=PASSWORD_MIN_LENGTH
+        ),
+        Code.TOO_LONG: _l("The password is too long."),
+        Code.IS_EMAIL: _l("Do not use your e-mail address as your password."),
+    }
+    DEFAULT_STATUS = 400  # invalid input, like a form field that fails its validation
+
+    def __init__(self, code: AccountError.Code, *, field: str | None = "new_password", **info):
+        super().__init__(code, field=field, **info)
 
 
 def check_new_password(password: str, user: User | None = None) -> None:
     """Refuse passwords that are too short, too long, or the account's own e-mail."""
     if len(password or "") < PASSWORD_MIN_LENGTH:
-        raise AccountError("too_short")
+        raise AccountError(AccountError.Code.TOO_SHORT)
     if len(password) > PASSWORD_MAX_LENGTH:
-        raise AccountError("too_long")
+        raise AccountError(AccountError.Code.TOO_LONG)
     if user is not None and password.strip().lower() == user.email:
-        raise AccountError("is_email")
+        raise AccountError(AccountError.Code.IS_EMAIL)
 
 
 def user_by_email(email: str) -> User | None:

@@ -8,16 +8,20 @@ def record(
     action: str,
     *,
     user: User | None = None,
+    user_id: int | None = None,
     actor: str | None = None,
     event_id: int | None = None,
     registration_id: int | None = None,
     **details: Any,
 ) -> AuditLog:
-    """Append one line to the audit log (in the caller's transaction)."""
+    """Append one line to the audit log (in the caller's transaction). The acting user is
+    `user`, or `user_id` (a domain event's subscriber has only the id)."""
+    if user is not None:
+        user_id = user.id
     entry = AuditLog(
         action=action,
-        user_id=user.id if user is not None else None,
-        actor=actor or ("user" if user is not None else "system"),
+        user_id=user_id,
+        actor=actor or ("user" if user_id is not None else "system"),
         event_id=event_id,
         registration_id=registration_id,
         details=details,

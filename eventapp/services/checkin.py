@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from sqlalchemy import case, select, update
 
+from eventapp import events
 from eventapp.extensions import db
 from eventapp.models import (
     Event,
@@ -105,11 +106,11 @@ def check_in(
     db.session.refresh(registration)
     if changed != 1:
         return _refusal(registration)
-    audit.record(
-        "registration.checked_in",
-        user=user,
+    events.record(
+        "checkin.created",
         event_id=event.id,
         registration_id=registration.id,
+        user_id=user.id,
         desk=registration.checkin_desk,
     )
     return Result(State.CHECKED_IN, registration)
@@ -145,15 +146,42 @@ def undo(event: Event, registration: Registration, *, user: User) -> bool:
     db.session.refresh(registration)
     if changed != 1:
         return False
-    audit.record(
-        "registration.checkin_undone",
-        user=user,
+    events.record(
+        "checkin.undone",
         event_id=event.id,
         registration_id=registration.id,
+        user_id=user.id,
         checked_in_at=previous_at.isoformat() if previous_at else None,
         desk=previous_desk,
     )
     return True
+
+
+# The audit log subscribes to the check-ins: its line is written in the same transaction as the
+# check-in (before the commit), or not at all.
+
+
+@events.subscribe("checkin.created", phase="before_commit")
+def _audit_check_in(event: events.DomainEvent) -> None:
+    audit.record(
+        "registration.checked_in",
+        user_id=event["user_id"],
+        event_id=event["event_id"],
+        registration_id=event["registration_id"],
+        desk=event["desk"],
+    )
+
+
+@events.subscribe("checkin.undone", phase="before_commit")
+def _audit_undo(event: events.DomainEvent) -> None:
+    audit.record(
+        "registration.checkin_undone",
+        user_id=event["user_id"],
+        event_id=event["event_id"],
+        registration_id=event["registration_id"],
+        checked_in_at=event["checked_in_at"],
+        desk=event["desk"],
+    )
 
 
 # --- look-up ---------------------------------------------------------------------------------

@@ -18,9 +18,11 @@ from zoneinfo import ZoneInfo
 from flask_babel import gettext as _
 from sqlalchemy import Select
 
+from eventapp import events
 from eventapp.extensions import db
-from eventapp.models import ActorCategory, Region, Registration, RegistrationSource
+from eventapp.models import ActorCategory, Event, Region, Registration, RegistrationSource, User
 from eventapp.models import RegistrationStatus as Status
+from eventapp.services import audit
 
 BATCH = 1000
 CHUNK = 64 * 1024
@@ -42,6 +44,14 @@ _COLUMNS = (
     Registration.consent_at,
     Registration.checked_in_at,
 )
+
+
+def record_export(event: Event, *, user: User, format: str, filters: dict) -> None:
+    """Log an export of the attendee list (who, which event, which filters), in the caller's
+    transaction: the request commits it before the file streams."""
+    audit.record("attendees.exported", user=user, event_id=event.id, format=format, filters=filters)
+    db.session.flush()
+    events.record("attendees.exported", event_id=event.id, format=format)
 
 
 def neutralise(value):

@@ -43,7 +43,7 @@ from flask_mailman import EmailMultiAlternatives
 from sqlalchemy import and_, inspect, or_, select, update
 from sqlalchemy import event as sa_event
 
-from eventapp.database import read_only
+from eventapp.database import end_read, own_transaction, read_only
 from eventapp.extensions import db, mail
 from eventapp.jobs import dispatch
 from eventapp.models import OutboxMessage, OutboxStatus, Registration, RegistrationStatus, utcnow
@@ -221,26 +221,28 @@ def _stale_before():
 
 
 def _claim(message_id: int) -> bool:
-    """pending/failed (or stale sending) -> sending, in its own transaction."""
+    """pending/failed (or stale sending) -> sending, in its own transaction: committed before
+    the mail server is called, so no other worker sends it meanwhile."""
     stale = _stale_before()
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.id == message_id,
-            OutboxMessage.attempts < MAX_ATTEMPTS,
-            or_(
-                OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.FAILED]),
-                (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.updated_at < stale),
-            ),
+    with own_transaction():
+        result = db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.attempts < MAX_ATTEMPTS,
+                or_(
+                    OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.FAILED]),
+                    (OutboxMessage.status == OutboxStatus.SENDING)
+                    & (OutboxMessage.updated_at < stale),
+                ),
+            )
+            .values(
+                status=OutboxStatus.SENDING,
+                attempts=OutboxMessage.attempts + 1,
+                updated_at=utcnow(),
+            )
+            .execution_options(synchronize_session=False)
         )
-        .values(
-            status=OutboxStatus.SENDING,
-            attempts=OutboxMessage.attempts + 1,
-            updated_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
     return result.rowcount == 1
 
 
@@ -306,14 +308,14 @@ def send_ids(message_ids: Iterable[int]) -> tuple[int, int]:
                 else:
                     result |= {"status": OutboxStatus.SENT, "sent_at": utcnow(), "last_error": None}
                     sent += 1
-                db.session.rollback()
-            db.session.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id == message_id)
-                .values(**result, updated_at=utcnow())
-                .execution_options(synchronize_session=False)
-            )
-            db.session.commit()
+                end_read()  # the rendering's reads
+            with own_transaction():  # the outcome, whatever becomes of the next message
+                db.session.execute(
+                    update(OutboxMessage)
+                    .where(OutboxMessage.id == message_id)
+                    .values(**result, updated_at=utcnow())
+                    .execution_options(synchronize_session=False)
+                )
     finally:
         if connection is not None:
             _close_quietly(connection)
@@ -333,7 +335,7 @@ def send_pending(limit: int = 1000) -> tuple[int, int]:
             .limit(limit)
         )
     )
-    db.session.commit()
+    end_read()
     return send_ids(ids)
 
 
@@ -366,7 +368,7 @@ def due_for_sweep(limit: int = 1000) -> list[int]:
             .limit(limit)
         )
     )
-    db.session.commit()
+    end_read()
     return ids
 
 

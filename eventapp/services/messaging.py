@@ -16,6 +16,7 @@ from flask_babel import force_locale
 from markupsafe import Markup, escape
 from sqlalchemy import Select, func, select
 
+from eventapp import events
 from eventapp.extensions import db
 from eventapp.models import Event, Mailing, OutboxMessage, OutboxStatus, Registration, User
 from eventapp.services import audit
@@ -129,6 +130,7 @@ def send_mailing(
         filters=filters if log_filters is None else log_filters,
     )
     db.session.flush()
+    events.record("mailing.sent", event_id=event.id, mailing_id=mailing.id, queued=queued)
     return SendResult(mailing, queued)
 
 

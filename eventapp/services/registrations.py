@@ -19,6 +19,7 @@ from flask_babel import ngettext
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm.attributes import set_committed_value
 
+from eventapp import events as domain_events
 from eventapp.database import lock_event_row
 from eventapp.extensions import db
 from eventapp.models import (
@@ -320,6 +321,15 @@ def register(
         if notify:
             mail_service.notify_registration(registration, str(status))
     db.session.flush()  # one flush for the registrations and their e-mails: ids are known
+    for outcome in outcomes:
+        if outcome.created:
+            domain_events.record(
+                "registration.created",
+                event_id=outcome.event.id,
+                registration_id=outcome.registration.id,
+                status=str(outcome.registration.status),
+                source=str(source),
+            )
     return outcomes
 
 
@@ -356,6 +366,13 @@ def _fill_free_seats(event: Event, user: User | None, notify: bool) -> list[Regi
         if notify:
             mail_service.notify_registration(registration, "promoted")
     db.session.flush()
+    for registration in promoted:
+        domain_events.record(
+            "registration.promoted",
+            event_id=event.id,
+            registration_id=registration.id,
+            automatic=True,
+        )
     return promoted
 
 
@@ -388,6 +405,12 @@ def cancel(
     if notify and registration.email:
         mail_service.notify_registration(registration, "cancelled")
     db.session.flush()
+    domain_events.record(
+        "registration.cancelled",
+        event_id=event.id,
+        registration_id=registration.id,
+        previous_status="confirmed" if was_confirmed else "waitlisted",
+    )
     if not was_confirmed:
         return []
     return _fill_free_seats(event, user, notify=True)
@@ -418,6 +441,12 @@ def promote(
     if notify:
         mail_service.notify_registration(registration, "promoted")
     db.session.flush()
+    domain_events.record(
+        "registration.promoted",
+        event_id=event.id,
+        registration_id=registration.id,
+        automatic=False,
+    )
 
 
 def reconfirm(
@@ -451,6 +480,12 @@ def reconfirm(
     if notify:
         mail_service.notify_registration(registration, str(status))
     db.session.flush()
+    domain_events.record(
+        "registration.reconfirmed",
+        event_id=event.id,
+        registration_id=registration.id,
+        status=str(status),
+    )
     return status
 
 
@@ -476,6 +511,9 @@ def change_capacity(
             event_id=event.id,
             previous=previous,
             capacity=capacity,
+        )
+        domain_events.record(
+            "event.capacity_changed", event_id=event.id, previous=previous, capacity=capacity
         )
     return _fill_free_seats(event, user, notify)
 
@@ -515,6 +553,12 @@ def update_details(
             fields=sorted(changed),
         )
         db.session.flush()
+        domain_events.record(
+            "registration.updated",
+            event_id=registration.event_id,
+            registration_id=registration.id,
+            fields=sorted(changed),
+        )
     return changed
 
 
@@ -584,4 +628,11 @@ def move(
         from_registration_id=registration.id,
     )
     db.session.flush()
+    domain_events.record(
+        "registration.moved",
+        event_id=source.id,
+        registration_id=registration.id,
+        to_event_id=target.id,
+        to_registration_id=outcome.registration.id,
+    )
     return outcome, promoted

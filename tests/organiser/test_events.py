@@ -120,7 +120,7 @@ def test_lowering_capacity_below_confirmed_is_refused_with_a_clear_message(
         factory.registration(event, status="confirmed")
     data = _edit_data(event, org, "2", title_fr="Nouveau titre")
     response = client.post(f"/organiser/events/{event.id}/edit", data=data)
-    assert response.status_code == 400
+    assert response.status_code == 409  # a conflict with the registrations, the form kept
     page = response.get_data(as_text=True)
     assert "ne peut pas être inférieure aux 3 participants confirmés" in page
     db.session.expire_all()

@@ -7,17 +7,16 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from eventapp.extensions import db
 from eventapp.i18n import current_language
 from eventapp.models import EventStatus, RegistrationSource, RegistrationStatus, utcnow
 from eventapp.organiser.attendees.forms import AddAttendeeForm
 from eventapp.organiser.attendees.links import detail_url
 from eventapp.organiser.blueprint import bp
-from eventapp.organiser.messages import registration_error
 from eventapp.organiser.navigation import render_event
 from eventapp.permissions import Perm, guard
+from eventapp.problems import keep_form
 from eventapp.services import registrations as registration_service
-from eventapp.services.registrations import Participant, RegistrationError
+from eventapp.services.registrations import Participant
 
 
 @bp.route("/events/<int:event_id>/attendees/new", methods=["GET", "POST"])
@@ -34,6 +33,16 @@ def attendee_new(event):
     if event.status == EventStatus.CANCELLED:
         flash(_("This event is cancelled."), "error")
         return redirect(url_for("organiser.event_overview", event_id=event.id))
+
+    def page(status: int):
+        return render_event(
+            "organiser/attendee_new.html",
+            event,
+            status=status,
+            form=form,
+            current_tab="organiser.attendees",
+        )
+
     if form.validate_on_submit():
         person = Participant(
             first_name=form.first_name.data,
@@ -47,7 +56,7 @@ def attendee_new(event):
             consent_at=utcnow(),
             consent_version=f"organiser:{current_app.config['PRIVACY_NOTICE_VERSION']}",
         )
-        try:
+        with keep_form(form, page):
             outcome = registration_service.register(
                 [event],
                 person,
@@ -56,33 +65,19 @@ def attendee_new(event):
                 override_capacity=form.override_capacity.data,
                 notify=form.notify.data,
             )[0]
-        except RegistrationError as error:
-            db.session.rollback()
-            flash(registration_error(error), "error")
+        registration = outcome.registration
+        if not outcome.created:
+            flash(_("This e-mail address is already registered for this event."), "warning")
+        elif registration.status == RegistrationStatus.CONFIRMED:
+            flash(_("%(name)s is registered (confirmed).", name=registration.full_name), "success")
         else:
-            db.session.commit()
-            registration = outcome.registration
-            if not outcome.created:
-                flash(_("This e-mail address is already registered for this event."), "warning")
-            elif registration.status == RegistrationStatus.CONFIRMED:
-                flash(
-                    _("%(name)s is registered (confirmed).", name=registration.full_name), "success"
-                )
-            else:
-                flash(
-                    _(
-                        "The event is full: %(name)s is on the waiting list. Promote them with "
-                        "“go over capacity” to confirm them anyway.",
-                        name=registration.full_name,
-                    ),
-                    "warning",
-                )
-            return redirect(detail_url(event, registration))
-    status = 400 if form.is_submitted() else 200
-    return render_event(
-        "organiser/attendee_new.html",
-        event,
-        status=status,
-        form=form,
-        current_tab="organiser.attendees",
-    )
+            flash(
+                _(
+                    "The event is full: %(name)s is on the waiting list. Promote them with "
+                    "“go over capacity” to confirm them anyway.",
+                    name=registration.full_name,
+                ),
+                "warning",
+            )
+        return redirect(detail_url(event, registration))
+    return page(400 if form.is_submitted() else 200)

@@ -15,10 +15,9 @@ from eventapp.models import Event, EventKind, EventStatus, RegistrationStatus, u
 from eventapp.organiser.attendees.forms import MoveForm
 from eventapp.organiser.attendees.links import back_url
 from eventapp.organiser.blueprint import bp
-from eventapp.organiser.messages import registration_error
 from eventapp.permissions import Perm, accessible_events_clause, guard
+from eventapp.problems import flash_and_redirect
 from eventapp.services import registrations as registration_service
-from eventapp.services.registrations import RegistrationError
 
 
 def move_form(event: Event, formdata=None) -> MoveForm:
@@ -52,7 +51,7 @@ def attendee_move(event, registration):
         flash(_("Choose the event to move this person to."), "error")
         return redirect(back_url(event, registration))
     target = guard.event_or_404(current_user, Perm.ATTENDEES_EDIT, form.target.data)
-    try:
+    with flash_and_redirect(back_url(event, registration)):
         outcome, promoted = registration_service.move(
             registration,
             target,
@@ -60,11 +59,6 @@ def attendee_move(event, registration):
             override_capacity=form.override_capacity.data,
             notify=form.notify.data,
         )
-    except RegistrationError as error:
-        db.session.rollback()
-        flash(registration_error(error), "error")
-        return redirect(back_url(event, registration))
-    db.session.commit()
     lang = current_language()
     if outcome.status == RegistrationStatus.CONFIRMED:
         message = _(

@@ -20,12 +20,11 @@ from eventapp.organiser.attendees.forms import (
 from eventapp.organiser.attendees.links import back_url, detail_url
 from eventapp.organiser.attendees.move import move_form
 from eventapp.organiser.blueprint import bp
-from eventapp.organiser.messages import registration_error
 from eventapp.organiser.navigation import render_event
 from eventapp.permissions import Perm, guard
+from eventapp.problems import flash_and_redirect
 from eventapp.services import registrations as registration_service
 from eventapp.services.counts import waitlist_position
-from eventapp.services.registrations import RegistrationError
 
 
 @bp.get("/events/<int:event_id>/attendees/<int:registration_id>")
@@ -73,7 +72,6 @@ def attendee_edit(event, registration):
             {name: getattr(form, name).data for name in registration_service.EDITABLE_FIELDS},
             user=current_user,
         )
-        db.session.commit()
         flash(
             _("The registration has been updated.") if changed else _("Nothing was changed."),
             "success" if changed else "info",
@@ -101,7 +99,6 @@ def attendee_cancel(event, registration):
             promoted = registration_service.cancel(
                 registration, user=current_user, notify=form.notify.data
             )
-            db.session.commit()
             message = _("The registration of %(name)s is cancelled.", name=registration.full_name)
             if promoted:
                 message += " " + ngettext(
@@ -117,32 +114,28 @@ def attendee_cancel(event, registration):
 @guard.registration(Perm.ATTENDEES_EDIT)
 def attendee_reconfirm(event, registration):
     form = OverrideForm()
+    back = back_url(event, registration)
     if form.validate_on_submit():
-        try:
+        with flash_and_redirect(back):
             status = registration_service.reconfirm(
                 registration,
                 user=current_user,
                 override_capacity=form.override_capacity.data,
             )
-        except RegistrationError as error:
-            db.session.rollback()
-            flash(registration_error(error), "error")
+        if status == RegistrationStatus.CONFIRMED:
+            flash(
+                _("%(name)s is registered again (confirmed).", name=registration.full_name),
+                "success",
+            )
         else:
-            db.session.commit()
-            if status == RegistrationStatus.CONFIRMED:
-                flash(
-                    _("%(name)s is registered again (confirmed).", name=registration.full_name),
-                    "success",
-                )
-            else:
-                flash(
-                    _(
-                        "%(name)s is registered again, on the waiting list (the event is full).",
-                        name=registration.full_name,
-                    ),
-                    "warning",
-                )
-    return redirect(back_url(event, registration))
+            flash(
+                _(
+                    "%(name)s is registered again, on the waiting list (the event is full).",
+                    name=registration.full_name,
+                ),
+                "warning",
+            )
+    return redirect(back)
 
 
 @bp.post("/events/<int:event_id>/attendees/<int:registration_id>/promote")
@@ -151,23 +144,19 @@ def attendee_promote(event, registration):
     """Move a person from the waiting list to confirmed (out of turn if need be); without a free
     seat only with the explicit over-capacity box, which the audit log records."""
     form = OverrideForm()
+    back = back_url(event, registration)
     if form.validate_on_submit():
-        try:
+        with flash_and_redirect(back):
             registration_service.promote(
                 registration,
                 user=current_user,
                 override_capacity=form.override_capacity.data,
             )
-        except RegistrationError as error:
-            db.session.rollback()
-            flash(registration_error(error), "error")
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "%(name)s moved from the waiting list to confirmed, and was e-mailed.",
-                    name=registration.full_name,
-                ),
-                "success",
-            )
-    return redirect(back_url(event, registration))
+        flash(
+            _(
+                "%(name)s moved from the waiting list to confirmed, and was e-mailed.",
+                name=registration.full_name,
+            ),
+            "success",
+        )
+    return redirect(back)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -28,8 +27,9 @@ from eventapp.organiser.checkin.results import (
     wants_json,
 )
 from eventapp.permissions import Perm, accessible_events_clause, guard
+from eventapp.problems import keep_form
 from eventapp.services import checkin as service
-from eventapp.services.registrations import Participant, RegistrationError
+from eventapp.services.registrations import Participant
 
 DESK_KEY = "checkin_desk"
 RESULT_KEY = "checkin_result"
@@ -160,7 +160,6 @@ def checkin_scan(event):
         flash(message, "error")
         return redirect(url_for("organiser.checkin_desk", event_id=event.id))
     result = service.check_in_code(event, form.code.data, user=current_user, desk=desk)
-    db.session.commit()
     return _respond(event, present(event, result), result.registration)
 
 
@@ -172,7 +171,6 @@ def checkin_registration(event, registration):
     if not desk:
         return _no_desk(event)
     result = service.check_in(event, registration, user=current_user, desk=desk)
-    db.session.commit()
     return _respond(event, present(event, result), result.registration)
 
 
@@ -180,7 +178,6 @@ def checkin_registration(event, registration):
 @guard.registration(Perm.CHECKIN)
 def checkin_undo(event, registration):
     undone = service.undo(event, registration, user=current_user)
-    db.session.commit()
     return _respond(event, undo_payload(event, registration, undone), registration)
 
 
@@ -210,16 +207,6 @@ def checkin_counts(event):
     return response
 
 
-_REGISTRATION_ERRORS = {
-    "full": _l(
-        "The event is full. Tick “Admit over capacity” to register this person anyway "
-        "(it is recorded in the log)."
-    ),
-    "cancelled": _l("This event is cancelled: nobody can be registered."),
-    "tour": _l("Register people for a stage of the tour, not for the tour itself."),
-}
-
-
 @bp.post("/events/<int:event_id>/checkin/walk-in")
 @guard.event(Perm.CHECKIN)
 def checkin_walk_in(event):
@@ -240,7 +227,7 @@ def checkin_walk_in(event):
         consent_at=utcnow(),
         consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
     )
-    try:
+    with keep_form(form, lambda status: _desk_page(event, form, status), form_errors=True):
         result = service.walk_in(
             event,
             person,
@@ -248,10 +235,4 @@ def checkin_walk_in(event):
             desk=desk,
             override_capacity=bool(form.override_capacity.data),
         )
-    except RegistrationError as error:
-        db.session.rollback()
-        message = _REGISTRATION_ERRORS.get(error.code, _l("This person cannot be registered."))
-        form.form_errors.append(str(message))
-        return _desk_page(event, form, 409)
-    db.session.commit()
     return _respond(event, present(event, result), result.registration)

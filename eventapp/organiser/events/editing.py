@@ -12,25 +12,15 @@ from eventapp.models import EventRegion, EventStatus, Organisation
 from eventapp.organiser.blueprint import bp
 from eventapp.organiser.events.forms import EventForm
 from eventapp.organiser.forms import choices
-from eventapp.organiser.messages import event_error, registration_error
 from eventapp.organiser.navigation import render_event
 from eventapp.permissions import Perm, guard
+from eventapp.problems import keep_form
 from eventapp.services import events as event_service
-from eventapp.services.registrations import RegistrationError
 
 
 def _organisations_for_form(form: EventForm) -> None:
     everyone = list(db.session.scalars(select(Organisation).order_by(Organisation.name)))
     form.set_organisations(event_service.lead_organisations(current_user), everyone)
-
-
-def _apply_error(form: EventForm, error: event_service.EventError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    message = event_error(error)
-    if target is not None:
-        target.errors = [*target.errors, message]
-    else:
-        flash(message, "error")
 
 
 # --- create and edit ------------------------------------------------------------------------
@@ -44,17 +34,18 @@ def event_new(organisations):
     _organisations_for_form(form)
     if not form.is_submitted():
         form.lead_id.data = organisations[0].id
+
+    def page(status: int):
+        return render_template(
+            "organiser/event_form.html", form=form, event=None, tour=None
+        ), status
+
     if form.validate_on_submit():
-        try:
+        with keep_form(form, page):
             event = event_service.create_event(form.to_data(), user=current_user)
-        except event_service.EventError as error:
-            _apply_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The event has been created as a draft."), "success")
-            return redirect(url_for("organiser.event_overview", event_id=event.id))
-    status = 400 if form.is_submitted() else 200
-    return render_template("organiser/event_form.html", form=form, event=None, tour=None), status
+        flash(_("The event has been created as a draft."), "success")
+        return redirect(url_for("organiser.event_overview", event_id=event.id))
+    return page(400 if form.is_submitted() else 200)
 
 
 @bp.route("/events/<int:event_id>/stages/new", methods=["GET", "POST"])
@@ -74,24 +65,23 @@ def stage_new(event):
         roles = event_service.organiser_roles(event)
         lead = [org_id for org_id, role in roles.items() if role == "lead"]
         form.lead_id.data = lead[0] if lead else None
+
+    def page(status: int):
+        return render_event(
+            "organiser/event_form.html",
+            event,
+            status=status,
+            form=form,
+            tour=event,
+            current_tab="organiser.event_overview",
+        )
+
     if form.validate_on_submit():
-        try:
+        with keep_form(form, page):
             stage = event_service.create_event(form.to_data(), user=current_user, tour=event)
-        except event_service.EventError as error:
-            _apply_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The stage has been added to the tour as a draft."), "success")
-            return redirect(url_for("organiser.event_overview", event_id=stage.id))
-    status = 400 if form.is_submitted() else 200
-    return render_event(
-        "organiser/event_form.html",
-        event,
-        status=status,
-        form=form,
-        tour=event,
-        current_tab="organiser.event_overview",
-    )
+        flash(_("The stage has been added to the tour as a draft."), "success")
+        return redirect(url_for("organiser.event_overview", event_id=stage.id))
+    return page(400 if form.is_submitted() else 200)
 
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
@@ -121,32 +111,27 @@ def event_edit(event):
     if event.status == EventStatus.CANCELLED and form.is_submitted():
         flash(_("This event is cancelled: it can no longer be changed."), "error")
         return redirect(url_for("organiser.event_overview", event_id=event.id))
+
+    def page(status: int):
+        return render_event("organiser/event_form.html", event, status=status, form=form, tour=None)
+
     if form.validate_on_submit():
-        try:
+        with keep_form(form, page):
             result = event_service.update_event(event, form.to_data(), user=current_user)
-        except event_service.EventError as error:
-            db.session.rollback()
-            _apply_error(form, error)
-        except RegistrationError as error:
-            db.session.rollback()
-            form.capacity.errors = [*form.capacity.errors, registration_error(error)]
+        if result["promoted"]:
+            flash(
+                ngettext(
+                    "Saved. %(num)s person moved from the waiting list to confirmed (and "
+                    "was e-mailed).",
+                    "Saved. %(num)s people moved from the waiting list to confirmed (and "
+                    "were e-mailed).",
+                    len(result["promoted"]),
+                ),
+                "success",
+            )
+        elif result["fields"]:
+            flash(_("Your changes have been saved."), "success")
         else:
-            db.session.commit()
-            if result["promoted"]:
-                flash(
-                    ngettext(
-                        "Saved. %(num)s person moved from the waiting list to confirmed (and "
-                        "was e-mailed).",
-                        "Saved. %(num)s people moved from the waiting list to confirmed (and "
-                        "were e-mailed).",
-                        len(result["promoted"]),
-                    ),
-                    "success",
-                )
-            elif result["fields"]:
-                flash(_("Your changes have been saved."), "success")
-            else:
-                flash(_("Nothing was changed."), "info")
-            return redirect(url_for("organiser.event_overview", event_id=event.id))
-    status = 400 if form.is_submitted() else 200
-    return render_event("organiser/event_form.html", event, status=status, form=form, tour=None)
+            flash(_("Nothing was changed."), "info")
+        return redirect(url_for("organiser.event_overview", event_id=event.id))
+    return page(400 if form.is_submitted() else 200)

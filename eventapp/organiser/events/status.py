@@ -5,14 +5,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from eventapp.extensions import db
 from eventapp.i18n import current_language
 from eventapp.models import EventStatus
 from eventapp.organiser.blueprint import bp
 from eventapp.organiser.forms import ActionForm, ConfirmForm
-from eventapp.organiser.messages import event_error
 from eventapp.organiser.navigation import render_event
 from eventapp.permissions import Perm, guard
+from eventapp.problems import flash_and_redirect
 from eventapp.services import events as event_service
 
 # --- status ---------------------------------------------------------------------------------
@@ -21,29 +20,23 @@ from eventapp.services import events as event_service
 @bp.post("/events/<int:event_id>/publish")
 @guard.event(Perm.EVENT_SETTINGS)
 def event_publish(event):
+    back = url_for("organiser.event_overview", event_id=event.id)
     if ActionForm().validate_on_submit():
-        try:
+        with flash_and_redirect(back):
             event_service.publish(event, user=current_user)
-        except event_service.EventError as error:
-            flash(event_error(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The event is published: it appears on the public site."), "success")
-    return redirect(url_for("organiser.event_overview", event_id=event.id))
+        flash(_("The event is published: it appears on the public site."), "success")
+    return redirect(back)
 
 
 @bp.post("/events/<int:event_id>/unpublish")
 @guard.event(Perm.EVENT_SETTINGS)
 def event_unpublish(event):
+    back = url_for("organiser.event_overview", event_id=event.id)
     if ActionForm().validate_on_submit():
-        try:
+        with flash_and_redirect(back):
             event_service.unpublish(event, user=current_user)
-        except event_service.EventError as error:
-            flash(event_error(error), "error")
-        else:
-            db.session.commit()
-            flash(_("The event is back to draft: it no longer appears on the public site."), "info")
-    return redirect(url_for("organiser.event_overview", event_id=event.id))
+        flash(_("The event is back to draft: it no longer appears on the public site."), "info")
+    return redirect(back)
 
 
 @bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
@@ -56,8 +49,8 @@ def event_cancel(event):
     summary = event_service.cancellation_summary(event)
     form = ConfirmForm()
     if form.validate_on_submit():
-        queued = event_service.cancel_event(event, user=current_user)
-        db.session.commit()
+        with flash_and_redirect(url_for("organiser.event_overview", event_id=event.id)):
+            queued = event_service.cancel_event(event, user=current_user)
         flash(
             ngettext(
                 "The event is cancelled. %(num)s registrant is being e-mailed.",

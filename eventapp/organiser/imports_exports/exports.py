@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import Response, abort, request, stream_with_context
 from flask_login import current_user
 
-from eventapp.extensions import db
 from eventapp.i18n import current_language
 from eventapp.models import utcnow
 from eventapp.organiser.attendees.query import AttendeeFilter, registrations_query
 from eventapp.organiser.blueprint import bp
 from eventapp.organiser.forms import local_zone
 from eventapp.permissions import Perm, guard
-from eventapp.services import audit, exports
+from eventapp.services import exports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -30,14 +29,7 @@ def export(event, scope, format: str):
     titles = {e.id: e.title(lang) for e in scope} if event.is_tour else None
     stamp = utcnow().astimezone(local_zone()).strftime("%Y%m%d-%H%M")
     filename = f"{event.slug}-{stamp}.{format}"
-    audit.record(
-        "attendees.exported",
-        user=current_user,
-        event_id=event.id,
-        format=format,
-        filters=flt.for_log(),
-    )
-    db.session.commit()
+    exports.record_export(event, user=current_user, format=format, filters=flt.for_log())
     if format == "xlsx":
         body = exports.xlsx_stream(query, local_zone(), title=event.slug, event_titles=titles)
         mimetype = XLSX

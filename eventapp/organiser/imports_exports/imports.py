@@ -14,31 +14,8 @@ from eventapp.organiser.blueprint import bp
 from eventapp.organiser.imports_exports.forms import ImportConfirmForm, ImportUploadForm
 from eventapp.organiser.navigation import render_event
 from eventapp.permissions import Perm, guard
+from eventapp.problems import flash_and_redirect, keep_form
 from eventapp.services import imports
-
-
-def file_error_message(error: imports.ImportFileError) -> str:
-    if error.code == "missing_columns":
-        names = {
-            "first_name": _("First name"),
-            "last_name": _("Last name"),
-            "email": _("E-mail"),
-        }
-        return _(
-            "The file has no column for: %(columns)s. The first row must name the columns.",
-            columns=", ".join(names[c] for c in error.info["columns"]),
-        )
-    return {
-        "empty": _("The file is empty."),
-        "no_rows": _("The file has a header row but nobody in it."),
-        "encoding": _("The file's text encoding is not recognised: save it as UTF-8 CSV."),
-        "unreadable": _("This file cannot be read: send a CSV file or an Excel .xlsx file."),
-        "too_many_rows": _(
-            "The file has more than %(num)s rows: split it into smaller files.",
-            num=imports.MAX_ROWS,
-        ),
-        "already_imported": _("This file has already been imported."),
-    }.get(error.code, _("This file cannot be imported."))
 
 
 @bp.route("/events/<int:event_id>/import", methods=["GET", "POST"])
@@ -48,31 +25,28 @@ def import_upload(event):
         flash(_("Import people into one of the tour's stages."), "info")
         return redirect(url_for("organiser.event_overview", event_id=event.id))
     form = ImportUploadForm()
+
+    def page(status: int):
+        return render_event(
+            "organiser/import_upload.html",
+            event,
+            status=status,
+            form=form,
+            categories=ActorCategory.choices(),
+            regions=Region.choices(),
+            max_rows=imports.MAX_ROWS,
+        )
+
     if form.validate_on_submit():
         storage = form.file.data
         content = storage.read()
-        try:
+        with keep_form(form, page):
             imports.check(event, imports.read_records(content, storage.filename or ""))
-        except imports.ImportFileError as error:
-            form.file.errors = [*form.file.errors, file_error_message(error)]
-        else:
             upload = imports.store_upload(
                 event, user=current_user, filename=storage.filename or "import", content=content
             )
-            db.session.commit()
-            return redirect(
-                url_for("organiser.import_preview", event_id=event.id, upload_id=upload.id)
-            )
-    status = 400 if form.is_submitted() else 200
-    return render_event(
-        "organiser/import_upload.html",
-        event,
-        status=status,
-        form=form,
-        categories=ActorCategory.choices(),
-        regions=Region.choices(),
-        max_rows=imports.MAX_ROWS,
-    )
+        return redirect(url_for("organiser.import_preview", event_id=event.id, upload_id=upload.id))
+    return page(400 if form.is_submitted() else 200)
 
 
 @bp.route("/events/<int:event_id>/import/<int:upload_id>", methods=["GET", "POST"])
@@ -87,22 +61,19 @@ def import_preview(event, upload_id: int):
         flash(_("This file has already been imported."), "info")
         return redirect(url_for("organiser.attendees", event_id=event.id))
     form = ImportConfirmForm()
-    try:
+    with flash_and_redirect(url_for("organiser.import_upload", event_id=event.id)):
         checked = imports.preview(event, upload)
-    except imports.ImportFileError as error:
-        flash(file_error_message(error), "error")
-        return redirect(url_for("organiser.import_upload", event_id=event.id))
     if form.validate_on_submit() and checked.good:
         version = f"import:{current_app.config['PRIVACY_NOTICE_VERSION']}"
-        result = imports.import_upload(
-            event,
-            upload,
-            user=current_user,
-            notify=form.notify.data,
-            consent_version=version,
-            checked=checked,
-        )
-        db.session.commit()
+        with flash_and_redirect(url_for("organiser.attendees", event_id=event.id)):
+            result = imports.import_upload(
+                event,
+                upload,
+                user=current_user,
+                notify=form.notify.data,
+                consent_version=version,
+                checked=checked,
+            )
         flash(
             ngettext(
                 "%(num)s person imported",

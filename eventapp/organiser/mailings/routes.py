@@ -47,7 +47,6 @@ def mailing_new(event):
                 log_filters=flt.for_log(),
                 user=current_user,
             )
-            db.session.commit()
             flash(
                 ngettext(
                     "Your message is being sent to %(num)s person.",

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
+from eventapp import events as domain_events
 from eventapp.extensions import db
 from eventapp.models import Event, EventKind, EventRegion, EventStatus, Organisation, User
 from eventapp.services import audit
@@ -52,21 +53,21 @@ def unique_slug(title: str, starts_at: datetime) -> str:
 
 def _validate(data: EventData, user: User, *, is_tour: bool) -> None:
     if not data.title_fr.strip():
-        raise EventError("title_required", "title_fr")
+        raise EventError(EventError.Code.TITLE_REQUIRED, "title_fr")
     if data.ends_at <= data.starts_at:
-        raise EventError("ends_before_start", "ends_at")
+        raise EventError(EventError.Code.ENDS_BEFORE_START, "ends_at")
     if not is_tour:
         opens, closes = data.registration_opens_at, data.registration_closes_at
         if closes is not None and closes > data.ends_at:
-            raise EventError("closes_after_end", "registration_closes_at")
+            raise EventError(EventError.Code.CLOSES_AFTER_END, "registration_closes_at")
         if opens is not None and closes is not None and closes <= opens:
-            raise EventError("closes_before_opens", "registration_closes_at")
+            raise EventError(EventError.Code.CLOSES_BEFORE_OPENS, "registration_closes_at")
         if data.capacity is not None and data.capacity < 0:
-            raise EventError("negative_capacity", "capacity")
+            raise EventError(EventError.Code.NEGATIVE_CAPACITY, "capacity")
     known = set(db.session.scalars(select(Organisation.id)))
     wanted = {data.lead_id, *data.co_organiser_ids, *data.partner_ids}
     if not wanted <= known:
-        raise EventError("unknown_organisation", "co_organiser_ids")
+        raise EventError(EventError.Code.UNKNOWN_ORGANISATION, "co_organiser_ids")
 
 
 def _apply_regions(event: Event, data: EventData) -> None:
@@ -126,15 +127,15 @@ def create_event(data: EventData, *, user: User, tour: Event | None = None) -> E
     """A new draft event (or, with `tour`, a new stage of that tour at the next position)."""
     kind = EventKind.STAGE if tour is not None else EventKind(data.kind)
     if tour is None and kind not in TOP_LEVEL_KINDS:
-        raise EventError("bad_kind", "kind")
+        raise EventError(EventError.Code.BAD_KIND, "kind")
     if tour is not None and (not tour.is_tour or tour.status == EventStatus.CANCELLED):
-        raise EventError("not_a_tour")
+        raise EventError(EventError.Code.NOT_A_TOUR)
     is_tour = kind == EventKind.TOUR
     _validate(data, user, is_tour=is_tour)
     roles = desired_organisers(data)
     check_keeps_access(user, None if tour is None else tour.id, roles)
     if tour is None and not may_lead(user, data.lead_id):
-        raise EventError("not_your_organisation", "lead_id")
+        raise EventError(EventError.Code.NOT_YOUR_ORGANISATION, "lead_id")
     event = Event(
         slug=unique_slug(data.title_fr, data.starts_at),
         kind=kind,
@@ -162,6 +163,9 @@ def create_event(data: EventData, *, user: User, tour: Event | None = None) -> E
     if tour is not None:
         audit.record("stage.created", user=user, event_id=tour.id, stage_id=event.id)
     db.session.flush()
+    domain_events.record(
+        "event.created", event_id=event.id, tour_id=tour.id if tour is not None else None
+    )
     return event
 
 
@@ -170,7 +174,7 @@ def update_event(event: Event, data: EventData, *, user: User) -> dict:
     Raises EventError, or RegistrationError('below_confirmed') for a too-low capacity (nothing
     is changed then: the capacity is checked first)."""
     if event.status == EventStatus.CANCELLED:
-        raise EventError("cancelled")
+        raise EventError(EventError.Code.CANCELLED)
     _validate(data, user, is_tour=event.is_tour)
     roles = desired_organisers(data)
     check_keeps_access(user, event.parent_id, roles)
@@ -195,4 +199,5 @@ def update_event(event: Event, data: EventData, *, user: User) -> dict:
     fields_changed = [name for name in changed if name != "capacity"]
     if fields_changed:
         audit.record("event.updated", user=user, event_id=event.id, fields=sorted(fields_changed))
+        domain_events.record("event.updated", event_id=event.id, fields=sorted(fields_changed))
     return {"fields": changed, "promoted": promoted}

@@ -63,7 +63,7 @@ def check_keeps_access(user: User, tour_id: int | None, roles: dict[int, Organis
         tour_orgs = set(organiser_roles(db.session.get(Event, tour_id)))
         if managed & tour_orgs:
             return
-    raise EventError("would_lose_access", "lead_id")
+    raise EventError(EventError.Code.WOULD_LOSE_ACCESS, "lead_id")
 
 
 def apply_organisers(event: Event, roles: dict[int, OrganiserRole]) -> bool:

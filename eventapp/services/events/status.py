@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from eventapp import events as domain_events
 from eventapp.database import lock_event_row
 from eventapp.extensions import db
 from eventapp.models import Event, EventStatus, Registration, RegistrationStatus, User, utcnow
@@ -27,21 +28,22 @@ def live_count(event: Event) -> int:
 def publish(event: Event, *, user: User) -> None:
     """Draft -> published. A stage needs its tour published first."""
     if event.status != EventStatus.DRAFT:
-        raise EventError("not_draft")
+        raise EventError(EventError.Code.NOT_DRAFT)
     if event.parent_id is not None:
         tour = db.session.get(Event, event.parent_id)
         if tour.status != EventStatus.PUBLISHED:
-            raise EventError("tour_not_published")
+            raise EventError(EventError.Code.TOUR_NOT_PUBLISHED)
     event.status = EventStatus.PUBLISHED
     audit.record("event.published", user=user, event_id=event.id)
     db.session.flush()
+    domain_events.record("event.published", event_id=event.id)
 
 
 def unpublish(event: Event, *, user: User) -> None:
     """Published -> draft, only while nobody is registered (afterwards, cancel instead). A tour
     with published stages stays published."""
     if event.status != EventStatus.PUBLISHED:
-        raise EventError("not_published")
+        raise EventError(EventError.Code.NOT_PUBLISHED)
     if event.is_tour:
         published_stages = db.session.scalar(
             select(func.count())
@@ -49,14 +51,15 @@ def unpublish(event: Event, *, user: User) -> None:
             .where(Event.parent_id == event.id, Event.status == EventStatus.PUBLISHED)
         )
         if published_stages:
-            raise EventError("tour_has_published_stages", count=published_stages)
+            raise EventError(EventError.Code.TOUR_HAS_PUBLISHED_STAGES, count=published_stages)
     else:
         registered = live_count(event)
         if registered:
-            raise EventError("has_registrations", count=registered)
+            raise EventError(EventError.Code.HAS_REGISTRATIONS, count=registered)
     event.status = EventStatus.DRAFT
     audit.record("event.unpublished", user=user, event_id=event.id)
     db.session.flush()
+    domain_events.record("event.unpublished", event_id=event.id)
 
 
 def cancellation_summary(event: Event) -> dict:
@@ -89,7 +92,7 @@ def cancel_event(event: Event, *, user: User, notify: bool = True) -> int:
     outbox, in this transaction. Registrations keep their status, so the record of who was
     registered stays. Returns the number of e-mails queued."""
     if event.status == EventStatus.CANCELLED:
-        raise EventError("already_cancelled")
+        raise EventError(EventError.Code.ALREADY_CANCELLED)
     summary = cancellation_summary(event)
     now = utcnow()
     queued = 0
@@ -120,5 +123,6 @@ def cancel_event(event: Event, *, user: User, notify: bool = True) -> int:
                         sent += 1
         queued += sent
         audit.record("event.cancelled", user=user, event_id=target.id, notified=sent)
+        domain_events.record("event.cancelled", event_id=target.id, notified=sent)
     db.session.flush()
     return queued

@@ -159,7 +159,7 @@ def check(event: Event, records: list[tuple[int, list[str]]]) -> Preview:
     """Check every data row; the first non-empty row is the header."""
     records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
     if not records:
-        raise ImportFileError("empty")
+        raise ImportFileError(ImportFileError.Code.EMPTY)
     _header_line, header = records[0]
     positions: dict[str, int] = {}
     ignored = []
@@ -171,9 +171,9 @@ def check(event: Event, records: list[tuple[int, list[str]]]) -> Preview:
             ignored.append(name.strip())
     missing = [name for name in REQUIRED if name not in positions]
     if missing:
-        raise ImportFileError("missing_columns", columns=missing)
+        raise ImportFileError(ImportFileError.Code.MISSING_COLUMNS, columns=missing)
     if len(records) == 1:
-        raise ImportFileError("no_rows")
+        raise ImportFileError(ImportFileError.Code.NO_ROWS)
 
     categories = {**_choice_lookup(ActorCategory), **_CATEGORY_SYNONYMS}
     regions = _choice_lookup(Region)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 
+from eventapp import events
 from eventapp.extensions import db
 from eventapp.models import (
     Event,
@@ -69,7 +70,7 @@ def import_upload(
     made of this upload in the same transaction (checked now otherwise); the registration
     service's duplicate check under the lock stays the rule either way."""
     if upload.imported_at is not None:
-        raise ImportFileError("already_imported")
+        raise ImportFileError(ImportFileError.Code.ALREADY_IMPORTED)
     checked = checked or preview(event, upload)
     result = ImportResult(skipped=len(checked.bad))
     for row in checked.good:
@@ -99,4 +100,12 @@ def import_upload(
         notified=notify,
     )
     db.session.flush()
+    events.record(
+        "attendees.imported",
+        event_id=event.id,
+        upload_id=upload.id,
+        confirmed=result.confirmed,
+        waitlisted=result.waitlisted,
+        skipped=result.skipped,
+    )
     return result

@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload
 
+from eventapp import events
 from eventapp.database import lock_event_row
 from eventapp.extensions import db
 from eventapp.models import OutboxMessage, OutboxStatus, Registration, utcnow
@@ -116,4 +117,10 @@ def erase(registrations: Iterable[Registration], now: datetime | None = None) ->
             status=str(registration.status),
         )
     anonymise_rows(targets, now)
+    for registration in targets:
+        events.record(
+            "registration.erased",
+            event_id=registration.event_id,
+            registration_id=registration.id,
+        )
     return [r.id for r in targets]

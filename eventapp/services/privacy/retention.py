@@ -15,6 +15,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import delete, select
 
+from eventapp import events
 from eventapp.extensions import db
 from eventapp.models import Event, ImportUpload, Registration, User, utcnow
 from eventapp.services import audit
@@ -135,7 +136,7 @@ def purge_event(
     when something changed. Refused (PrivacyError 'not_ended') while the event has not ended:
     its attendee list is still needed. Returns how many registrations were anonymised."""
     if not event.has_ended(now):
-        raise PrivacyError("not_ended")
+        raise PrivacyError(PrivacyError.Code.NOT_ENDED)
     total = 0
     while done := anonymise_batch([event.id], batch_size):
         total += done
@@ -159,3 +160,6 @@ def finish_event_purge(
             **details,
         )
         db.session.flush()
+        events.record(
+            "privacy.purged", event_id=event_id, anonymised=anonymised, import_files=files
+        )
