@@ -104,12 +104,14 @@ class BookingError(ServiceError):
         ALREADY_BOOKED = "already_booked"
         NOT_LIVE = "not_live"
         CANCELLED = "cancelled"
+        NOT_PROCESSED = "not_processed"
 
     MESSAGES = {
         Code.NOT_IN_TOUR: _l("This stage is not part of the booking's tour."),
         Code.ALREADY_BOOKED: _l("This stage is already in your booking."),
         Code.NOT_LIVE: _l("Nothing is left to change: every registration is cancelled."),
         Code.CANCELLED: _l("This registration is already cancelled."),
+        Code.NOT_PROCESSED: _l("Your registration could not be processed. Please send it again."),
     }
     STATUS = {Code.NOT_IN_TOUR: 422}
 
