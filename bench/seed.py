@@ -27,6 +27,7 @@ from eventapp.models import (
     Registration,
     User,
 )
+from eventapp.models.booking import insert_bookings_for
 
 FIRST = ["Camille", "Léa", "Hugo", "Louis", "Chloé", "Inès", "Jules", "Manon", "Lucas", "Zoé",
          "Nathan", "Emma", "Théo", "Sarah", "Raphaël", "Alice", "Paul", "Juliette", "Arthur",
@@ -103,9 +104,11 @@ def _registrations(
             }
         )
         if len(rows) == 5000:
+            insert_bookings_for(db.session, rows)
             db.session.execute(insert(Registration), rows)
             rows = []
     if rows:
+        insert_bookings_for(db.session, rows)
         db.session.execute(insert(Registration), rows)
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from eventapp.extensions import db
 from eventapp.models import (
+    Booking,
     Event,
     EventOrganiser,
     EventRegion,
@@ -116,3 +117,19 @@ def user(organisation: Organisation | None = None, role: str = "manager", **kw) 
     db.session.add(u)
     db.session.commit()
     return u
+
+
+def with_booking(rows: list[dict]) -> list[dict]:
+    """Rows for a bulk `insert(Registration)`: every registration belongs to a booking; here one
+    shared booking per event (the tests that bulk-insert are about lists, not bookings)."""
+    shared = {}
+    for row in rows:
+        if "booking_id" in row:
+            continue
+        if row["event_id"] not in shared:
+            booking = Booking(event_id=row["event_id"], first_name="Bulk", email=None)
+            db.session.add(booking)
+            db.session.flush()
+            shared[row["event_id"]] = booking.id
+        row["booking_id"] = shared[row["event_id"]]
+    return rows

@@ -21,6 +21,7 @@ from eventapp.models import (
     Registration,
     User,
 )
+from eventapp.models.booking import insert_bookings_for
 
 PARIS = ZoneInfo("Europe/Paris")
 # The demo's "today": attendees are generated as seen on this date, so the data is the same
@@ -127,6 +128,7 @@ def _attendees(event: Event, regions, *, confirmed, waitlisted=0, international=
             row["checkin_desk"] = f"desk {rnd.randint(1, 4)}"
         rows.append(row)
     if rows:
+        insert_bookings_for(db.session, rows)
         db.session.execute(insert(Registration), rows)
     return len(rows)
 

@@ -2,6 +2,7 @@
 
 from eventapp.models.audit import AuditLog
 from eventapp.models.base import Base, UTCDateTime, utcnow
+from eventapp.models.booking import Booking
 from eventapp.models.enums import (
     ActorCategory,
     EventKind,
@@ -24,6 +25,7 @@ __all__ = [
     "ActorCategory",
     "AuditLog",
     "Base",
+    "Booking",
     "Event",
     "EventKind",
     "EventOrganiser",

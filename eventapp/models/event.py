@@ -53,6 +53,9 @@ class Event(TimestampMixin, Base):
         str_enum(EventStatus), default=EventStatus.DRAFT, index=True
     )
     cancelled_at: Mapped[datetime | None]
+    # How long a waiting-list offer holds a freed seat, in hours (None: the default, 48 h, and
+    # 6 h within 3 days of the event: services/bookings/offers.py).
+    offer_hours: Mapped[int | None]
 
     parent: Mapped[Event | None] = relationship(remote_side="Event.id", back_populates="stages")
     stages: Mapped[list[Event]] = relationship(

@@ -12,6 +12,7 @@ from eventapp.models.enums import ActorCategory, Region, RegistrationSource, Reg
 from eventapp.text import search_text
 
 if TYPE_CHECKING:
+    from eventapp.models.booking import Booking
     from eventapp.models.event import Event
     from eventapp.models.user import User
 
@@ -82,6 +83,8 @@ class Registration(TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    # The booking (order) it belongs to: every registration has exactly one (models/booking.py).
+    booking_id: Mapped[int] = mapped_column(ForeignKey("booking.id"), index=True)
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     # Normalised to lower case by the service; NULL once the registration is anonymised.
@@ -101,6 +104,10 @@ class Registration(TimestampMixin, Base):
     consent_version: Mapped[str | None] = mapped_column(String(20))
     cancelled_at: Mapped[datetime | None]
     promoted_at: Mapped[datetime | None]
+    # A waiting-list offer: a freed seat held for this person until the deadline (counted as
+    # taken); accepting confirms, declining or expiry passes it on (services/bookings/offers).
+    offered_at: Mapped[datetime | None]
+    offer_expires_at: Mapped[datetime | None]
     checked_in_at: Mapped[datetime | None]
     checked_in_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), index=True
@@ -112,6 +119,7 @@ class Registration(TimestampMixin, Base):
     search_text: Mapped[str] = mapped_column(Text, default=_search_text_default, server_default="")
 
     event: Mapped[Event] = relationship()
+    booking: Mapped[Booking] = relationship(back_populates="registrations")
     checked_in_by: Mapped[User | None] = relationship()
 
     @property

@@ -44,6 +44,7 @@ log = logging.getLogger(__name__)
 class AccessKind(StrEnum):
     PUBLIC = "public"  # anyone: catalogue, login page, probes
     MANAGE_LINK = "manage_link"  # the participant's secret link /r/<token>
+    BOOKING_LINK = "booking_link"  # the booker's secret link /b/<token>
     SIGNED_IN = "signed_in"  # any signed-in account: dashboard, own password
     ORGANISATIONS = "organisations"  # an organisation-level permission somewhere
     EVENT = "event"  # a permission on the event in the URL (event_id)
@@ -59,7 +60,11 @@ class Access:
     @property
     def signed_in(self) -> bool:
         """Whether the guard refuses anonymous callers."""
-        return self.kind not in (AccessKind.PUBLIC, AccessKind.MANAGE_LINK)
+        return self.kind not in (
+            AccessKind.PUBLIC,
+            AccessKind.MANAGE_LINK,
+            AccessKind.BOOKING_LINK,
+        )
 
 
 def declared(view) -> Access | None:
@@ -159,6 +164,22 @@ def manage_link(view):
         return view(registration=found.registration, token=token, **kwargs)
 
     return _declare(wrapper, Access(AccessKind.MANAGE_LINK))
+
+
+def booking_link(view):
+    """The booker's page under /b/<token>: the view gets `booking` (and `token`). Unknown or
+    erased token: 404; expired link: 410 with an explanation."""
+
+    @functools.wraps(view)
+    def wrapper(token: str, **kwargs):
+        found = tokens.lookup_booking(token)
+        if found.state == "unknown":
+            abort(404)
+        if found.state == "expired":
+            abort(410, description=str(tokens.EXPIRED_MESSAGE))
+        return view(booking=found.booking, token=token, **kwargs)
+
+    return _declare(wrapper, Access(AccessKind.BOOKING_LINK))
 
 
 def signed_in(view):

@@ -21,7 +21,7 @@ EMAIL_PATTERN = re.compile(
 )
 MASK = "[email]"
 # A manage-link token is the participant's credential: access logs must not hand it out.
-MANAGE_LINK_PATTERN = re.compile(r"(/r/)[A-Za-z0-9_-]{20,64}")
+MANAGE_LINK_PATTERN = re.compile(r"(/[rb]/)[A-Za-z0-9_-]{20,64}")  # /b/: booking links
 
 
 def mask_emails(text: str) -> str:

@@ -150,3 +150,18 @@ class ResendLinkForm(FlaskForm):
         render_kw={"autocomplete": "email", "maxlength": 254, "spellcheck": "false"},
     )
     submit = SubmitField(_l("E-mail me my link"))
+
+
+class AddStagesForm(FlaskForm):
+    """The booking page's "add a stage": the tour's open stages not booked yet."""
+
+    stages = MultiCheckboxField(_l("Stages"), coerce=int, validate_choice=True)
+    submit = SubmitField(_l("Add to my booking"))
+
+    def __init__(self, *args, stage_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.stages.choices = [SelectChoice(value, label) for value, label in stage_choices]
+
+    def validate_stages(self, field):
+        if not field.data:
+            raise ValidationError(_l("Choose at least one stage."))

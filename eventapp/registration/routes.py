@@ -1,10 +1,15 @@
 """The sign-up flow (form, confirmation, "e-mail me my link again") and the participant's manage
 page, reached through the secret link of the confirmation e-mail (no account, no login).
 
-Privacy: a submission with an address that is already registered changes nothing and shows
-the same confirmation page as a new one (the status of that address's registration, never its
-details nor its link); the manage link only travels by e-mail. So the pages cannot be used to
-learn someone's personal data, and the link cannot be obtained by typing someone's address.
+A submission makes one booking (services/bookings): every chosen stage, one e-mail listing
+each registration with its status and the booking's link (/b/<token>, booking_routes.py).
+
+Privacy: a submission with an address that is already registered changes nothing, e-mails that
+booking's link again and shows a neutral page (no status, no details, no link); the page after a
+new booking shows what the submitter has just made (statuses, the booking's link, tickets) and
+the address the e-mail went to, masked. So the pages cannot be used to learn someone's personal
+data, and an existing link cannot be obtained by typing someone's address. Views never commit:
+the request does, once (DEVELOPERS.md).
 """
 
 from flask import (
@@ -20,12 +25,14 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from eventapp.database import read_first
 from eventapp.extensions import csrf, db, limiter
 from eventapp.i18n import current_language
-from eventapp.models import Event, Registration, RegistrationStatus, utcnow
+from eventapp.models import Booking, Event, Registration, RegistrationStatus, utcnow
 from eventapp.permissions import guard
+from eventapp.problems import keep_form
 from eventapp.public import availability, catalogue
 from eventapp.registration.blueprint import bp
 from eventapp.registration.forms import (
@@ -34,8 +41,7 @@ from eventapp.registration.forms import (
     RegistrationForm,
     ResendLinkForm,
 )
-from eventapp.services import calendar
-from eventapp.services import mail as mail_service
+from eventapp.services import bookings, calendar
 from eventapp.services import registrations as svc
 from eventapp.services.counts import event_counts, waitlist_position, waitlist_positions
 
@@ -123,28 +129,38 @@ def register(slug: str):
                 consent_at=utcnow(),
                 consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
             )
-            try:
-                outcomes = svc.register(targets, person)
-            except svc.RegistrationError as error:
-                db.session.rollback()
-                status, problem = 409, closed_message(error.code)
-            except IntegrityError:
-                # Only a write that skipped the seat lock can get here; nothing was saved.
-                db.session.rollback()
-                status, problem = (
-                    409,
-                    _("Your registration could not be processed. Please send it again."),
-                )
-            else:
-                # Read before the commit, which expires them: no reload after it (and a database
-                # lost just after the commit must not show a saved registration as an error).
-                done = {"event": event.id, "ids": [o.registration.id for o in outcomes]}
-                target = url_for("registration.done", slug=event.slug)
-                db.session.commit()
-                session[DONE_KEY] = done
-                return redirect(target)
+
+            def page(status):
+                return _register_page(event, lang, form, state, None, stage_rows, None, status)
+
+            with keep_form(form, page):
+                try:
+                    result = bookings.book(targets, [person], origin=event)
+                except IntegrityError as error:
+                    # Only a write that skipped the seat lock can get here; nothing is saved
+                    # (the request rolls back before the form is shown again).
+                    raise bookings.BookingError(bookings.BookingError.Code.NOT_PROCESSED) from error
+            booking = result.booking
+            session[DONE_KEY] = {
+                "event": event.id,
+                "ids": [o.registration.id for o in result.created],
+                "booking": booking.manage_token if booking is not None else None,
+                "to": mask_email(svc.normalise_email(person.email)),
+            }
+            return redirect(url_for("registration.done", slug=event.slug))
+    return _register_page(event, lang, form, state, avail, stage_rows, problem, status)
+
+
+def _register_page(event, lang, form, state, avail, stage_rows, problem, status):
     if avail is None:
-        avail = availability.for_event(event, event_counts([event.id])[event.id])
+        if event.is_tour:
+            avail = availability.for_tour(
+                event,
+                [r["event"] for r in stage_rows],
+                catalogue.stage_rows(event, lang, utcnow())[1],
+            )
+        else:
+            avail = availability.for_event(event, event_counts([event.id])[event.id])
     return (
         render_template(
             "registration/register.html",
@@ -161,39 +177,54 @@ def register(slug: str):
     )
 
 
+def mask_email(address: str) -> str:
+    """c•••@example.org: enough for its owner to recognise, no more."""
+    local, _at, domain = (address or "").partition("@")
+    return f"{local[:1]}{'•' * max(len(local) - 1, 3)}@{domain}" if domain else ""
+
+
 @bp.get("/events/<slug>/registered")
 @guard.public
 def done(slug: str):
-    """Post/Redirect/Get target: the status of each registration of the last submission."""
+    """Post/Redirect/Get target: what the last submission made. Registrations it created are
+    listed with their status, the booking's link and tickets (the submitter has just made
+    them). For an address that was already registered nothing is created: the page then says
+    only what it says to everybody (the link went by e-mail), so it tells a stranger nothing."""
     event = catalogue.public_event_or_404(slug, with_organisers=False)
     data = session.get(DONE_KEY) or {}
-    ids = [i for i in data.get("ids", []) if isinstance(i, int)][:50]
-    if data.get("event") != event.id or not ids:
+    if data.get("event") != event.id:
         return redirect(url_for("public.event", slug=event.slug))
-    registrations = list(
-        db.session.scalars(
-            select(Registration).where(Registration.id.in_(ids)).order_by(Registration.event_id)
+    ids = [i for i in data.get("ids", []) if isinstance(i, int)][:50]
+    registrations = (
+        list(
+            db.session.scalars(
+                select(Registration)
+                .where(Registration.id.in_(ids))
+                .options(selectinload(Registration.event))
+            )
         )
+        if ids
+        else []
     )
-    events = {
-        e.id: e
-        for e in db.session.scalars(
-            select(Event).where(Event.id.in_({r.event_id for r in registrations}))
-        )
-    }
     lang = current_language()
     positions = waitlist_positions(registrations)
     rows = [
         {
             "registration": r,
-            "event": events[r.event_id],
-            "title": events[r.event_id].title(lang),
+            "event": r.event,
+            "title": r.event.title(lang),
             "position": positions.get(r.id),
         }
-        for r in sorted(registrations, key=lambda r: events[r.event_id].starts_at)
+        for r in sorted(registrations, key=lambda r: (r.event.starts_at, r.id))
     ]
+    booking_token = data.get("booking") if rows else None
     return render_template(
-        "registration/done.html", event=event, title=event.title(lang), rows=rows
+        "registration/done.html",
+        event=event,
+        title=event.title(lang),
+        rows=rows,
+        booking_token=booking_token if isinstance(booking_token, str) else None,
+        sent_to=data.get("to") or "",
     )
 
 
@@ -219,9 +250,17 @@ def resend_link(slug: str):
                     Registration.status != RegistrationStatus.CANCELLED,
                 )
             )
-            for registration in found:
-                mail_service.notify_registration(registration, "reminder_link")
-            db.session.commit()
+            # One e-mail per booking, whatever the number of its registrations; a colleague
+            # booked by someone else gets their own registration's link.
+            found = list(found)
+            for booking_id in sorted({r.booking_id for r in found}):
+                booking = db.session.get(Booking, booking_id)
+                if any(r.email == booking.email for r in found if r.booking_id == booking_id):
+                    bookings.notify_booking(booking, "reminder_link")
+                else:
+                    for r in found:
+                        if r.booking_id == booking_id:
+                            bookings.mail_service.notify_registration(r, "reminder_link")
             flash(
                 _(
                     "If this address is registered for this event, we have e-mailed its "
@@ -287,7 +326,6 @@ def manage(registration: Registration, token: str):
             {name: getattr(form, name).data for name in svc.EDITABLE_FIELDS},
             actor="participant",
         )
-        db.session.commit()
         if changed:
             flash(_("Your corrections are saved."), "success")
         else:
@@ -311,7 +349,6 @@ def cancel(registration: Registration, token: str):
     if request.method == "POST":
         if form.validate():
             svc.cancel(registration, actor="participant")
-            db.session.commit()
             flash(_("Your registration is cancelled. A confirmation has been e-mailed."), "success")
             return redirect(url_for("registration.manage", token=token))
         flash(_("Your session has expired. Please confirm again."), "error")

@@ -185,9 +185,25 @@ def _deferred_reference(message: OutboxMessage) -> dict | None:
     return None
 
 
+# Deferred e-mails about something larger than one registration (a booking: services/bookings)
+# name their builder in the reference: {"builder": name} -> function(message, reference).
+_DEFERRED_BUILDERS = {}
+
+
+def deferred_builder(name: str):
+    def register(func):
+        _DEFERRED_BUILDERS[name] = func
+        return func
+
+    return register
+
+
 def build_registration_mail(message: OutboxMessage) -> tuple[str, str, list]:
     """(body_text, body_html, attachments) of a deferred registration e-mail. Raises
     LookupError if its registration is gone or erased (such mail is never sent)."""
+    builder = _DEFERRED_BUILDERS.get((_deferred_reference(message) or {}).get("builder"))
+    if builder is not None:
+        return builder(message, _deferred_reference(message))
     registration = (
         db.session.get(Registration, message.registration_id) if message.registration_id else None
     )

@@ -24,6 +24,7 @@ from eventapp.database import lock_event_row
 from eventapp.extensions import db
 from eventapp.models import (
     ActorCategory,
+    Booking,
     Event,
     EventStatus,
     Region,
@@ -256,6 +257,7 @@ def register(
     override_capacity: bool = False,
     notify: bool = True,
     now: datetime | None = None,
+    booking: Booking | None = None,
 ) -> list[Outcome]:
     """Register one person for one or several events (e.g. tour stages), each with its own seat
     count and waiting list.
@@ -301,6 +303,8 @@ def register(
             consent_at=person.consent_at,
             consent_version=person.consent_version,
         )
+        if booking is not None:  # else the model gives it a booking of its own at the flush
+            registration.booking = booking
         # Written with the e-mail below at the next flush. Under the lock, the duplicate check
         # above is the rule; the database's unique index stays the backstop (a path that
         # skipped the lock gets an IntegrityError for the whole transaction).

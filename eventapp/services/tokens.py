@@ -13,14 +13,14 @@ from __future__ import annotations
 import hmac
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eventapp.extensions import db
-from eventapp.models import Registration, utcnow
+from eventapp.models import Booking, Event, Registration, utcnow
 
 DEFAULT_VALID_DAYS = 30
 # Tokens we issue are 43 characters of the URL-safe alphabet; anything else is not a token and
@@ -70,3 +70,33 @@ def lookup(token: str | None, now: datetime | None = None) -> TokenLookup:
     if (now or utcnow()) >= expires_at(registration):
         return TokenLookup(registration, "expired")
     return TokenLookup(registration, "ok")
+
+
+@dataclass
+class BookingLookup:
+    booking: Booking | None
+    state: str  # "ok", "unknown" or "expired"
+
+
+def lookup_booking(token: str | None, now: datetime | None = None) -> BookingLookup:
+    """Find the booking a booking link (/b/<token>) opens, like `lookup`: it works until
+    MANAGE_LINK_VALID_DAYS after the last of its events has ended."""
+    if not token or not TOKEN_FORMAT.fullmatch(token):
+        return BookingLookup(None, "unknown")
+    booking = db.session.scalar(select(Booking).where(Booking.manage_token == token))
+    stored = booking.manage_token if booking is not None else _DUMMY
+    matches = hmac.compare_digest(stored.encode("ascii"), token.encode("ascii"))
+    if booking is None or not matches or booking.anonymised_at is not None:
+        return BookingLookup(None, "unknown")
+    last_end = db.session.scalar(
+        select(func.max(Event.ends_at))
+        .join(Registration, Registration.event_id == Event.id)
+        .where(Registration.booking_id == booking.id)
+    )
+    if last_end is None:
+        return BookingLookup(None, "unknown")
+    if last_end.tzinfo is None:
+        last_end = last_end.replace(tzinfo=UTC)
+    if (now or utcnow()) >= last_end + timedelta(days=valid_days()):
+        return BookingLookup(booking, "expired")
+    return BookingLookup(booking, "ok")

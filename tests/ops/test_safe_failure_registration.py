@@ -76,7 +76,7 @@ def assert_outcomes(outcomes: dict[str, int]) -> None:
                     )
                 )
             )
-            assert "registration.confirmed" in kinds, email
+            assert "booking.created" in kinds, email
         else:
             assert status == 503, (email, status)
             assert registration is None, email
@@ -89,7 +89,9 @@ def assert_nothing_half_written() -> None:
     registrations = set(_db.session.scalars(select(Registration.id)))
     with_mail = set(
         _db.session.scalars(
-            select(OutboxMessage.registration_id).where(OutboxMessage.kind.like("registration.%"))
+            select(OutboxMessage.registration_id).where(
+                OutboxMessage.kind.like("registration.%") | OutboxMessage.kind.like("booking.%")
+            )
         )
     )
     logged = set(

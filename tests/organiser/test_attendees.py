@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from eventapp.models import AuditLog, OutboxMessage, Registration, utcnow
+from tests.factories import with_booking
 
 
 @pytest.fixture
@@ -105,7 +106,7 @@ def test_sorting_and_pagination(client, db, factory, organiser):
         }
         for n in range(120)
     ]
-    db.session.execute(insert(Registration), many)
+    db.session.execute(insert(Registration), with_booking(many))
     db.session.commit()
     first = page_of(client, event, per_page=50)
     assert "1–50 sur 125" in first and "Page 1 sur 3" in first
@@ -133,7 +134,7 @@ def test_queries_per_page_do_not_grow_with_the_page_size(
         }
         for n in range(260)
     ]
-    db.session.execute(insert(Registration), rows)
+    db.session.execute(insert(Registration), with_booking(rows))
     db.session.commit()
     url = f"/organiser/events/{event.id}/attendees"
     counts = {}

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import insert
 
 from eventapp.models import Event, EventOrganiser, Registration, utcnow
+from tests.factories import with_booking
 
 
 def _many_events(db, org, count):
@@ -33,21 +34,23 @@ def _many_events(db, org, count):
     )
     db.session.execute(
         insert(Registration),
-        [
-            {
-                "event_id": event_id,
-                "first_name": "A",
-                "last_name": f"B{k}",
-                "email": f"p{event_id}-{k}@example.org",
-                "category": "biotech",
-                "status": ("confirmed", "waitlisted", "cancelled")[k % 3],
-                "manage_token": f"m{event_id}-{k}",
-                "ticket_code": f"t{event_id}-{k}",
-                "checked_in_at": now if k % 3 == 0 and k % 2 == 0 else None,
-            }
-            for event_id in ids
-            for k in range(6)
-        ],
+        with_booking(
+            [
+                {
+                    "event_id": event_id,
+                    "first_name": "A",
+                    "last_name": f"B{k}",
+                    "email": f"p{event_id}-{k}@example.org",
+                    "category": "biotech",
+                    "status": ("confirmed", "waitlisted", "cancelled")[k % 3],
+                    "manage_token": f"m{event_id}-{k}",
+                    "ticket_code": f"t{event_id}-{k}",
+                    "checked_in_at": now if k % 3 == 0 and k % 2 == 0 else None,
+                }
+                for event_id in ids
+                for k in range(6)
+            ]
+        ),
     )
     db.session.commit()
     return ids

@@ -15,6 +15,7 @@ from sqlalchemy import insert, select
 from eventapp.models import AuditLog, EventOrganiser, Organisation, Registration, utcnow
 from eventapp.organiser.attendees.query import AttendeeFilter, registrations_query
 from eventapp.services import exports
+from tests.factories import with_booking
 
 PARIS = ZoneInfo("Europe/Paris")
 CDMO_FR = "Producteur pour tiers (CDMO)"
@@ -142,10 +143,10 @@ def _bulk(db, event_id, count):
             }
         )
         if len(batch) == 5000:
-            db.session.execute(insert(Registration), batch)
+            db.session.execute(insert(Registration), with_booking(batch))
             batch = []
     if batch:
-        db.session.execute(insert(Registration), batch)
+        db.session.execute(insert(Registration), with_booking(batch))
     db.session.commit()
 
 

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import insert
 
 from eventapp.models import Registration, utcnow
+from tests.factories import with_booking
 
 COUNT = 100_000
 
@@ -34,7 +35,7 @@ def _fill(db, event_id):
             }
         )
         if len(batch) == 10_000:
-            db.session.execute(insert(Registration), batch)
+            db.session.execute(insert(Registration), with_booking(batch))
             batch = []
     db.session.commit()
 

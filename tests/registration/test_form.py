@@ -50,28 +50,28 @@ def test_register_redirects_to_a_confirmation_with_the_status(
     assert reg.consent_at is not None
     assert reg.consent_version == app.config["PRIVACY_NOTICE_VERSION"]
     assert reg.language == "fr" and reg.status == "confirmed" and reg.source == "public"
-    # The manage link travels by e-mail only, never on the page.
-    assert reg.manage_token not in page
+    # The page leads somewhere: the booking's link, the ticket, the address (masked) the
+    # e-mail went to; never the address itself, nor the "already registered" line.
+    booking = reg.booking
+    assert f"/b/{booking.manage_token}" in page and f"/r/{reg.manage_token}/ticket.pdf" in page
+    assert "l" + "•" * 9 + "@example.org" in page and "lea.durand@example.org" not in page
+    assert "déjà inscrite" not in page
     [message] = mail_outbox
     assert message.to == ["lea.durand@example.org"]
-    assert "Inscription confirmée" in message.subject
-    assert f"http://127.0.0.1:5000/r/{reg.manage_token}" in message.body
+    assert f"Réservation {booking.reference}" in message.subject
+    assert f"http://127.0.0.1:5000/b/{booking.manage_token}" in message.body
     assert "Place confirmée" in message.body
     attachments = {
         filename: (content, mimetype) for filename, content, mimetype in message.attachments
     }
-    content, mimetype = attachments[f"{event.slug}.ics"]
+    content, mimetype = attachments["events.ics"]
     assert mimetype == "text/calendar"
     assert "BEGIN:VEVENT" in (content if isinstance(content, str) else content.decode())
-    # The ticket travels with the confirmation (PDF and PNG).
-    assert sorted(m for _c, m in attachments.values()) == [
-        "application/pdf",
-        "image/png",
-        "text/calendar",
-    ]
-    assert "billet est joint" in message.body
+    # Every ticket travels with the confirmation, in one PDF.
+    assert sorted(m for _c, m in attachments.values()) == ["application/pdf", "text/calendar"]
+    assert "billets sont joints" in message.body
     html_part = message.alternatives[0][0]
-    assert f"/r/{reg.manage_token}" in html_part
+    assert f"/b/{booking.manage_token}" in html_part
 
 
 def test_the_seat_count_moves(client, factory):
@@ -92,8 +92,8 @@ def test_english_registration_gets_english_pages_and_mail(client, db, factory, m
         == "en"
     )
     [message] = mail_outbox
-    assert message.subject.startswith("Waiting list")
-    assert "position 1" in message.body
+    assert message.subject.startswith("Booking ")
+    assert "On the waiting list — position 1" in message.body
     assert message.attachments == []  # no calendar entry for a seat not held
 
 
@@ -108,24 +108,30 @@ def test_duplicate_is_neutral_and_re_emails_the_link(client, db, factory, mail_o
     )
     assert response.status_code == 302
     page = text(client.get(response.headers["Location"]))
-    assert "Si cette adresse était déjà inscrite, rien n'a changé" in page
+    assert "Consultez votre messagerie" in page and "Place confirmée" not in page
     assert "Intrus" not in page and "Léa" not in page and "Yposkesi" not in page
     assert count(db) == 1
     reg = db.session.scalar(select(Registration))
     assert reg.first_name == "Léa"
-    [message] = mail_outbox
+    [message] = mail_outbox  # the existing booking's link, e-mailed again
     assert message.to == ["lea.durand@example.org"]
-    assert reg.manage_token in message.body
-    assert reg.manage_token not in page
+    assert reg.booking.manage_token in message.body
+    assert reg.manage_token not in page and reg.booking.manage_token not in page
+    assert reg.booking.reference not in page
 
 
-def test_a_new_and_a_duplicate_submission_show_the_same_page(client, factory):
-    event = factory.event(capacity=10)
-    first = client.post(f"/events/{event.slug}/register", data=form())
-    page_new = text(client.get(first.headers["Location"]))
-    again = client.post(f"/events/{event.slug}/register", data=form())
-    page_dup = text(client.get(again.headers["Location"]))
-    assert page_new == page_dup
+def test_a_duplicate_submission_shows_the_neutral_page_whoever_was_registered(client, factory):
+    """The page after a duplicate is the same whatever the earlier registration was (status,
+    names): a stranger typing someone's address learns nothing from it."""
+    event = factory.event(capacity=1)
+    factory.registration(event, email="first@example.org", status="confirmed")
+    factory.registration(event, email="second@example.org", status="waitlisted")
+    pages = []
+    for email in ("first@example.org", "second@example.org"):
+        response = client.post(f"/events/{event.slug}/register", data=form(email=email))
+        pages.append(text(client.get(response.headers["Location"])).replace(email[0], "?", 1))
+    assert "Consultez votre messagerie" in pages[0]
+    assert "Place confirmée" not in pages[0] and "liste d'attente —" not in pages[1]
 
 
 def test_tour_registration_for_two_stages_each_with_its_own_seats(client, db, factory, mail_outbox):
@@ -154,12 +160,14 @@ def test_tour_registration_for_two_stages_each_with_its_own_seats(client, db, fa
     assert "Place confirmée" in page and "Sur liste d'attente — position 1" in page
     assert count(db, event_id=full.id, status="waitlisted") == 1
     assert count(db, event_id=roomy.id, status="confirmed") == 1
-    assert len(mail_outbox) == 2
-    tokens = {
-        r.manage_token
+    [message] = mail_outbox  # one e-mail for the booking, listing both stages
+    booking_ids = {
+        r.booking_id
         for r in db.session.scalars(select(Registration).where(Registration.first_name == "Léa"))
     }
-    assert len(tokens) == 2  # one manage link per stage
+    assert len(booking_ids) == 1  # one booking, one link
+    assert "Lille" in message.body and "Nantes" in message.body
+    assert "Sur liste d'attente — position 1" in message.body
 
 
 def test_a_stage_url_redirects_to_the_tour_form(client, factory):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from eventapp import create_app
 from eventapp.extensions import db as _db
-from eventapp.models import OutboxMessage, Registration
+from eventapp.models import Booking, OutboxMessage, Registration
 from tests.support.apps import DbAwareClient, make_config
 from tests.support.network import free_port
 
@@ -77,11 +77,11 @@ def test_confirmation_goes_through_a_real_smtp_server(smtp_app, factory):
     assert recipients == ["lea@example.org"]
     mail = message_from_bytes(raw, policy=policy.default)
     assert "Congrès SMTP" in mail["Subject"]
-    token = _db.session.scalar(select(Registration.manage_token))
-    assert f"/r/{token}" in mail.get_body(("plain",)).get_content()
+    token = _db.session.scalar(select(Booking.manage_token))
+    assert f"/b/{token}" in mail.get_body(("plain",)).get_content()
     attachments = {part.get_filename(): part for part in mail.iter_attachments()}
-    assert f"{event.slug}.ics" in attachments
-    assert b"BEGIN:VCALENDAR" in attachments[f"{event.slug}.ics"].get_payload(decode=True)
+    assert "events.ics" in attachments and "tickets.pdf" in attachments
+    assert b"BEGIN:VCALENDAR" in attachments["events.ics"].get_payload(decode=True)
     message = _db.session.scalar(select(OutboxMessage))
     assert message.status == "sent" and message.sent_at is not None
 
@@ -120,4 +120,4 @@ def test_server_down_keeps_the_registration_and_send_pending_retries(smtp_app, f
     assert message.status == "sent" and message.attempts == 3
     [(recipients, raw)] = inbox.messages
     assert recipients == [registration.email]
-    assert registration.manage_token.encode() in raw
+    assert registration.booking.manage_token.encode() in raw

@@ -7,7 +7,7 @@ from datetime import timedelta
 from icalendar import Calendar
 from sqlalchemy import select
 
-from eventapp.models import AuditLog, Registration, utcnow
+from eventapp.models import AuditLog, Booking, utcnow
 
 
 def text(response) -> str:
@@ -177,7 +177,7 @@ def test_resend_link_is_neutral_and_only_mails_registered_addresses(
     assert answers[0] == answers[1] == answers[2]
     assert "Si cette adresse est inscrite à cet événement" in answers[0]
     [message] = mail_outbox
-    assert message.to == ["known@example.org"] and reg.manage_token in message.body
+    assert message.to == ["known@example.org"] and reg.booking.manage_token in message.body
     assert cancelled.manage_token not in message.body
     bad = client.post(f"/events/{event.slug}/resend-link", data={"email": "nope"})
     assert bad.status_code == 400 and "Saisissez une adresse e-mail valide" in text(bad)
@@ -203,8 +203,8 @@ def test_dev_outbox_page_only_in_development(app, client, db, factory):
         page = client.get("/dev/outbox").get_data(as_text=True)
     finally:
         app.config["DEV_OUTBOX_PAGE"] = False
-    reg_token = db.session.scalar(select(Registration.manage_token))
-    assert f'<a href="http://127.0.0.1:5000/r/{reg_token}">' in page
+    booking_token = db.session.scalar(select(Booking.manage_token))
+    assert f'<a href="http://127.0.0.1:5000/b/{booking_token}">' in page
 
 
 def test_every_page_and_file_behind_a_manage_link_is_private(app, client, factory):

@@ -71,6 +71,9 @@ def world(db, factory):
     waiting = factory.registration(event, status="waitlisted")
     cancelled = factory.registration(event, status="cancelled")
     tour = factory.event(organisers=[org], kind="tour", capacity=None)
+    booked_tour = factory.event(organisers=[org], kind="tour", capacity=None)
+    stage = factory.event(organisers=[org], parent_id=booked_tour.id, position=1, capacity=5)
+    confirmed.booking.event_id = booked_tour.id  # a tour's booking: a stage can be added
     draft = factory.event(organisers=[org], status="draft")
     upload = ImportUpload(
         event_id=event.id,
@@ -87,6 +90,7 @@ def world(db, factory):
         "waiting": waiting,
         "cancelled": cancelled,
         "tour": tour,
+        "stage": stage,
         "draft": draft,
         "upload": upload,
         "manager": manager,
@@ -173,6 +177,20 @@ CASES = {
         lambda w: {k: v for k, v in _person(first_name="Camilla").items() if k != "email"},
     ),
     "registration.cancel": Case(None, lambda w: f"/r/{w['confirmed'].manage_token}/cancel"),
+    "registration.booking": Case(
+        None,
+        lambda w: f"/b/{w['confirmed'].booking.manage_token}",
+        lambda w: {k: v for k, v in _person(first_name="Camilla").items() if k != "email"},
+    ),
+    "registration.booking_add": Case(
+        None,
+        lambda w: f"/b/{w['confirmed'].booking.manage_token}/add",
+        lambda w: {"stages": [w["stage"].id]},
+    ),
+    "registration.booking_cancel": Case(
+        None,
+        lambda w: f"/b/{w['confirmed'].booking.manage_token}/cancel/{w['confirmed'].id}",
+    ),
     "privacy.erase": Case(
         None,
         lambda w: f"/r/{w['confirmed'].manage_token}/erase",

@@ -39,7 +39,7 @@ def test_each_declaration_fits_its_url(app):
             assert "event_id" in rule.arguments, where
         if access.kind == AccessKind.REGISTRATION:
             assert {"event_id", "registration_id"} <= rule.arguments, where
-        if access.kind == AccessKind.MANAGE_LINK:
+        if access.kind in (AccessKind.MANAGE_LINK, AccessKind.BOOKING_LINK):
             assert "token" in rule.arguments, where
         if access.kind in (AccessKind.EVENT, AccessKind.TOUR, AccessKind.REGISTRATION):
             assert access.perm is not None and not access.perm.on_organisation, where
@@ -49,6 +49,8 @@ def test_each_declaration_fits_its_url(app):
             assert access.signed_in, where
         if rule.rule.startswith("/r/"):
             assert access.kind == AccessKind.MANAGE_LINK, where
+        if rule.rule.startswith("/b/"):
+            assert access.kind == AccessKind.BOOKING_LINK, where
 
 
 def test_every_permission_guards_at_least_one_page(app):

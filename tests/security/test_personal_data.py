@@ -285,7 +285,7 @@ def test_logs_never_hold_an_address(production_like, db, factory, all_logs, monk
     client.post("/auth/password/forgot", data={"email": user.email})
 
     # An unexpected error while registering: the exception quotes the address.
-    def broken_register(targets, person):
+    def broken_register(targets, person, **_kw):
         raise RuntimeError(f"cannot register {person.email} for {targets[0].id}")
 
     monkeypatch.setattr(registration_service, "register", broken_register)

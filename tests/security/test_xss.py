@@ -398,7 +398,7 @@ def test_emails_escape_html_and_keep_text_plain(attacked, db, mail_outbox):
     confirmation, *_others, mailing = _messages_to(db, "attacker@example.org")[:1] + [
         m for m in _messages_to(db, "attacker@example.org") if m.kind == "mailing"
     ]
-    assert confirmation.kind == "registration.confirmed"
+    assert confirmation.kind == "booking.created"  # one e-mail per booking
     # HTML part: escaped; text part: the literal characters, no HTML entities.
     assert_shows(confirmation.body_html, "confirmation html", "first", "titlefr", "venue")
     assert attack("first") in confirmation.body_text
