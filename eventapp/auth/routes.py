@@ -25,6 +25,7 @@ from eventapp.extensions import db, limiter
 from eventapp.helpers import safe_next
 from eventapp.models import User, utcnow
 from eventapp.permissions import guard
+from eventapp.routing import parse_int
 from eventapp.services import accounts, audit
 
 FAILED_LOGIN = 401
@@ -33,9 +34,10 @@ FAILED_LOGIN = 401
 def load_user(user_id: str) -> User | None:
     """The session holds "id:session_token"; a changed token (new password) ends the session."""
     raw_id, _sep, token = (user_id or "").partition(":")
-    if not raw_id.isdigit() or not token:
+    number = parse_int(raw_id, None, minimum=1)
+    if number is None or not token:
         return None
-    user = db.session.get(User, int(raw_id))
+    user = db.session.get(User, number)
     if user is None or user.session_token != token or not user.active:
         return None
     return user

@@ -1,6 +1,6 @@
 """View guards: one decorator per kind of page, each of which checks and declares.
 
-    @bp.get("/events/<int:event_id>/attendees/<int:registration_id>")
+    @bp.get("/events/<id:event_id>/attendees/<id:registration_id>")
     @guard.registration(Perm.ATTENDEES_VIEW)
     def attendee(event, registration): ...
 

@@ -28,7 +28,7 @@ from eventapp.services.counts import waitlist_position
 from eventapp.services.registrations import RegistrationError
 
 
-@bp.get("/events/<int:event_id>/attendees/<int:registration_id>")
+@bp.get("/events/<id:event_id>/attendees/<id:registration_id>")
 @guard.registration(Perm.ATTENDEES_VIEW)
 def attendee(event, registration):
     history = db.session.execute(
@@ -60,7 +60,7 @@ def attendee(event, registration):
     )
 
 
-@bp.route("/events/<int:event_id>/attendees/<int:registration_id>/edit", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/attendees/<id:registration_id>/edit", methods=["GET", "POST"])
 @guard.registration(Perm.ATTENDEES_EDIT)
 def attendee_edit(event, registration):
     form = AttendeeForm(obj=registration if request.method == "GET" else None)
@@ -90,7 +90,7 @@ def attendee_edit(event, registration):
     )
 
 
-@bp.post("/events/<int:event_id>/attendees/<int:registration_id>/cancel")
+@bp.post("/events/<id:event_id>/attendees/<id:registration_id>/cancel")
 @guard.registration(Perm.ATTENDEES_EDIT)
 def attendee_cancel(event, registration):
     form = CancelRegistrationForm()
@@ -113,7 +113,7 @@ def attendee_cancel(event, registration):
     return redirect(back_url(event, registration))
 
 
-@bp.post("/events/<int:event_id>/attendees/<int:registration_id>/reconfirm")
+@bp.post("/events/<id:event_id>/attendees/<id:registration_id>/reconfirm")
 @guard.registration(Perm.ATTENDEES_EDIT)
 def attendee_reconfirm(event, registration):
     form = OverrideForm()
@@ -145,7 +145,7 @@ def attendee_reconfirm(event, registration):
     return redirect(back_url(event, registration))
 
 
-@bp.post("/events/<int:event_id>/attendees/<int:registration_id>/promote")
+@bp.post("/events/<id:event_id>/attendees/<id:registration_id>/promote")
 @guard.registration(Perm.ATTENDEES_EDIT)
 def attendee_promote(event, registration):
     """Move a person from the waiting list to confirmed (out of turn if need be); without a free

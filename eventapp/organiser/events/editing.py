@@ -57,7 +57,7 @@ def event_new(organisations):
     return render_template("organiser/event_form.html", form=form, event=None, tour=None), status
 
 
-@bp.route("/events/<int:event_id>/stages/new", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/stages/new", methods=["GET", "POST"])
 @guard.event(Perm.EVENT_SETTINGS)
 def stage_new(event):
     if not event.is_tour:
@@ -94,7 +94,7 @@ def stage_new(event):
     )
 
 
-@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
 @guard.event(Perm.EVENT_SETTINGS)
 def event_edit(event):
     form = EventForm()

@@ -18,7 +18,7 @@ from eventapp.services import events as event_service
 # --- status ---------------------------------------------------------------------------------
 
 
-@bp.post("/events/<int:event_id>/publish")
+@bp.post("/events/<id:event_id>/publish")
 @guard.event(Perm.EVENT_SETTINGS)
 def event_publish(event):
     if ActionForm().validate_on_submit():
@@ -32,7 +32,7 @@ def event_publish(event):
     return redirect(url_for("organiser.event_overview", event_id=event.id))
 
 
-@bp.post("/events/<int:event_id>/unpublish")
+@bp.post("/events/<id:event_id>/unpublish")
 @guard.event(Perm.EVENT_SETTINGS)
 def event_unpublish(event):
     if ActionForm().validate_on_submit():
@@ -46,7 +46,7 @@ def event_unpublish(event):
     return redirect(url_for("organiser.event_overview", event_id=event.id))
 
 
-@bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/cancel", methods=["GET", "POST"])
 @guard.event(Perm.EVENT_SETTINGS)
 def event_cancel(event):
     """Cancelling asks for confirmation, saying how many people will be e-mailed."""

@@ -41,7 +41,7 @@ def file_error_message(error: imports.ImportFileError) -> str:
     }.get(error.code, _("This file cannot be imported."))
 
 
-@bp.route("/events/<int:event_id>/import", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/import", methods=["GET", "POST"])
 @guard.event(Perm.ATTENDEES_IMPORT)
 def import_upload(event):
     if event.is_tour:
@@ -75,7 +75,7 @@ def import_upload(event):
     )
 
 
-@bp.route("/events/<int:event_id>/import/<int:upload_id>", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/import/<id:upload_id>", methods=["GET", "POST"])
 @guard.event(Perm.ATTENDEES_IMPORT)
 def import_preview(event, upload_id: int):
     """The preview: each bad row with its line and reasons; the good rows are imported only
@@ -132,7 +132,7 @@ def import_preview(event, upload_id: int):
     )
 
 
-@bp.get("/events/<int:event_id>/import/template.csv")
+@bp.get("/events/<id:event_id>/import/template.csv")
 @guard.event(Perm.ATTENDEES_IMPORT)
 def import_template(event):
     """An empty CSV with the expected columns, in the reader's language."""
