@@ -247,9 +247,9 @@ def test_owners_reach_every_page_with_these_ids(app, client, foreign, login):
     """Positive control: the URLs above are right, so the 404s are the permission check."""
     login(foreign["manager"])
     checked = 0
-    for _rule, method, url in requests_for(app, foreign["ids"]):
-        if method != "GET":
-            continue
+    for rule, method, url in requests_for(app, foreign["ids"]):
+        if method != "GET" or access_of(app, rule).kind == AccessKind.ADMIN:
+            continue  # administrators' pages: tests/registration/test_manage.py (dev outbox)
         response = client.get(url, buffered=True)  # streamed exports are read in full
         assert response.status_code == 200, (url, response.status_code)
         checked += 1
