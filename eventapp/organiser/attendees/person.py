@@ -11,7 +11,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from eventapp.extensions import db
-from eventapp.models import AuditLog, OutboxMessage, RegistrationStatus, User
+from eventapp.i18n import current_language
+from eventapp.models import AuditLog, Event, OutboxMessage, Registration, RegistrationStatus, User
 from eventapp.organiser.attendees.forms import (
     AttendeeForm,
     CancelRegistrationForm,
@@ -46,10 +47,20 @@ def attendee(event, registration):
             .limit(100)
         )
     )
+    transferred_from = (
+        db.session.scalar(
+            select(Event)
+            .join(Registration, Registration.event_id == Event.id)
+            .where(Registration.id == registration.transferred_from_id)
+        )
+        if registration.transferred_from_id
+        else None
+    )
     return render_event(
         "organiser/attendee.html",
         event,
         registration=registration,
+        transferred_from=transferred_from.title(current_language()) if transferred_from else None,
         position=waitlist_position(registration),
         history=history,
         messages=messages,
