@@ -1,6 +1,7 @@
 """A moved registration remembers where it came from: `registration.transferred_from_id`, the
-registration it was moved from (the source keeps its cancelled row; NULL once that row is
-purged). Not personal data: an id.
+registration it was moved from (the source keeps its cancelled row). Not personal data: an id.
+No foreign key: on SQLite adding one means a batch copy of the table, which would drop the
+triggers that keep the attendee search's FTS5 table (0002, 0004); a plain ADD COLUMN here.
 
 Revision ID: 0030_security
 Revises: 0004_search_text
@@ -14,26 +15,14 @@ down_revision = "0004_search_text"
 branch_labels = None
 depends_on = None
 
+INDEX_NAME = "ix_registration_transferred_from_id"
+
 
 def upgrade():
-    with op.batch_alter_table("registration", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("transferred_from_id", sa.Integer(), nullable=True))
-        batch_op.create_index(
-            batch_op.f("ix_registration_transferred_from_id"), ["transferred_from_id"], unique=False
-        )
-        batch_op.create_foreign_key(
-            batch_op.f("fk_registration_transferred_from_id_registration"),
-            "registration",
-            ["transferred_from_id"],
-            ["id"],
-            ondelete="SET NULL",
-        )
+    op.add_column("registration", sa.Column("transferred_from_id", sa.Integer(), nullable=True))
+    op.create_index(INDEX_NAME, "registration", ["transferred_from_id"], unique=False)
 
 
 def downgrade():
-    with op.batch_alter_table("registration", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("fk_registration_transferred_from_id_registration"), type_="foreignkey"
-        )
-        batch_op.drop_index(batch_op.f("ix_registration_transferred_from_id"))
-        batch_op.drop_column("transferred_from_id")
+    op.drop_index(INDEX_NAME, table_name="registration")
+    op.drop_column("registration", "transferred_from_id")  # SQLite 3.35+: a plain DROP COLUMN
