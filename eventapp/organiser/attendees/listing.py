@@ -7,6 +7,7 @@ from flask import request
 
 from eventapp.i18n import current_language
 from eventapp.models import ActorCategory, Region
+from eventapp.organiser.attendees.delivery import bounced_ids
 from eventapp.organiser.attendees.forms import OverrideForm
 from eventapp.organiser.attendees.query import (
     DEFAULT_PAGE_SIZE,
@@ -34,6 +35,7 @@ def attendees(event, scope):
     lang = current_language()
     titles = {e.id: e.title(lang) for e in scope}
     positions = waitlist_positions(page.items) if page else {}
+    bounced = bounced_ids([r.id for r in page.items]) if page else set()
     return render_event(
         "organiser/attendees.html",
         event,
@@ -42,6 +44,7 @@ def attendees(event, scope):
         flt=flt,
         page=page,
         positions=positions,
+        bounced=bounced,
         status_choices=STATUS_CHOICES,
         sorts=SORTS,
         page_sizes=PAGE_SIZES,

@@ -12,7 +12,15 @@ from sqlalchemy import select
 
 from eventapp.extensions import db
 from eventapp.i18n import current_language
-from eventapp.models import AuditLog, Event, OutboxMessage, Registration, RegistrationStatus, User
+from eventapp.models import (
+    AuditLog,
+    Event,
+    OutboxMessage,
+    OutboxStatus,
+    Registration,
+    RegistrationStatus,
+    User,
+)
 from eventapp.organiser.attendees.forms import (
     AttendeeForm,
     CancelRegistrationForm,
@@ -61,6 +69,7 @@ def attendee(event, registration):
         event,
         registration=registration,
         transferred_from=transferred_from.title(current_language()) if transferred_from else None,
+        bounced=bool(messages) and messages[0].status == OutboxStatus.BOUNCED,
         position=waitlist_position(registration),
         history=history,
         messages=messages,
