@@ -38,7 +38,7 @@ run: $(VENV)/.runtime compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) demo load
 	@echo "Serving http://$(HOST):$(PORT), with a jobs worker and beat (Ctrl+C stops all)"
-	$(FLASK) run-all --host $(HOST) --port $(PORT)
+	BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}" $(FLASK) run-all --host $(HOST) --port $(PORT)
 
 serve: $(VENV)/.runtime compile-translations
 	$(FLASK) db upgrade

@@ -4,6 +4,7 @@ defaults for secrets."""
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
@@ -18,6 +19,9 @@ def _bool(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
 class Config:
     ENV_NAME = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY")
@@ -28,7 +32,11 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"
 
     # Public base URL, used for links in e-mails sent outside a request (CLI, outbox retries).
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # `make run` sets it from HOST/PORT; production refuses to start without it.
+    BASE_URL = os.environ.get("BASE_URL", DEFAULT_BASE_URL)
+    # Development: log a warning when a request's host is not BASE_URL's (e-mailed links and
+    # .ics files would point elsewhere than the browser).
+    WARN_HOST_MISMATCH = False
 
     LANGUAGES = ("fr", "en")
     BABEL_DEFAULT_LOCALE = "fr"
@@ -152,6 +160,7 @@ class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
     DEV_OUTBOX_PAGE = _bool("DEV_OUTBOX_PAGE", True)
+    WARN_HOST_MISMATCH = True
 
 
 class TestingConfig(Config):
@@ -188,6 +197,16 @@ class ProductionConfig(Config):
         if not os.environ.get("DATABASE_URL") or uri == DEFAULT_SQLITE_URL:
             raise RuntimeError(
                 "ProductionConfig needs DATABASE_URL (the default SQLite file is for development)."
+            )
+        base = urlsplit(config.get("BASE_URL") or "")
+        if (
+            (config.get("BASE_URL") == DEFAULT_BASE_URL and not os.environ.get("BASE_URL"))
+            or base.scheme not in ("http", "https")
+            or not base.hostname
+        ):
+            # Else every e-mail and calendar file links to http://127.0.0.1:5000.
+            raise RuntimeError(
+                "ProductionConfig needs BASE_URL, the public address (https://events.example.fr)."
             )
         storage = config.get("RATELIMIT_STORAGE_URI") or "memory://"
         if config.get("RATELIMIT_ENABLED") and storage.startswith("memory://"):

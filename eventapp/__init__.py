@@ -96,8 +96,14 @@ def register_hooks(app: Flask) -> None:
 
     @app.teardown_request
     def _remove_request_session(_exc):
-        # Sessions are request-scoped (eventapp.database.session_scope): close this one.
-        db.session.remove()
+        # Sessions are request-scoped (eventapp.database.session_scope): close this one. The
+        # answer is already made: closing on a dead connection must not turn it into a blank
+        # 500 from the server (issue 20, point 6); the pool drops that connection.
+        try:
+            db.session.remove()
+        except Exception as error:  # noqa: BLE001 - logged; the response stands
+            app.logger.warning("closing the request's session failed: %s", type(error).__name__)
+            db.session.registry.clear()  # never handed to a later request (same id())
 
     errors.register_error_handlers(app)
     problems.init_app(app)  # the one ServiceError handler

@@ -54,6 +54,9 @@ _READ_FIRST = "_sqlite_read_first"
 _READ_ONLY_PREFIXES = ("SELECT", "BEGIN", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK")
 # request.environ key: the request's own transaction has ended (committed or rolled back).
 _REQUEST_DONE = "eventapp.transaction_done"
+# How far the request's commit went ("started", "done"): the error page says honestly whether
+# what was sent is saved (errors.outage_message).
+_COMMIT = "eventapp.commit"
 # session.info key: the current transaction has written (flushed or run an ORM UPDATE/DELETE).
 _WROTE = "eventapp_wrote"
 
@@ -273,12 +276,21 @@ def finish_request(status: int) -> None:
             session.rollback()
         else:
             session.expire_on_commit = False
+            request.environ[_COMMIT] = "started" if _wrote(session) else None
             try:
                 session.commit()
             finally:
                 session.expire_on_commit = True
+            if request.environ[_COMMIT]:
+                request.environ[_COMMIT] = "done"
     finally:
         request.environ[_REQUEST_DONE] = True
+
+
+def commit_state() -> str | None:
+    """How far this request's commit of its writes went: None (no write committed or tried),
+    "started" (the commit was sent: it may or may not have happened), "done"."""
+    return request.environ.get(_COMMIT) if has_request_context() else None
 
 
 def rollback_request() -> None:

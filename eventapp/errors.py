@@ -12,6 +12,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from eventapp import database
+from eventapp.database import commit_state
 from eventapp.extensions import limiter, login_manager
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,20 @@ MESSAGES = {
     503: (
         _l("Service temporarily unavailable"),
         _l("The service is briefly unavailable. Nothing was saved; please try again in a moment."),
+    ),
+}
+# The 503 says what happened to what was sent (issue 20, point 6): a person told "nothing was
+# saved" registers again, or gives up, although their registration was saved.
+OUTAGE_MESSAGES = {
+    "read": _l("The service is briefly unavailable. Please try again in a moment."),
+    "started": _l(
+        "The service is briefly unavailable and we could not confirm that what you sent was "
+        "saved. Before sending it again, check your e-mail: a saved registration's "
+        "confirmation carries its link to manage it."
+    ),
+    "done": _l(
+        "What you sent was saved, but the page could not be shown. A registration's "
+        "confirmation e-mail carries its link to manage it."
     ),
 }
 CSRF_MESSAGE = _l(
@@ -76,6 +91,18 @@ def render_error(code: int, message: str | None = None, headers: dict | None = N
     return response
 
 
+def outage_message():
+    """The 503's message: nothing saved (a write that never reached its commit), maybe saved
+    (the commit was sent when the database went away), saved (it failed afterwards), or
+    nothing to save (a page that only reads)."""
+    state = commit_state()
+    if state in OUTAGE_MESSAGES:
+        return OUTAGE_MESSAGES[state]
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return OUTAGE_MESSAGES["read"]
+    return None  # MESSAGES[503]: nothing was saved
+
+
 def _seconds_until_allowed() -> int:
     """Seconds until the Flask-Limiter limit that refused this request lets one through again
     (60 for a 429 raised some other way)."""
@@ -109,6 +136,8 @@ def register_error_handlers(app) -> None:
             limit is not None and not limit.error_message
         ):
             description = None
+        if isinstance(error, ServiceUnavailable) and description is None:
+            description = outage_message()
         return render_error(error.code or 500, description, headers)
 
     @app.errorhandler(OperationalError)
@@ -121,8 +150,10 @@ def register_error_handlers(app) -> None:
             # anonymous visitor, or rendering it would query the database again and fail.
             g._login_user = login_manager.anonymous_user()
         log.warning("database unavailable: %s", type(error.orig).__name__ if error.orig else error)
-        return render_error(503, headers={"Retry-After": "5"})
+        return render_error(503, outage_message(), headers={"Retry-After": "5"})
 
     @app.errorhandler(InternalServerError)
     def _internal(error):
-        return render_error(500)  # the request has rolled back (eventapp/webapp.py)
+        # the request has rolled back (eventapp/webapp.py)
+        saved = OUTAGE_MESSAGES["done"] if commit_state() == "done" else None
+        return render_error(500, saved)

@@ -2,6 +2,8 @@
 no MIME sniffing, strict referrer policy, HSTS in production), a request guard against NUL
 bytes, and the client's real address behind trusted proxies (TRUSTED_PROXIES)."""
 
+from urllib.parse import urlsplit
+
 from flask import abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -27,6 +29,11 @@ def _has_nul(values) -> bool:
 
 
 PRIVATE_PREFIX = "/r/"
+# Pages with personal data: a participant's (/r/), the organisers' workspace and its API, the
+# account pages (login, password reset), the development outbox. Never stored by a browser or
+# a proxy, so the back button on a shared computer shows nothing after logout.
+NO_STORE_PREFIXES = (PRIVATE_PREFIX, "/organiser", "/api/", "/auth/", "/dev/")
+_warned_hosts: set[str] = set()
 
 
 def init_app(app) -> None:
@@ -61,9 +68,28 @@ def init_app(app) -> None:
         headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
         if app.config.get("HSTS"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if request.path.startswith(NO_STORE_PREFIXES) and "no-store" not in headers.get(
+            "Cache-Control", ""
+        ):
+            headers["Cache-Control"] = "private, no-store"
         if request.path.startswith(PRIVATE_PREFIX):
             # A participant's pages and files (manage, ticket, calendar, data, erasure) carry
             # their secret in the URL: never cached, never indexed.
-            headers.setdefault("Cache-Control", "private, no-store")
             headers["X-Robots-Tag"] = "noindex, nofollow"
         return response
+
+    if app.config.get("WARN_HOST_MISMATCH"):
+
+        @app.before_request
+        def _warn_on_another_host():
+            # Development: links in e-mails and .ics files use BASE_URL, not the request's host.
+            expected = urlsplit(app.config["BASE_URL"]).netloc
+            host = request.host
+            if host != expected and host not in _warned_hosts:
+                _warned_hosts.add(host)
+                app.logger.warning(
+                    "This request came to %s but BASE_URL is %s: links in e-mails and calendar "
+                    "files point to BASE_URL. Set BASE_URL (make run sets it from HOST and PORT).",
+                    host,
+                    app.config["BASE_URL"],
+                )

@@ -12,9 +12,12 @@ error handlers like any other error (503, …).
 from flask import Flask
 
 from eventapp import database
+from eventapp.routing import EventMap
 
 
 class EventApp(Flask):
+    url_map_class = EventMap  # bounded ids in every rule (eventapp/routing.py)
+
     def dispatch_request(self):
         response = self.make_response(super().dispatch_request())
         database.finish_request(response.status_code)

@@ -6,7 +6,7 @@ from eventapp.permissions import Perm, guard
 from eventapp.services.counts import event_counts, free_seats
 
 
-@bp.get("/organiser/events/<int:event_id>/counts")
+@bp.get("/organiser/events/<id:event_id>/counts")
 @guard.event(Perm.CHECKIN)
 def organiser_event_counts(event):
     """The event's live counts (check-in staff may read them too)."""

@@ -3,6 +3,10 @@ their manage link).
 
 Failed logins are throttled per account and per address (Flask-Limiter, LOGIN_FAILURE_LIMIT):
 only failures count, and the 429 page says the same thing whether the e-mail exists or not.
+
+No commit here: the request commits once the view answered below 400 (a login, a reset, a new
+password redirect); a form shown again with errors rolls back. A counter that must survive a
+refused login would use `database.own_transaction()`.
 """
 
 import hashlib
@@ -25,6 +29,7 @@ from eventapp.extensions import db, limiter
 from eventapp.helpers import safe_next
 from eventapp.models import User, utcnow
 from eventapp.permissions import guard
+from eventapp.routing import parse_int
 from eventapp.services import accounts, audit
 
 FAILED_LOGIN = 401
@@ -33,9 +38,10 @@ FAILED_LOGIN = 401
 def load_user(user_id: str) -> User | None:
     """The session holds "id:session_token"; a changed token (new password) ends the session."""
     raw_id, _sep, token = (user_id or "").partition(":")
-    if not raw_id.isdigit() or not token:
+    number = parse_int(raw_id, None, minimum=1)
+    if number is None or not token:
         return None
-    user = db.session.get(User, int(raw_id))
+    user = db.session.get(User, number)
     if user is None or user.session_token != token or not user.active:
         return None
     return user
@@ -125,7 +131,6 @@ def login():
             login_user(user, remember=form.remember.data)
             user.last_login_at = utcnow()
             audit.record("user.login", user=user)
-            db.session.commit()
             return redirect(safe_next(request.args.get("next"), "organiser.dashboard"))
         # One message whether the e-mail exists or not.
         flash(_("Wrong e-mail or password."), "error")
@@ -158,7 +163,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         accounts.request_password_reset(form.email.data)
-        db.session.commit()
         # The same answer whether an account exists or not.
         flash(
             _(
@@ -185,7 +189,6 @@ def reset_password(token: str):
         except accounts.AccountError as error:
             form.new_password.errors.append(_password_message(error.code))
         else:
-            db.session.commit()
             _renew_session()
             flash(_("Your password has been changed. You can log in with it now."), "success")
             return redirect(url_for("auth.login"))
@@ -218,7 +221,6 @@ def change_password():
                 remembered = (
                     current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in request.cookies
                 )
-                db.session.commit()
                 # This session goes on with the new session token; all others have ended.
                 _renew_session()
                 login_user(user, remember=remembered)

@@ -226,4 +226,5 @@ class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"
     SENT = "sent"
-    FAILED = "failed"
+    FAILED = "failed"  # a temporary failure: retried
+    BOUNCED = "bounced"  # refused for good (a 5xx for the address): never retried

@@ -114,6 +114,11 @@ class Registration(TimestampMixin, Base):
     )
     checkin_desk: Mapped[str | None] = mapped_column(String(40))
     anonymised_at: Mapped[datetime | None]
+    # An organiser moved the person here from another event: that event's registration (it
+    # keeps its cancelled row); this one keeps its created_at (issue 20, point 15). No foreign
+    # key (adding one on SQLite means copying the table, which drops the search triggers): a
+    # purged source simply shows nothing.
+    transferred_from_id: Mapped[int | None] = mapped_column(index=True)
     # Names, e-mail and organisation folded (lower case, no accents): what the attendee search
     # looks in, through a trigram index (migration 0004). Kept by the events below.
     search_text: Mapped[str] = mapped_column(Text, default=_search_text_default, server_default="")

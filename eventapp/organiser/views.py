@@ -3,7 +3,7 @@
 
 from flask import Flask
 
-from eventapp.organiser.attendees import adding, display, listing, move, person
+from eventapp.organiser.attendees import adding, delivery, display, listing, move, person
 from eventapp.organiser.blueprint import bp
 from eventapp.organiser.checkin import badges, desk
 from eventapp.organiser.events import editing, overview, status
@@ -22,6 +22,7 @@ VIEW_MODULES = (
     person,
     adding,
     move,
+    delivery,
     display,
     exports,
     imports,

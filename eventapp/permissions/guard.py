@@ -1,6 +1,6 @@
 """View guards: one decorator per kind of page, each of which checks and declares.
 
-    @bp.get("/events/<int:event_id>/attendees/<int:registration_id>")
+    @bp.get("/events/<id:event_id>/attendees/<id:registration_id>")
     @guard.registration(Perm.ATTENDEES_VIEW)
     def attendee(event, registration): ...
 
@@ -46,6 +46,7 @@ class AccessKind(StrEnum):
     MANAGE_LINK = "manage_link"  # the participant's secret link /r/<token>
     BOOKING_LINK = "booking_link"  # the booker's secret link /b/<token>
     SIGNED_IN = "signed_in"  # any signed-in account: dashboard, own password
+    ADMIN = "admin"  # a signed-in platform administrator (the development outbox)
     ORGANISATIONS = "organisations"  # an organisation-level permission somewhere
     EVENT = "event"  # a permission on the event in the URL (event_id)
     TOUR = "tour"  # the same, or for a tour: on at least one of its stages
@@ -185,6 +186,17 @@ def booking_link(view):
 def signed_in(view):
     """Any signed-in, active account (what it shows is filtered by permission inside)."""
     return _signed_in_view(Access(AccessKind.SIGNED_IN), lambda _actor, kwargs: kwargs)(view)
+
+
+def admin(view):
+    """A signed-in platform administrator only (others signed in: 403)."""
+
+    def load(actor, kwargs):
+        if not getattr(actor, "is_admin", False):
+            abort(403)
+        return kwargs
+
+    return _signed_in_view(Access(AccessKind.ADMIN), load)(view)
 
 
 # Why an organisation-level page is refused, when there is more to say than "access denied".

@@ -1,4 +1,4 @@
-"""No e-mail address in a log line or an error report (nor a manage-link token).
+"""No e-mail address in a log line or an error report (nor a secret token of a path).
 
 `install(app)` (called by create_app) wraps the process's log-record factory, so every record
 of every logger (the app's, SQLAlchemy's, Werkzeug's and gunicorn's access log, third-party
@@ -20,13 +20,39 @@ EMAIL_PATTERN = re.compile(
     re.UNICODE,
 )
 MASK = "[email]"
-# A manage-link token is the participant's credential: access logs must not hand it out.
-MANAGE_LINK_PATTERN = re.compile(r"(/[rb]/)[A-Za-z0-9_-]{20,64}")  # /b/: booking links
+# Secret-bearing paths, one rule: the path segment after one of these words is a credential
+# (a manage link /r/<token>, a password reset /auth/password/reset/<token>, an invitation
+# /invitation/<token>, a waiting-list offer /offer/<token>/accept, a manage link under
+# /manage/<token>), so access logs never hand it out. A route that carries a secret in its
+# path puts it after one of these words; tests/privacy/test_logging.py walks app.url_map and
+# fails for a `token` argument this rule would not mask.
+SECRET_PATH_WORDS = (
+    "r",
+    "b",
+    "reset",
+    "invitation",
+    "invitations",
+    "invite",
+    "offer",
+    "offers",
+    "manage",
+)
+SECRET_PATH_PATTERN = re.compile(
+    r"(/(?:" + "|".join(SECRET_PATH_WORDS) + r")/)(?!\[token\])[^/\s?#\"']+"
+)
+# ... and the same secrets as query-string values (?token=...).
+SECRET_QUERY_PATTERN = re.compile(r"([?&](?:token|reset_token|invitation|key)=)[^&\s#\"']+")
+MANAGE_LINK_PATTERN = SECRET_PATH_PATTERN  # the former name
+
+
+def mask_secrets(text: str) -> str:
+    """Mask the secret segment of secret-bearing paths and query strings."""
+    return SECRET_QUERY_PATTERN.sub(r"\1[token]", SECRET_PATH_PATTERN.sub(r"\1[token]", text))
 
 
 def mask_emails(text: str) -> str:
-    """Mask e-mail addresses (and manage-link tokens in /r/<token> paths)."""
-    return MANAGE_LINK_PATTERN.sub(r"\1[token]", EMAIL_PATTERN.sub(MASK, text))
+    """Mask e-mail addresses and the secrets of secret-bearing paths (`mask_secrets`)."""
+    return mask_secrets(EMAIL_PATTERN.sub(MASK, text))
 
 
 def _mask_value(value):

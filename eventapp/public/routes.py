@@ -18,6 +18,7 @@ from eventapp.permissions import guard
 from eventapp.public import availability, catalogue, francemap
 from eventapp.public.blueprint import bp
 from eventapp.public.forms import CatalogueFilterForm
+from eventapp.routing import page_arg
 from eventapp.services import calendar
 from eventapp.services.counts import event_counts
 
@@ -42,9 +43,7 @@ def home():
             organisation=by_slug.get(form.organisation.data or ""),
             when=form.when.data if form.when.data == "past" else "upcoming",
         )
-    page_number = request.args.get("page", 1, type=int)
-    if page_number < 1:
-        page_number = 1
+    page_number = page_arg()
     now = utcnow()
     page = db.paginate(
         catalogue.catalogue_query(filters, now),

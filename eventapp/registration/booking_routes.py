@@ -130,7 +130,7 @@ def booking_add(booking: Booking, token: str):
     return redirect(url_for("registration.booking", token=token))
 
 
-@bp.route("/b/<token>/cancel/<int:registration_id>", methods=["GET", "POST"])
+@bp.route("/b/<token>/cancel/<id:registration_id>", methods=["GET", "POST"])
 @limiter.limit(_rate("MANAGE_RATE_LIMIT"), methods=["POST"])
 @guard.booking_link
 def booking_cancel(booking: Booking, token: str, registration_id: int):

@@ -1,6 +1,7 @@
 """Development only: the e-mails the app queued, readable in the browser, so a new user can
 follow the manage link of a registration without a mail server. 404 outside development
-(DEV_OUTBOX_PAGE is only on in DevelopmentConfig)."""
+(DEV_OUTBOX_PAGE is only on in DevelopmentConfig); a signed-in administrator only, since it
+shows every manage link (issue 20, point 16)."""
 
 import re
 
@@ -22,7 +23,7 @@ def _segments(text: str) -> list[tuple[str, bool]]:
 
 
 @bp.get("/dev/outbox")
-@guard.public  # 404 outside development
+@guard.admin  # every manage link is on it: administrators only, even in development
 def dev_outbox():
     if not current_app.config.get("DEV_OUTBOX_PAGE"):
         abort(404)

@@ -41,6 +41,7 @@ from eventapp.registration.forms import (
     RegistrationForm,
     ResendLinkForm,
 )
+from eventapp.routing import int_arg
 from eventapp.services import bookings, calendar
 from eventapp.services import registrations as svc
 from eventapp.services.counts import event_counts, waitlist_position, waitlist_positions
@@ -93,7 +94,7 @@ def register(slug: str):
         choices = None
     form = RegistrationForm(stage_choices=choices)
     if request.method == "GET" and event.is_tour:
-        wanted = request.args.get("stage", type=int)
+        wanted = int_arg("stage")
         if wanted in {c[0] for c in choices}:
             form.stages.data = [wanted]
 

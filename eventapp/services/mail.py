@@ -33,6 +33,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
+import smtplib
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -285,6 +286,25 @@ def _build(message: OutboxMessage) -> tuple[EmailMultiAlternatives, dict]:
     return email, rendered
 
 
+# SMTP answers that refuse the recipient's address for good (RFC 5321: mailbox unavailable or
+# unknown, not local, over quota for good, name not allowed). A 4xx is temporary (retried).
+PERMANENT_RECIPIENT_CODES = frozenset({550, 551, 552, 553, 554})
+
+
+def is_permanent_failure(error: BaseException) -> bool:
+    """Whether a send failed because the address is refused for good (retrying cannot help):
+    every recipient refused with a 5xx, or a 55x answer to the recipient or the data. A refused
+    sender (our configuration) and connection errors are temporary: retried."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _message in error.recipients.values()]
+        return bool(codes) and all(code in PERMANENT_RECIPIENT_CODES for code in codes)
+    if isinstance(error, smtplib.SMTPSenderRefused):
+        return False
+    if isinstance(error, smtplib.SMTPResponseException):
+        return error.smtp_code in PERMANENT_RECIPIENT_CODES
+    return False
+
+
 def _close_quietly(connection) -> None:
     # A connection that just failed may fail again on close; the error is already recorded.
     with contextlib.suppress(Exception):
@@ -312,8 +332,11 @@ def send_ids(message_ids: Iterable[int]) -> tuple[int, int]:
                     email.connection = connection
                     email.send()
                 except Exception as error:  # noqa: BLE001 - any error keeps it queued
+                    permanent = is_permanent_failure(error)
                     result = {
-                        "status": OutboxStatus.FAILED,
+                        # Refused for good: not retried; the organiser sees it on the
+                        # person's page and the list (correct the address and resend).
+                        "status": OutboxStatus.BOUNCED if permanent else OutboxStatus.FAILED,
                         "last_error": f"{type(error).__name__}: {error}"[:1000],
                     }
                     failed += 1

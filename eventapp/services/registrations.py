@@ -612,6 +612,10 @@ def move(
         override_capacity=override_capacity,
         notify=notify,
     )
+    # A transfer, not a new registration: the original date stays (the list, the exports and
+    # the person's page show when they registered), and where they came from is recorded.
+    outcome.registration.created_at = registration.created_at
+    outcome.registration.transferred_from_id = registration.id
     # The new event's e-mail tells the person; no separate "cancelled" message for the old one.
     promoted = cancel(registration, user=user, notify=False)
     audit.record(

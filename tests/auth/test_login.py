@@ -116,6 +116,7 @@ def test_secure_cookies_in_production(monkeypatch):
         (ProductionConfig,),
         {
             "SECRET_KEY": "x" * 32,
+            "BASE_URL": "https://events.example.fr",
             "SQLALCHEMY_DATABASE_URI": "sqlite:////tmp/eventapp-prod.db",
             "RATELIMIT_ENABLED": False,  # else production needs Redis (tests/jobs)
         },

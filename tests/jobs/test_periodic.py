@@ -147,7 +147,12 @@ def test_production_refuses_rate_limits_counted_per_worker(monkeypatch, tmp_path
     config = type(
         "Prod",
         (ProductionConfig,),
-        {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": True},
+        {
+            "SECRET_KEY": "x" * 32,
+            "BASE_URL": "https://events.example.fr",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "RATELIMIT_ENABLED": True,
+        },
     )
     with pytest.raises(RuntimeError, match="REDIS_URL"):
         create_app(config)

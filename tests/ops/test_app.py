@@ -12,7 +12,9 @@ from eventapp.models import User
 def test_production_refuses_to_start_without_secret_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1/test")
-    config = type("Prod", (ProductionConfig,), {"SECRET_KEY": None})
+    config = type(
+        "Prod", (ProductionConfig,), {"SECRET_KEY": None, "BASE_URL": "https://events.example.fr"}
+    )
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(config)
 
@@ -22,7 +24,11 @@ def test_production_refuses_the_default_sqlite_database(monkeypatch):
     config = type(
         "Prod",
         (ProductionConfig,),
-        {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": DEFAULT_SQLITE_URL},
+        {
+            "SECRET_KEY": "x" * 32,
+            "BASE_URL": "https://events.example.fr",
+            "SQLALCHEMY_DATABASE_URI": DEFAULT_SQLITE_URL,
+        },
     )
     with pytest.raises(RuntimeError, match="DATABASE_URL"):
         create_app(config)
@@ -35,6 +41,7 @@ def test_production_starts_with_secret_and_database(monkeypatch):
         (ProductionConfig,),
         {
             "SECRET_KEY": "x" * 32,
+            "BASE_URL": "https://events.example.fr",
             "SQLALCHEMY_DATABASE_URI": "sqlite:////tmp/eventapp-prod-check.db",
             "RATELIMIT_ENABLED": False,  # else production needs Redis (tests/jobs)
         },

@@ -31,9 +31,37 @@ def event(factory, org):
 
 @pytest.fixture
 def staff(factory, org, client, login):
+    """An event manager: badges of whole lists are theirs (check-in staff print given people)."""
+    user = factory.user(org, role="manager")
+    login(user)
+    return user
+
+
+@pytest.fixture
+def desk_staff(factory, org, client, login):
     user = factory.user(org, role="checkin")
     login(user)
     return user
+
+
+def test_check_in_staff_cannot_print_the_badges_of_a_whole_list(client, desk_staff, factory, event):
+    """Issue 20, point 8: a volunteer at the desk got a PDF of every attendee with no limit."""
+    people = [factory.registration(event, last_name=f"Nom{n:02d}") for n in range(12)]
+    for params in ({}, {"who": "all"}, {"q": "Nom"}, {"id": [p.id for p in people]}):
+        response = _pdf(client, event, **params)
+        assert response.status_code == 403, params
+        assert response.mimetype == "text/html"
+        assert "managers" in response.get_data(as_text=True) or "responsables" in response.get_data(
+            as_text=True
+        )
+
+
+def test_check_in_staff_reprint_a_given_persons_badge(client, desk_staff, factory, event):
+    people = [factory.registration(event, last_name=f"Nom{n:02d}") for n in range(3)]
+    response = _pdf(client, event, id=[people[0].id], layout="a6")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert len(_page_sizes_mm(response.data)) == 1
+    assert client.get(f"/organiser/events/{event.id}/badges").status_code == 200
 
 
 def _pdf(client, event, **params):

@@ -115,3 +115,28 @@ def test_cannot_move_into_another_organisations_event(client, db, factory, login
     )
     db.session.expire_all()
     assert seated[0].status == "confirmed"
+
+
+def test_a_transfer_keeps_the_registration_date_and_records_where_it_came_from(
+    client, db, factory, login
+):
+    """Issue 20, point 15: the moved person appeared as registered today, from nowhere."""
+    from datetime import timedelta
+
+    from eventapp.models import utcnow
+
+    _org, manager, full, roomy, seated, _waiting = _setup(factory)
+    person = seated[0]
+    person.created_at = utcnow() - timedelta(days=40)
+    db.session.commit()
+    registered_on = person.created_at
+    with write_transaction():
+        outcome, _ = svc.move(person, roomy, user=manager)
+    db.session.expire_all()
+    new = db.session.get(Registration, outcome.registration.id)
+    assert new.created_at.replace(tzinfo=None) == registered_on.replace(tzinfo=None)
+    assert new.transferred_from_id == person.id
+    login(manager)
+    page = client.get(f"/organiser/events/{roomy.id}/attendees/{new.id}").get_data(as_text=True)
+    assert "Transféré·e depuis" in page or "Transferred from" in page
+    assert full.title_fr in page

@@ -1,5 +1,6 @@
 """No e-mail address in any log line or error report."""
 
+import contextlib
 import io
 import logging
 
@@ -67,3 +68,86 @@ def test_manage_link_tokens_are_masked_in_access_logs(app, log_stream):
     output = log_stream.getvalue()
     assert token not in output
     assert '"POST /r/[token]/erase HTTP/1.1" 302 -' in output
+
+
+SECRET_SAMPLE = "Sx9dQ2vLmN4pR7tZ1aB3cD5eF6gH8jK0"
+
+
+def test_every_secret_bearing_route_is_masked_by_the_one_rule(app):
+    """Walks app.url_map: every rule with a token in its path (a manage link, a password
+    reset, an invitation, an offer...) is masked by mask_secrets, so a route added later that
+    the rule does not cover fails here."""
+    from werkzeug.routing.converters import IntegerConverter
+
+    from eventapp.privacy.logging import mask_secrets
+
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        secret = [n for n in rule.arguments if "token" in n or n in ("key", "secret")]
+        if not secret:
+            continue
+        values = {
+            n: 1 if isinstance(rule._converters[n], IntegerConverter) else "x"
+            for n in rule.arguments
+        }
+        values.update(dict.fromkeys(secret, SECRET_SAMPLE))
+        url = rule.build(values, append_unknown=False)[1]
+        line = f'127.0.0.1 - - "GET {url}?lang=fr HTTP/1.1" 200 -'
+        assert SECRET_SAMPLE not in mask_secrets(line), rule.rule
+        checked += 1
+    assert checked >= 8  # /r/<token>... and /auth/password/reset/<token>
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/invitation/{t}",
+        "/invitations/{t}/accept",
+        "/offer/{t}/accept",
+        "/events/5/offer/{t}/decline",
+        "/r/{t}/cancel",
+        "/auth/password/reset/{t}",
+        "/manage/{t}",
+        "/anything?token={t}",
+    ],
+)
+def test_the_rule_covers_the_secret_paths_of_later_features(path):
+    from eventapp.privacy.logging import mask_secrets
+
+    assert SECRET_SAMPLE not in mask_secrets(path.format(t=SECRET_SAMPLE))
+
+
+def test_ordinary_paths_are_left_alone():
+    from eventapp.privacy.logging import mask_secrets
+
+    for path in (
+        "/events/bioprod-r-d-2026",
+        "/organiser/events/12/attendees?page=2",
+        "/auth/password/reset",
+    ):
+        assert mask_secrets(path) == path
+
+
+def test_the_access_log_of_a_real_server_shows_no_reset_or_manage_token(
+    app, db, factory, live_server, log_stream
+):
+    """A test that reads the log: requests go through the threaded server's access log."""
+    import urllib.error
+    import urllib.request
+
+    from eventapp.services import accounts
+
+    user = factory.user(factory.organisation())
+    event = factory.event()
+    registration = factory.registration(event)
+    db.session.commit()
+    with app.test_request_context():
+        reset = accounts.reset_token(user)
+    manage = registration.manage_token
+    for path in (f"/auth/password/reset/{reset}", f"/r/{manage}", f"/r/{manage}/calendar.ics"):
+        with contextlib.suppress(urllib.error.HTTPError):
+            urllib.request.urlopen(live_server + path, timeout=10).read()  # noqa: S310
+    output = log_stream.getvalue()
+    assert "/auth/password/reset/[token] HTTP/1.1" in output
+    assert "/r/[token] HTTP/1.1" in output
+    assert reset not in output and manage not in output

@@ -121,3 +121,103 @@ def test_server_down_keeps_the_registration_and_send_pending_retries(smtp_app, f
     [(recipients, raw)] = inbox.messages
     assert recipients == [registration.email]
     assert registration.booking.manage_token.encode() in raw
+
+
+# --- issue 20, point 7: a mail refused for good -----------------------------------------------
+
+
+class Refusing(Inbox):
+    """Refuses one address for good (550) or for now (450), accepts the others."""
+
+    def __init__(self, address, code=550):
+        super().__init__()
+        self.address, self.code = address, code
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == self.address:
+            return f"{self.code} 5.1.1 <{address}>: mailbox unavailable"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_mail_refused_for_good_is_not_retried_and_the_organiser_is_told(
+    smtp_app, factory, login
+):
+    from eventapp.services import mail as mail_service
+
+    app, port = smtp_app
+    org = factory.organisation()
+    manager = factory.user(org, "manager")
+    event = factory.event(organisers=[org])
+    inbox = Refusing("typo@exmaple.org")
+    controller = _start(inbox, port)
+    try:
+        assert _register(app.test_client(), event, email="typo@exmaple.org").status_code == 302
+        message = _db.session.scalar(select(OutboxMessage))
+        assert message.status == "bounced" and message.attempts == 1
+        assert "550" in message.last_error
+        _db.session.commit()
+        with app.app_context():
+            assert mail_service.due_for_sweep() == []
+            assert mail_service.send_pending() == (0, 0)  # never retried
+        _db.session.expire_all()
+        assert message.attempts == 1 and inbox.messages == []
+
+        registration = _db.session.scalar(select(Registration))
+        client = app.test_client()
+        login(manager, c=client)
+        listing = client.get(f"/organiser/events/{event.id}/attendees").get_data(as_text=True)
+        assert "E-mail refusé" in listing and "corrigez l’adresse et renvoyez" in listing
+        person_url = f"/organiser/events/{event.id}/attendees/{registration.id}"
+        page = client.get(person_url).get_data(as_text=True)
+        assert "refusé" in page and f"{person_url}/resend" in page
+
+        # The organiser corrects the address and resends: the new message goes through.
+        registration.email = "lea@example.org"
+        _db.session.commit()
+        response = client.post(f"{person_url}/resend")
+        assert response.status_code == 302
+    finally:
+        controller.stop()
+    _db.session.expire_all()
+    first, second = _db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))
+    assert first.status == "bounced"
+    assert second.recipient == "lea@example.org" and second.status in ("pending", "sent")
+
+
+def test_a_temporary_refusal_is_retried(smtp_app, factory):
+    app, port = smtp_app
+    controller = _start(Refusing("busy@example.org", code=450), port)
+    try:
+        _register(app.test_client(), factory.event(), email="busy@example.org")
+    finally:
+        controller.stop()
+    message = _db.session.scalar(select(OutboxMessage))
+    assert message.status == "failed"
+
+
+@pytest.mark.parametrize(
+    "error, permanent",
+    [
+        ("recipients_550", True),
+        ("recipients_450", False),
+        ("data_554", True),
+        ("data_451", False),
+        ("sender_550", False),
+        ("connection", False),
+    ],
+)
+def test_permanent_failures_are_told_from_temporary_ones(error, permanent):
+    import smtplib
+
+    from eventapp.services.mail import is_permanent_failure
+
+    errors = {
+        "recipients_550": smtplib.SMTPRecipientsRefused({"a@b.org": (550, b"no such user")}),
+        "recipients_450": smtplib.SMTPRecipientsRefused({"a@b.org": (450, b"try later")}),
+        "data_554": smtplib.SMTPDataError(554, b"rejected"),
+        "data_451": smtplib.SMTPDataError(451, b"local error"),
+        "sender_550": smtplib.SMTPSenderRefused(550, b"sender", "noreply@x.org"),
+        "connection": ConnectionRefusedError(111, "refused"),
+    }
+    assert is_permanent_failure(errors[error]) is permanent

@@ -183,7 +183,8 @@ def test_resend_link_is_neutral_and_only_mails_registered_addresses(
     assert bad.status_code == 400 and "Saisissez une adresse e-mail valide" in text(bad)
 
 
-def test_dev_outbox_page_only_in_development(app, client, db, factory):
+def test_dev_outbox_page_only_in_development(app, client, db, factory, login):
+    login(factory.user(is_admin=True))
     assert client.get("/dev/outbox").status_code == 404
     app.config["DEV_OUTBOX_PAGE"] = True
     try:
@@ -205,6 +206,26 @@ def test_dev_outbox_page_only_in_development(app, client, db, factory):
         app.config["DEV_OUTBOX_PAGE"] = False
     booking_token = db.session.scalar(select(Booking.manage_token))
     assert f'<a href="http://127.0.0.1:5000/b/{booking_token}">' in page
+
+
+def test_dev_outbox_needs_a_signed_in_administrator_even_in_development(
+    app, client, db, factory, login
+):
+    """Issue 20, point 16: the outbox showed every manage link to anyone."""
+    app.config["DEV_OUTBOX_PAGE"] = True
+    try:
+        anonymous = client.get("/dev/outbox")
+        assert anonymous.status_code == 302 and "/auth/login" in anonymous.headers["Location"]
+        login(factory.user(factory.organisation(), "manager"))
+        refused = client.get("/dev/outbox")
+        assert refused.status_code == 403
+        client.post("/auth/logout")
+        login(factory.user(is_admin=True))
+        shown = client.get("/dev/outbox")
+        assert shown.status_code == 200
+        assert "no-store" in shown.headers["Cache-Control"]
+    finally:
+        app.config["DEV_OUTBOX_PAGE"] = False
 
 
 def test_every_page_and_file_behind_a_manage_link_is_private(app, client, factory):

@@ -230,6 +230,11 @@ CASES = {
         lambda w: f"/organiser/events/{w['event'].id}/attendees/{w['confirmed'].id}/move",
         lambda w: {"target": str(w["draft"].id), "notify": "y"},
     ),
+    "organiser.attendee_resend": Case(
+        "manager",
+        lambda w: f"/organiser/events/{w['event'].id}/attendees/{w['confirmed'].id}/resend",
+        lambda w: {},
+    ),
     "organiser.attendee_promote": Case(
         "manager",
         lambda w: f"/organiser/events/{w['event'].id}/attendees/{w['waiting'].id}/promote",

@@ -1,5 +1,8 @@
 """Security headers on every response of every page, HSTS in production."""
 
+import logging
+from pathlib import Path
+
 import pytest
 
 from config import ProductionConfig
@@ -70,7 +73,12 @@ def production_app(monkeypatch, tmp_path):
         "Prod",
         (ProductionConfig,),
         # The limiter is a process-wide extension: keep it as the test app has it.
-        {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False},
+        {
+            "SECRET_KEY": "x" * 32,
+            "BASE_URL": "https://events.example.fr",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "RATELIMIT_ENABLED": False,
+        },
     )
     prod = create_app(config)
     yield prod
@@ -88,3 +96,65 @@ def test_production_sends_hsts_on_every_response(production_app):
             "max-age=31536000; includeSubDomains"
         ), url
         _assert_headers(response, url)
+
+
+# --- issue 20, point 8 ---------------------------------------------------------------------
+
+
+def test_pages_with_personal_data_are_never_stored(client, factory, login):
+    org = factory.organisation()
+    event = factory.event(organisers=[org])
+    user = factory.user(org, "manager")
+    for path in ("/auth/login", "/auth/password/reset", "/auth/password/reset/not-a-token"):
+        assert "no-store" in client.get(path).headers.get("Cache-Control", ""), path
+    login(user)
+    for path in (
+        "/organiser/",
+        f"/organiser/events/{event.id}",
+        f"/organiser/events/{event.id}/attendees",
+        f"/api/organiser/events/{event.id}/counts",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "no-store" in response.headers.get("Cache-Control", ""), path
+
+
+def test_public_pages_stay_cacheable(client, factory):
+    event = factory.event(status="published")
+    assert "no-store" not in client.get(f"/events/{event.slug}").headers.get("Cache-Control", "")
+
+
+def test_production_refuses_to_start_without_base_url(monkeypatch, tmp_path):
+    monkeypatch.delenv("BASE_URL", raising=False)
+    url = f"sqlite:///{tmp_path / 'prod.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    for base in ("http://127.0.0.1:5000", "", "events.example.fr"):
+        config = type(
+            "Prod",
+            (ProductionConfig,),
+            {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False}
+            | ({"BASE_URL": base} if base != "http://127.0.0.1:5000" else {}),
+        )
+        with pytest.raises(RuntimeError, match="BASE_URL"):
+            create_app(config)
+
+
+def test_development_warns_when_the_request_host_is_not_base_url(database_url, caplog):
+    from tests.support.apps import make_config
+
+    dev = create_app(
+        make_config(database_url, WARN_HOST_MISMATCH=True, BASE_URL="http://127.0.0.1:5000")
+    )
+    with caplog.at_level(logging.WARNING):
+        dev.test_client().get("/", base_url="http://127.0.0.1:5000")
+        assert "BASE_URL" not in caplog.text
+        dev.test_client().get("/", base_url="http://127.0.0.1:8123")
+    assert "127.0.0.1:8123" in caplog.text and "BASE_URL is http://127.0.0.1:5000" in caplog.text
+    with dev.app_context():
+        _db.engine.dispose()
+
+
+def test_make_run_sets_base_url_from_host_and_port():
+    makefile = (Path(__file__).resolve().parents[2] / "Makefile").read_text()
+    run = makefile.split("\nrun:", 1)[1].split("\n\n", 1)[0]
+    assert 'BASE_URL="$${BASE_URL:-http://$(HOST):$(PORT)}"' in run

@@ -19,7 +19,7 @@ from eventapp.services import registrations as registration_service
 from eventapp.services.registrations import Participant
 
 
-@bp.route("/events/<int:event_id>/attendees/new", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/attendees/new", methods=["GET", "POST"])
 @guard.event(Perm.ATTENDEES_EDIT)
 def attendee_new(event):
     """Add a person by hand: the same service as the public form (seat rule included), with an

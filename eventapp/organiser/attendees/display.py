@@ -15,6 +15,7 @@ def outbox_status(value) -> str:
         "sending": _("Being sent"),
         "sent": _("Sent"),
         "failed": _("Not delivered yet (will be retried)"),
+        "bounced": _("Refused by the recipient's mail server: correct the address and resend"),
     }.get(str(value), str(value))
 
 

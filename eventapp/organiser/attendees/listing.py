@@ -7,6 +7,7 @@ from flask import request
 
 from eventapp.i18n import current_language
 from eventapp.models import ActorCategory, Region
+from eventapp.organiser.attendees.delivery import bounced_ids
 from eventapp.organiser.attendees.forms import OverrideForm
 from eventapp.organiser.attendees.query import (
     DEFAULT_PAGE_SIZE,
@@ -19,25 +20,22 @@ from eventapp.organiser.attendees.query import (
 from eventapp.organiser.blueprint import bp
 from eventapp.organiser.navigation import render_event
 from eventapp.permissions import Perm, guard
+from eventapp.routing import int_arg, page_arg
 from eventapp.services.counts import waitlist_positions
 
 
-def _int_arg(name: str, default: int) -> int:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 7 else default
-
-
-@bp.get("/events/<int:event_id>/attendees")
+@bp.get("/events/<id:event_id>/attendees")
 @guard.tour(Perm.ATTENDEES_VIEW)
 def attendees(event, scope):
     """The filtered list: an event's, or a tour's across the stages the actor may see."""
     flt = AttendeeFilter.from_args(request.args)
     ids = [e.id for e in scope]
-    size = _int_arg("per_page", DEFAULT_PAGE_SIZE)
-    page = paginate(ids, flt, _int_arg("page", 1), size) if ids else None
+    size = int_arg("per_page", DEFAULT_PAGE_SIZE)
+    page = paginate(ids, flt, page_arg(), size) if ids else None
     lang = current_language()
     titles = {e.id: e.title(lang) for e in scope}
     positions = waitlist_positions(page.items) if page else {}
+    bounced = bounced_ids([r.id for r in page.items]) if page else set()
     return render_event(
         "organiser/attendees.html",
         event,
@@ -46,6 +44,7 @@ def attendees(event, scope):
         flt=flt,
         page=page,
         positions=positions,
+        bounced=bounced,
         status_choices=STATUS_CHOICES,
         sorts=SORTS,
         page_sizes=PAGE_SIZES,

@@ -41,7 +41,7 @@ def move_form(event: Event, formdata=None) -> MoveForm:
     return form
 
 
-@bp.post("/events/<int:event_id>/attendees/<int:registration_id>/move")
+@bp.post("/events/<id:event_id>/attendees/<id:registration_id>/move")
 @guard.registration(Perm.ATTENDEES_EDIT)
 def attendee_move(event, registration):
     """Move a person to another event the organiser manages (seat rule of the target; the

@@ -11,7 +11,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from eventapp.extensions import db
-from eventapp.models import AuditLog, OutboxMessage, RegistrationStatus, User
+from eventapp.i18n import current_language
+from eventapp.models import (
+    AuditLog,
+    Event,
+    OutboxMessage,
+    OutboxStatus,
+    Registration,
+    RegistrationStatus,
+    User,
+)
 from eventapp.organiser.attendees.forms import (
     AttendeeForm,
     CancelRegistrationForm,
@@ -27,7 +36,7 @@ from eventapp.services import registrations as registration_service
 from eventapp.services.counts import waitlist_position
 
 
-@bp.get("/events/<int:event_id>/attendees/<int:registration_id>")
+@bp.get("/events/<id:event_id>/attendees/<id:registration_id>")
 @guard.registration(Perm.ATTENDEES_VIEW)
 def attendee(event, registration):
     history = db.session.execute(
@@ -45,10 +54,21 @@ def attendee(event, registration):
             .limit(100)
         )
     )
+    transferred_from = (
+        db.session.scalar(
+            select(Event)
+            .join(Registration, Registration.event_id == Event.id)
+            .where(Registration.id == registration.transferred_from_id)
+        )
+        if registration.transferred_from_id
+        else None
+    )
     return render_event(
         "organiser/attendee.html",
         event,
         registration=registration,
+        transferred_from=transferred_from.title(current_language()) if transferred_from else None,
+        bounced=bool(messages) and messages[0].status == OutboxStatus.BOUNCED,
         position=waitlist_position(registration),
         history=history,
         messages=messages,
@@ -59,7 +79,7 @@ def attendee(event, registration):
     )
 
 
-@bp.route("/events/<int:event_id>/attendees/<int:registration_id>/edit", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/attendees/<id:registration_id>/edit", methods=["GET", "POST"])
 @guard.registration(Perm.ATTENDEES_EDIT)
 def attendee_edit(event, registration):
     form = AttendeeForm(obj=registration if request.method == "GET" else None)
@@ -88,7 +108,7 @@ def attendee_edit(event, registration):
     )
 
 
-@bp.post("/events/<int:event_id>/attendees/<int:registration_id>/cancel")
+@bp.post("/events/<id:event_id>/attendees/<id:registration_id>/cancel")
 @guard.registration(Perm.ATTENDEES_EDIT)
 def attendee_cancel(event, registration):
     form = CancelRegistrationForm()
@@ -110,7 +130,7 @@ def attendee_cancel(event, registration):
     return redirect(back_url(event, registration))
 
 
-@bp.post("/events/<int:event_id>/attendees/<int:registration_id>/reconfirm")
+@bp.post("/events/<id:event_id>/attendees/<id:registration_id>/reconfirm")
 @guard.registration(Perm.ATTENDEES_EDIT)
 def attendee_reconfirm(event, registration):
     form = OverrideForm()
@@ -138,7 +158,7 @@ def attendee_reconfirm(event, registration):
     return redirect(back)
 
 
-@bp.post("/events/<int:event_id>/attendees/<int:registration_id>/promote")
+@bp.post("/events/<id:event_id>/attendees/<id:registration_id>/promote")
 @guard.registration(Perm.ATTENDEES_EDIT)
 def attendee_promote(event, registration):
     """Move a person from the waiting list to confirmed (out of turn if need be); without a free

@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from eventapp.extensions import db
 from eventapp.models import ActorCategory, Region, Registration, RegistrationStatus
+from eventapp.routing import parse_int
 from eventapp.text import fold
 
 LIVE_STATUSES = (
@@ -72,7 +73,7 @@ class AttendeeFilter:
             category=category if category in ActorCategory._value2member_map_ else "",
             region=region if (region in Region._value2member_map_ or region == "none") else "",
             checked_in=checked_in if checked_in in ("yes", "no") else "",
-            stage=int(stage) if stage.isdigit() and len(stage) < 10 else None,
+            stage=parse_int(stage, None, minimum=1),
             sort=sort if sort in SORTS else "name",
         )
 

@@ -1,7 +1,9 @@
 """Badges for an event, for check-in staff and organisers (Perm.CHECKIN): a page with the
 options, and the PDF (A4 sheets of 8 or A6 single) for all confirmed attendees, a filtered list
-or given people. Filters use the attendee list's names: q, category, region, checked_in
-(yes/no) or who, and id (repeatable) for given registrations."""
+or given people. A list needs Perm.ATTENDEES_EXPORT (managers); check-in staff print given
+people's badges, DESK_BADGE_LIMIT at a time (issue 20, point 8). Filters use the attendee
+list's names: q, category, region, checked_in (yes/no) or who, and id (repeatable) for given
+registrations."""
 
 from __future__ import annotations
 
@@ -22,8 +24,12 @@ from eventapp.organiser.blueprint import bp
 from eventapp.organiser.checkin.forms import select_choices
 from eventapp.organiser.forms import LANGUAGE_CHOICES
 from eventapp.permissions import Perm, guard
+from eventapp.routing import parse_int
 from eventapp.services import badges as badges_service
 from eventapp.services.counts import event_counts
+
+# Badges check-in staff may print at once (given people); whole lists need ATTENDEES_EXPORT.
+DESK_BADGE_LIMIT = 10
 
 
 class BadgeForm(FlaskForm):
@@ -65,13 +71,13 @@ class BadgeForm(FlaskForm):
     )
 
 
-@bp.get("/events/<int:event_id>/badges")
+@bp.get("/events/<id:event_id>/badges")
 @guard.event(Perm.CHECKIN)
 def badges(event):
     return _badges_page(event, BadgeForm(formdata=None, lang=current_language()))
 
 
-@bp.get("/events/<int:event_id>/badges.pdf")
+@bp.get("/events/<id:event_id>/badges.pdf")
 @guard.event(Perm.CHECKIN)
 def badges_pdf(event):
     """The badges PDF. Query: layout=a4|a6, lang=fr|en, and filters: id (repeatable: given
@@ -81,11 +87,24 @@ def badges_pdf(event):
     form = BadgeForm(args, lang=current_language())
     valid = form.validate()
     ids = [value for value in args.getlist("id") if value.strip()]
-    if not all(value.isdigit() for value in ids):
+    if not all(parse_int(value, None, minimum=1) for value in ids):
         form.form_errors.append(_("The list of attendees to print is not valid."))
         valid = False
     if not valid:
         return _badges_page(event, form, 400)
+    if Perm.ATTENDEES_EXPORT not in guard.event_permissions(event) and not 0 < len(ids) <= (
+        DESK_BADGE_LIMIT
+    ):
+        # Check-in staff reprint a few given people's badges at the desk; a PDF of a whole
+        # list (every attendee's name and organisation) is an export, for the event's managers.
+        form.form_errors.append(
+            _(
+                "Badges of a whole list are printed by the event's managers. At the desk, print "
+                "the badge of a given person (at most %(limit)d at a time).",
+                limit=DESK_BADGE_LIMIT,
+            )
+        )
+        return _badges_page(event, form, 403)
     # The attendee list's own filter ("Badges for this list" prints what the list shows),
     # narrowed to confirmed people, in name order as a desk hands them out.
     flt = replace(AttendeeFilter.from_args(args), status="confirmed", stage=None, sort="name")

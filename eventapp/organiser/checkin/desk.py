@@ -125,13 +125,13 @@ def _poll_seconds() -> int:
     return max(1, int(current_app.config.get("CHECKIN_POLL_SECONDS", 5)))
 
 
-@bp.get("/events/<int:event_id>/checkin")
+@bp.get("/events/<id:event_id>/checkin")
 @guard.event(Perm.CHECKIN)
 def checkin_desk(event):
     return _desk_page(event)
 
 
-@bp.post("/events/<int:event_id>/checkin/desk")
+@bp.post("/events/<id:event_id>/checkin/desk")
 @guard.event(Perm.CHECKIN)
 def checkin_set_desk(event):
     form = DeskForm()
@@ -145,7 +145,7 @@ def checkin_set_desk(event):
     return redirect(url_for("organiser.checkin_desk", event_id=event.id))
 
 
-@bp.post("/events/<int:event_id>/checkin/scan")
+@bp.post("/events/<id:event_id>/checkin/scan")
 @guard.event(Perm.CHECKIN)
 def checkin_scan(event):
     """Check in the holder of a scanned or typed ticket code."""
@@ -163,7 +163,7 @@ def checkin_scan(event):
     return _respond(event, present(event, result), result.registration)
 
 
-@bp.post("/events/<int:event_id>/checkin/registrations/<int:registration_id>")
+@bp.post("/events/<id:event_id>/checkin/registrations/<id:registration_id>")
 @guard.registration(Perm.CHECKIN)
 def checkin_registration(event, registration):
     """Check in someone found by search."""
@@ -174,14 +174,14 @@ def checkin_registration(event, registration):
     return _respond(event, present(event, result), result.registration)
 
 
-@bp.post("/events/<int:event_id>/checkin/registrations/<int:registration_id>/undo")
+@bp.post("/events/<id:event_id>/checkin/registrations/<id:registration_id>/undo")
 @guard.registration(Perm.CHECKIN)
 def checkin_undo(event, registration):
     undone = service.undo(event, registration, user=current_user)
     return _respond(event, undo_payload(event, registration, undone), registration)
 
 
-@bp.get("/events/<int:event_id>/checkin/search")
+@bp.get("/events/<id:event_id>/checkin/search")
 @guard.event(Perm.CHECKIN)
 def checkin_search(event):
     """People matching a name or organisation (JSON for the desk's search-as-you-type)."""
@@ -199,7 +199,7 @@ def checkin_search(event):
     )
 
 
-@bp.get("/events/<int:event_id>/checkin/counts")
+@bp.get("/events/<id:event_id>/checkin/counts")
 @guard.event(Perm.CHECKIN)
 def checkin_counts(event):
     response = jsonify(counts_payload(event))
@@ -207,7 +207,7 @@ def checkin_counts(event):
     return response
 
 
-@bp.post("/events/<int:event_id>/checkin/walk-in")
+@bp.post("/events/<id:event_id>/checkin/walk-in")
 @guard.event(Perm.CHECKIN)
 def checkin_walk_in(event):
     """Register someone at the desk and check them in, in one step."""

@@ -48,7 +48,7 @@ def event_new(organisations):
     return page(400 if form.is_submitted() else 200)
 
 
-@bp.route("/events/<int:event_id>/stages/new", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/stages/new", methods=["GET", "POST"])
 @guard.event(Perm.EVENT_SETTINGS)
 def stage_new(event):
     if not event.is_tour:
@@ -84,7 +84,7 @@ def stage_new(event):
     return page(400 if form.is_submitted() else 200)
 
 
-@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/edit", methods=["GET", "POST"])
 @guard.event(Perm.EVENT_SETTINGS)
 def event_edit(event):
     form = EventForm()

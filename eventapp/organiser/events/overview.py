@@ -28,7 +28,7 @@ def _fill(event: Event, confirmed: int) -> float | None:
     return confirmed / event.capacity
 
 
-@bp.get("/events/<int:event_id>")
+@bp.get("/events/<id:event_id>")
 @guard.tour(Perm.EVENT_VIEW)
 def event_overview(event, scope):
     """An event's summary; for a tour, its stages (those the actor may see) and their totals."""

@@ -17,7 +17,7 @@ from eventapp.services import events as event_service
 # --- status ---------------------------------------------------------------------------------
 
 
-@bp.post("/events/<int:event_id>/publish")
+@bp.post("/events/<id:event_id>/publish")
 @guard.event(Perm.EVENT_SETTINGS)
 def event_publish(event):
     back = url_for("organiser.event_overview", event_id=event.id)
@@ -28,7 +28,7 @@ def event_publish(event):
     return redirect(back)
 
 
-@bp.post("/events/<int:event_id>/unpublish")
+@bp.post("/events/<id:event_id>/unpublish")
 @guard.event(Perm.EVENT_SETTINGS)
 def event_unpublish(event):
     back = url_for("organiser.event_overview", event_id=event.id)
@@ -39,7 +39,7 @@ def event_unpublish(event):
     return redirect(back)
 
 
-@bp.route("/events/<int:event_id>/cancel", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/cancel", methods=["GET", "POST"])
 @guard.event(Perm.EVENT_SETTINGS)
 def event_cancel(event):
     """Cancelling asks for confirmation, saying how many people will be e-mailed."""

@@ -1,6 +1,5 @@
 """The audit log of an event: every change by an organiser (and the system), newest first."""
 
-from flask import request
 from sqlalchemy import func, select
 
 from eventapp.extensions import db
@@ -8,19 +7,19 @@ from eventapp.models import AuditLog, Registration, User
 from eventapp.organiser.blueprint import bp
 from eventapp.organiser.navigation import render_event
 from eventapp.permissions import Perm, guard
+from eventapp.routing import page_arg
 
 PAGE = 100
 
 
-@bp.get("/events/<int:event_id>/history")
+@bp.get("/events/<id:event_id>/history")
 @guard.event(Perm.HISTORY)
 def audit_log(event):
     total = db.session.scalar(
         select(func.count()).select_from(AuditLog).where(AuditLog.event_id == event.id)
     )
     pages = max((total + PAGE - 1) // PAGE, 1)
-    arg = request.args.get("page", "1")
-    page = min(max(int(arg) if arg.isdigit() and len(arg) < 7 else 1, 1), pages)
+    page = page_arg(pages=pages)
     entries = db.session.execute(
         select(AuditLog, User.name, Registration.first_name, Registration.last_name)
         .outerjoin(User, User.id == AuditLog.user_id)

@@ -16,7 +16,7 @@ from eventapp.services import exports
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@bp.get("/events/<int:event_id>/attendees/export.<any(csv, xlsx):format>")
+@bp.get("/events/<id:event_id>/attendees/export.<any(csv, xlsx):format>")
 @guard.tour(Perm.ATTENDEES_EXPORT)
 def export(event, scope, format: str):
     """The filtered list as a file, streamed (the same filters as the list page)."""

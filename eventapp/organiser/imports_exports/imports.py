@@ -18,7 +18,7 @@ from eventapp.problems import flash_and_redirect, keep_form
 from eventapp.services import imports
 
 
-@bp.route("/events/<int:event_id>/import", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/import", methods=["GET", "POST"])
 @guard.event(Perm.ATTENDEES_IMPORT)
 def import_upload(event):
     if event.is_tour:
@@ -49,7 +49,7 @@ def import_upload(event):
     return page(400 if form.is_submitted() else 200)
 
 
-@bp.route("/events/<int:event_id>/import/<int:upload_id>", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/import/<id:upload_id>", methods=["GET", "POST"])
 @guard.event(Perm.ATTENDEES_IMPORT)
 def import_preview(event, upload_id: int):
     """The preview: each bad row with its line and reasons; the good rows are imported only
@@ -103,7 +103,7 @@ def import_preview(event, upload_id: int):
     )
 
 
-@bp.get("/events/<int:event_id>/import/template.csv")
+@bp.get("/events/<id:event_id>/import/template.csv")
 @guard.event(Perm.ATTENDEES_IMPORT)
 def import_template(event):
     """An empty CSV with the expected columns, in the reader's language."""

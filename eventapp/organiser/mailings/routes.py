@@ -16,6 +16,7 @@ from eventapp.organiser.blueprint import bp
 from eventapp.organiser.mailings.forms import MailingForm
 from eventapp.organiser.navigation import render_event
 from eventapp.permissions import Perm, guard
+from eventapp.routing import page_arg
 from eventapp.services import messaging
 
 LOG_PAGE = 100
@@ -26,7 +27,7 @@ def _filter_from_request() -> AttendeeFilter:
     return AttendeeFilter.from_args(source)
 
 
-@bp.route("/events/<int:event_id>/mailings/new", methods=["GET", "POST"])
+@bp.route("/events/<id:event_id>/mailings/new", methods=["GET", "POST"])
 @guard.event(Perm.MAILINGS)
 def mailing_new(event):
     if event.is_tour:
@@ -89,7 +90,7 @@ def mailing_new(event):
     )
 
 
-@bp.get("/events/<int:event_id>/mailings")
+@bp.get("/events/<id:event_id>/mailings")
 @guard.event(Perm.MAILINGS)
 def mailings(event):
     rows = db.session.execute(
@@ -104,7 +105,7 @@ def mailings(event):
     )
 
 
-@bp.get("/events/<int:event_id>/mailings/<int:mailing_id>")
+@bp.get("/events/<id:event_id>/mailings/<id:mailing_id>")
 @guard.event(Perm.MAILINGS)
 def mailing(event, mailing_id: int):
     """A message and who received it (delivery status per person)."""
@@ -115,9 +116,8 @@ def mailing(event, mailing_id: int):
     total = db.session.scalar(
         select(func.count()).select_from(OutboxMessage).where(OutboxMessage.mailing_id == item.id)
     )
-    page_arg = request.args.get("page", "1")
     pages = max((total + LOG_PAGE - 1) // LOG_PAGE, 1)
-    page = min(max(int(page_arg) if page_arg.isdigit() and len(page_arg) < 7 else 1, 1), pages)
+    page = page_arg(pages=pages)
     recipients = db.session.execute(
         select(
             OutboxMessage.id,

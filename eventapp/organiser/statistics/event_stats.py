@@ -12,7 +12,7 @@ from eventapp.permissions import Perm, guard
 from eventapp.services import stats
 
 
-@bp.get("/events/<int:event_id>/statistics")
+@bp.get("/events/<id:event_id>/statistics")
 @guard.event(Perm.STATISTICS)
 def statistics(event):
     """Registrations over time, by actor category and by region, and the check-in rate, as SVG

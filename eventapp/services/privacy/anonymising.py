@@ -39,7 +39,9 @@ def _scrub_outbox(registration_ids: Sequence[int]) -> None:
         delete(OutboxMessage)
         .where(
             OutboxMessage.registration_id.in_(registration_ids),
-            OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.FAILED]),
+            OutboxMessage.status.in_(
+                [OutboxStatus.PENDING, OutboxStatus.FAILED, OutboxStatus.BOUNCED]
+            ),
         )
         .execution_options(synchronize_session=False)
     )
