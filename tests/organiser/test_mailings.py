@@ -54,7 +54,7 @@ def test_preview_then_send_to_the_filtered_list(client, db, event, mail_outbox):
     assert entry.details["recipients"] == 2
     # The log shows who received it.
     log = client.get(sent.headers["Location"]).get_data(as_text=True)
-    assert "Durand Léa" in log and "Martin Hugo" in log and "Petit" not in log
+    assert "Léa DURAND" in log and "Hugo MARTIN" in log and "PETIT" not in log
     assert "Envoyé" in log
     index = client.get(f"/organiser/events/{event.id}/mailings").get_data(as_text=True)
     assert "Infos pratiques" in index
