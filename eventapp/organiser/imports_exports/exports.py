@@ -29,7 +29,7 @@ def export(event, scope, format: str):
     lang = current_language()
     titles = {e.id: e.title(lang) for e in scope} if event.is_tour else None
     stamp = utcnow().astimezone(local_zone()).strftime("%Y%m%d-%H%M")
-    filename = f"{event.slug}-{stamp}.{format}"
+    filename = exports.filename(event.slug, flt.to_args(), stamp, format)
     audit.record(
         "attendees.exported",
         user=current_user,
@@ -39,7 +39,9 @@ def export(event, scope, format: str):
     )
     db.session.commit()
     if format == "xlsx":
-        body = exports.xlsx_stream(query, local_zone(), title=event.slug, event_titles=titles)
+        body = exports.xlsx_stream(
+            query, local_zone(), title=event.title(lang), event_titles=titles
+        )
         mimetype = XLSX
     else:
         delimiter = ";" if request.args.get("sep") == "semicolon" else ","
