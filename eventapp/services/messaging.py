@@ -9,10 +9,12 @@ registration.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import Select, func, select
 
@@ -20,16 +22,85 @@ from eventapp.extensions import db
 from eventapp.models import Event, Mailing, OutboxMessage, OutboxStatus, Registration, User
 from eventapp.services import audit
 from eventapp.services import mail as mail_service
+from eventapp.text import fold
 
-PLACEHOLDERS = ("{first_name}", "{last_name}", "{event}")
+PLACEHOLDERS = ("{first_name}", "{last_name}", "{organisation}", "{event}")
+# The French spellings an organiser naturally types, accents or not, any case.
+ALIASES = {
+    "prenom": "first_name",
+    "nom": "last_name",
+    "organisation": "organisation",
+    "organization": "organisation",
+    "societe": "organisation",
+    "entreprise": "organisation",
+    "evenement": "event",
+}
+PLACEHOLDER_RE = re.compile(r"\{([^{}\n]{1,40})\}")
 CHUNK = 500
 
 
+def _canonical(name: str) -> str | None:
+    key = fold(name).replace(" ", "_")
+    if f"{{{key}}}" in PLACEHOLDERS:
+        return key
+    return ALIASES.get(key)
+
+
+def unknown_placeholders(text: str | None) -> list[str]:
+    """The {words} in `text` that are not placeholders (nor their French aliases), in order."""
+    unknown: list[str] = []
+    for match in PLACEHOLDER_RE.finditer(text or ""):
+        if _canonical(match.group(1)) is None and match.group(0) not in unknown:
+            unknown.append(match.group(0))
+    return unknown
+
+
+FRENCH_NAMES = {"first_name": "{prenom}", "last_name": "{nom}", "event": "{evenement}"}
+
+
+def placeholder_help() -> str:
+    """The valid placeholders with their French aliases: « {first_name} ({prenom}), … »."""
+    return ", ".join(
+        f"{p} ({FRENCH_NAMES[p[1:-1]]})" if p[1:-1] in FRENCH_NAMES else p for p in PLACEHOLDERS
+    )
+
+
 def personalise(text: str, registration: Registration, event_title: str) -> str:
-    return (
-        text.replace("{first_name}", registration.first_name)
-        .replace("{last_name}", registration.last_name)
-        .replace("{event}", event_title)
+    values = {
+        "first_name": registration.first_name or "",
+        "last_name": registration.last_name or "",
+        "organisation": registration.organisation_name or "",
+        "event": event_title,
+    }
+
+    def replace(match: re.Match) -> str:
+        name = _canonical(match.group(1))
+        return values[name] if name else match.group(0)
+
+    return PLACEHOLDER_RE.sub(replace, text)
+
+
+def send_test(
+    event: Event, user: User, sample: Registration | None, *, subject: str, body: str
+) -> OutboxMessage:
+    """The message as `sample` (or the organiser, with no one to show) will receive it, sent to
+    the organiser alone, in the caller's transaction; not logged as a mailing."""
+    person = sample or Registration(
+        first_name=(user.name or "").split(" ")[0],
+        last_name=" ".join((user.name or "").split(" ")[1:]),
+        organisation_name="",
+        language="fr",
+        manage_token="test",  # noqa: S106 (a sample link, not a secret)
+    )
+    personal_subject, text, html = render_message(event, person, subject, body)
+    prefix = _("Test")
+    return mail_service.enqueue(
+        kind="mailing_test",
+        recipient=user.email,
+        subject=f"[{prefix}] {personal_subject}",
+        body_text=text,
+        body_html=html,
+        event_id=event.id,
     )
 
 

@@ -95,3 +95,38 @@ def test_the_log_of_a_message_names_its_whole_audience(client, db, event, mail_o
     assert sent.status_code == 302
     log = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert "pas encore arrivés" in log
+
+
+def test_unknown_placeholders_are_refused_with_the_valid_ones(client, db, event):
+    """Issue 20, point 9: {prenom} was sent as is; French spellings are now aliases, and an
+    unknown {word} is refused (400, the text kept) with the list of valid ones."""
+    url = f"/organiser/events/{event.id}/mailings/new"
+    refused = client.post(
+        url,
+        data={"subject": "Infos", "body": "Bonjour {prénom_usuel}, à {ville} !", "step": "preview"},
+    )
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "{prénom_usuel}, {ville}" in page and "{first_name} ({prenom})" in page
+    assert "Bonjour {prénom_usuel}, à {ville} !" in page  # the form keeps the text
+    french = client.post(
+        url,
+        data={"subject": "Pour {Prénom}", "body": "Bonjour {prenom} {NOM} ({organisation}), "
+              "bienvenue à {événement}.", "status": "confirmed", "step": "preview"},
+    )  # fmt: skip
+    assert french.status_code == 200
+    text = french.get_data(as_text=True)
+    assert "Pour Léa" in text and "Bonjour Léa Durand (" in text
+    assert "bienvenue à Congrès France Bioproduction 2026." in text
+
+
+def test_send_a_test_to_me(client, db, event, mail_outbox):
+    url = f"/organiser/events/{event.id}/mailings/new"
+    response = client.post(url, data={**MESSAGE, "status": "confirmed", "step": "test"})
+    assert response.status_code == 200
+    messages = list(db.session.scalars(select(OutboxMessage)))
+    assert len(messages) == 1 and messages[0].kind == "mailing_test"
+    assert messages[0].recipient.startswith("user") or "@" in messages[0].recipient
+    assert messages[0].subject == "[Essai] Infos pratiques"
+    assert "Bonjour Léa," in messages[0].body_text  # as the first recipient will get it
+    assert db.session.scalar(select(Mailing)) is None  # not a mailing
