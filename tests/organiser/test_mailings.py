@@ -130,3 +130,17 @@ def test_send_a_test_to_me(client, db, event, mail_outbox):
     assert messages[0].subject == "[Essai] Infos pratiques"
     assert "Bonjour Léa," in messages[0].body_text  # as the first recipient will get it
     assert db.session.scalar(select(Mailing)) is None  # not a mailing
+
+
+def test_replies_go_to_the_organiser_who_wrote(client, db, event, mail_outbox):
+    """Issue 20, point 9: the sender is the platform's address, so replies were lost."""
+    from eventapp.models import User
+
+    url = f"/organiser/events/{event.id}/mailings/new"
+    assert (
+        client.post(url, data={**MESSAGE, "status": "confirmed", "step": "send"}).status_code == 302
+    )
+    author = db.session.get(User, db.session.scalar(select(Mailing)).created_by_id)
+    assert len(mail_outbox) == 2
+    assert all(sent.reply_to == [author.email] for sent in mail_outbox)
+    assert mail_outbox[0].from_email != author.email
