@@ -19,7 +19,17 @@ from markupsafe import Markup, escape
 from sqlalchemy import Select, func, select
 
 from eventapp.extensions import db
-from eventapp.models import Event, Mailing, OutboxMessage, OutboxStatus, Registration, User
+from eventapp.models import (
+    Event,
+    EventOrganiser,
+    Mailing,
+    Organisation,
+    OrganiserRole,
+    OutboxMessage,
+    OutboxStatus,
+    Registration,
+    User,
+)
 from eventapp.services import audit
 from eventapp.services import mail as mail_service
 from eventapp.text import fold
@@ -118,11 +128,39 @@ def first_recipient(query: Select) -> Registration | None:
     return db.session.scalars(recipients(query).limit(1)).first()
 
 
+def lead_organisation(event: Event) -> Organisation | None:
+    """The organisation that signs the event's messages: its lead organiser."""
+    return db.session.scalar(
+        select(Organisation)
+        .join(EventOrganiser, EventOrganiser.organisation_id == Organisation.id)
+        .where(EventOrganiser.event_id == event.id)
+        .order_by((EventOrganiser.role != OrganiserRole.LEAD), EventOrganiser.position)
+        .limit(1)
+    )
+
+
+def organisation_logo(organisation: Organisation | None) -> str | None:
+    """The URL of an organisation's logo, or None while organisations have no logo."""
+    return getattr(organisation, "logo_url", None) if organisation is not None else None
+
+
+_LOOK_UP = object()
+
+
 def render_message(
-    event: Event, registration: Registration, subject: str, body: str
+    event: Event,
+    registration: Registration,
+    subject: str,
+    body: str,
+    organisation: Organisation | None | object = _LOOK_UP,
 ) -> tuple[str, str, str]:
-    """(subject, text, html) for one recipient, the footer in their language."""
+    """(subject, text, html) for one recipient, the footer in their language; signed with the
+    lead organisation's name (and logo once organisations have one). A mailing passes the
+    organisation, looked up once."""
     from eventapp.helpers import external_url
+
+    if organisation is _LOOK_UP:
+        organisation = lead_organisation(event)
 
     lang = registration.language if registration.language in ("fr", "en") else "fr"
     title = event.title(lang)
@@ -136,6 +174,8 @@ def render_message(
             "body_html": escape(text_body).replace("\n", Markup("<br>\n")),
             "manage_url": external_url("registration.manage", token=registration.manage_token),
             "lang": lang,
+            "organisation": organisation,
+            "logo_url": organisation_logo(organisation),
         }
         text = render_template("mail/mailing.txt", **context)
         html = render_template("mail/mailing.html", **context)
@@ -171,6 +211,7 @@ def send_mailing(
     db.session.flush()
     ids = list(db.session.scalars(recipients(query).with_only_columns(Registration.id)))
     queued = 0
+    organisation = lead_organisation(event)
     for start in range(0, len(ids), CHUNK):
         chunk = db.session.scalars(
             select(Registration)
@@ -178,7 +219,9 @@ def send_mailing(
             .order_by(Registration.id)
         ).all()
         for registration in chunk:
-            personal_subject, text, html = render_message(event, registration, subject, body)
+            personal_subject, text, html = render_message(
+                event, registration, subject, body, organisation
+            )
             mail_service.enqueue(
                 kind="mailing",
                 recipient=registration.email,

@@ -144,3 +144,14 @@ def test_replies_go_to_the_organiser_who_wrote(client, db, event, mail_outbox):
     assert len(mail_outbox) == 2
     assert all(sent.reply_to == [author.email] for sent in mail_outbox)
     assert mail_outbox[0].from_email != author.email
+
+
+def test_messages_have_html_and_text_parts_signed_by_the_lead_organisation(
+    client, db, event, mail_outbox
+):
+    url = f"/organiser/events/{event.id}/mailings/new"
+    client.post(url, data={**MESSAGE, "status": "confirmed", "step": "send"})
+    sent = mail_outbox[0]
+    html = sent.alternatives[0][0]
+    assert sent.alternatives[0][1] == "text/html"
+    assert "<p>Polepharma</p>" in html and "\nPolepharma\n" in sent.body
