@@ -152,7 +152,7 @@ def render_message(
     registration: Registration,
     subject: str,
     body: str,
-    organisation: Organisation | None | object = _LOOK_UP,
+    organisation: Organisation | object | None = _LOOK_UP,
 ) -> tuple[str, str, str]:
     """(subject, text, html) for one recipient, the footer in their language; signed with the
     lead organisation's name (and logo once organisations have one). A mailing passes the
