@@ -70,6 +70,7 @@ def test_main_path_in_chromium(page, congress, db, tmp_path):
 
     # Export to Excel.
     page.goto(f"/organiser/events/{event.id}/attendees")
+    page.locator("summary", has_text="Export et badges").click()  # the folded menu
     with page.expect_download() as download:
         page.get_by_role("link", name="Exporter vers Excel").click()
     path = tmp_path / "export.xlsx"
