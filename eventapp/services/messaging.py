@@ -45,7 +45,7 @@ ALIASES = {
     "entreprise": "organisation",
     "evenement": "event",
 }
-PLACEHOLDER_RE = re.compile(r"\{([^{}\n]{1,40})\}")
+PLACEHOLDER_RE = re.compile(r"\{([^\W\d][\w ]{0,39})\}")
 CHUNK = 500
 
 
