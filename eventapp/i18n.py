@@ -17,6 +17,7 @@ from flask import current_app, request, session
 from flask_babel import format_decimal, format_percent, get_locale, get_timezone
 
 from eventapp.extensions import babel
+from eventapp.text import person_name
 
 
 def select_locale() -> str:
@@ -33,11 +34,26 @@ def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])[:2]
 
 
+# English dates and times in British style (« 2 Dec 2026, 13:05 »), 24-hour in both languages.
+FORMAT_LOCALES = {"en": "en_GB", "fr": "fr_FR"}
+
+
+def format_locale() -> Locale:
+    """The Babel locale dates, times and numbers are formatted in: en-GB for English."""
+    language = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])[:2]
+    return _locale(FORMAT_LOCALES.get(language, language))
+
+
+@lru_cache(maxsize=8)
+def _locale(identifier: str) -> Locale:
+    return Locale.parse(identifier)
+
+
 def format_range(start: datetime, end: datetime, with_time: bool = False) -> str:
     """A date (or date-time) range in the reader's language and in Europe/Paris time:
     « 12–13 oct. 2026 », « 15 déc. 2026, 09:00 – 17:30 »,
     « 15 déc. 2026, 09:00 – 16 déc. 2026, 17:30 »."""
-    tz, locale = get_timezone(), get_locale()
+    tz, locale = get_timezone(), format_locale()
     if not with_time:
         return format_interval(start, end, skeleton="yMMMd", tzinfo=tz, locale=locale)
     pattern = locale.datetime_formats["medium"]
@@ -59,14 +75,15 @@ def format_range(start: datetime, end: datetime, with_time: bool = False) -> str
 @lru_cache(maxsize=64)
 def _datetime_patterns(locale_id: str, fmt: str) -> tuple:
     """Babel's parsed patterns for a locale and format, parsed once (format_datetime parses and
-    looks them up on every call, which a list of 50 rows pays 100 times)."""
+    looks them up on every call, which a list of 50 rows pays 100 times). Times never show
+    seconds: the time part is always the short (HH:mm) pattern."""
     locale = Locale.parse(locale_id)
     if fmt in ("full", "long", "medium", "short"):
         return (
             locale,
             get_datetime_format(fmt, locale=locale).replace("'", ""),
             parse_pattern(get_date_format(fmt, locale=locale).pattern),
-            parse_pattern(get_time_format(fmt, locale=locale).pattern),
+            parse_pattern(get_time_format("short", locale=locale).pattern),
         )
     return locale, None, parse_pattern(fmt), None
 
@@ -79,7 +96,7 @@ def localdatetime(value: datetime | None, fmt: str = "medium") -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     local = value.astimezone(get_timezone())
-    locale, combined, date_pattern, time_pattern = _datetime_patterns(str(get_locale()), fmt)
+    locale, combined, date_pattern, time_pattern = _datetime_patterns(str(format_locale()), fmt)
     if combined is None:
         return date_pattern.apply(local, locale)
     time_text = time_pattern.apply(local.timetz(), locale, reference_date=local.date())
@@ -96,6 +113,7 @@ def init_app(app) -> None:
         }
 
     app.jinja_env.globals["format_range"] = format_range
+    app.jinja_env.globals["person_name"] = person_name
     app.jinja_env.filters["format_number"] = lambda value: format_decimal(value or 0)
     app.jinja_env.filters["format_percent"] = lambda value: format_percent(value or 0)
     app.jinja_env.filters["localdatetime"] = localdatetime

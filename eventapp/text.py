@@ -76,3 +76,11 @@ def word_pattern(word: str, literal_punctuation: bool = False) -> str:
         parts.append(_letter(word[index], literal_punctuation))
         index += 1
     return "".join(parts)
+
+
+def person_name(first_name: str | None, last_name: str | None) -> str:
+    """How a person's name is written on every screen, export, badge and e-mail: « Léa DURAND »
+    (first name as typed, last name in capitals, as French lists do)."""
+    first = " ".join((first_name or "").split())
+    last = " ".join((last_name or "").split()).upper()
+    return f"{first} {last}".strip()

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.models.base import Base, TimestampMixin, str_enum
 from eventapp.models.enums import ActorCategory, Region, RegistrationSource, RegistrationStatus
-from eventapp.text import search_text
+from eventapp.text import person_name, search_text
 
 if TYPE_CHECKING:
     from eventapp.models.booking import Booking
@@ -129,7 +129,7 @@ class Registration(TimestampMixin, Base):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
+        return person_name(self.first_name, self.last_name)
 
     @property
     def is_live(self) -> bool:

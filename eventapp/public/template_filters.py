@@ -3,16 +3,17 @@
 from datetime import datetime
 
 from babel.dates import format_date, format_skeleton, format_time
-from flask_babel import get_locale, get_timezone
+from flask_babel import get_timezone
 from flask_babel import gettext as _
 
+from eventapp.i18n import format_locale
 from eventapp.public.blueprint import bp
 
 
 def _skeleton(value: datetime | None, skeleton: str) -> str:
     if value is None:
         return ""
-    return format_skeleton(skeleton, value, tzinfo=get_timezone(), locale=get_locale())
+    return format_skeleton(skeleton, value, tzinfo=get_timezone(), locale=format_locale())
 
 
 @bp.app_template_filter("moment")
@@ -20,7 +21,7 @@ def moment(value: datetime | None) -> str:
     """« 5 janvier 2027 à 09:00 » / « 5 January 2027 at 09:00 »."""
     if value is None:
         return ""
-    zone, locale = get_timezone(), get_locale()
+    zone, locale = get_timezone(), format_locale()
     local = value.astimezone(zone)
     return _(
         "%(date)s at %(time)s",

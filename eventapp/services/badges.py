@@ -21,7 +21,15 @@ from fpdf import FPDF
 
 from eventapp.models import ActorCategory, Event, Registration
 from eventapp.services import tickets
-from eventapp.services.pdf import FONT_FAMILY, TextFitter, draw_qr, pdf_document
+from eventapp.services.pdf import (
+    FONT_FAMILY,
+    TextFitter,
+    draw_qr,
+    fit_lines,
+    pdf_document,
+    printable,
+)
+from eventapp.text import person_name
 
 # One colour per actor category; the category's name is always printed on the band too.
 CATEGORY_COLOURS: dict[ActorCategory, tuple[int, int, int]] = {
@@ -177,7 +185,7 @@ def _draw_badge(
     pdf.set_fill_color(*colour)
     pdf.rect(x, y, w, box.band, style="F")
     pdf.set_text_color(*band_text_colour(colour))
-    label = text.fit(registration.category.label, inner, box.band - 2, *box.band_sizes, "B")
+    label = text.fit(str(registration.category.label), inner, box.band - 2, *box.band_sizes, "B")
     label_top = y + (box.band - len(label.lines) * label.line_height) / 2
     text.draw(label, x + box.pad, label_top, inner, "B", align="C")
 
@@ -186,13 +194,18 @@ def _draw_badge(
     text.draw(fitted, x + box.pad, y + box.event_top, inner, align="C")
 
     pdf.set_text_color(*INK)
-    name = text.fit(registration.full_name, inner, box.name_height, *box.name_sizes, "B")
+    # First name and last name (in capitals) on their own lines, shrunk together until both
+    # fit: a long name is never cut or ended with "…"; characters the font lacks are dropped.
+    first = printable(pdf, registration.first_name, "B")
+    last = printable(pdf, person_name("", registration.last_name), "B")
+    name = fit_lines(text, [first, last], inner, box.name_height, box.name_sizes[0], "B")
     name_top = y + box.name_top + (box.name_height - len(name.lines) * name.line_height) / 2
     text.draw(name, x + box.pad, name_top, inner, "B", align="C")
 
     org_width = inner - box.qr - 1 if box.qr_beside_org else inner
     if registration.organisation_name:
-        org = text.fit(registration.organisation_name, org_width, box.org_height, *box.org_sizes)
+        organisation = printable(pdf, registration.organisation_name)
+        org = text.fit(organisation, org_width, box.org_height, *box.org_sizes)
         align = "L" if box.qr_beside_org else "C"
         text.draw(org, x + box.pad, y + box.org_top, org_width, align=align)
 

@@ -61,7 +61,23 @@ def neutralise(value):
     return value
 
 
-def headers(with_event: bool) -> list[str]:
+# Column widths of the XLSX sheet, in characters, in the order of headers(): the rows stream,
+# so widths are set for what each column usually holds rather than measured.
+_WIDTHS = (18, 16, 34, 28, 24, 24, 24, 14, 16, 12, 18, 18, 18, 12)
+_EVENT_WIDTH = 44
+
+
+def language_names() -> dict[str, str]:
+    """Languages by name, in the reader's language (an export says « Français », not « fr »)."""
+    return {"fr": _("French"), "en": _("English")}
+
+
+def zone_label(zone: ZoneInfo) -> str:
+    """« heure de Paris » / « Paris time » for Europe/Paris, the zone's name otherwise."""
+    return _("Paris time") if zone.key == "Europe/Paris" else zone.key
+
+
+def headers(with_event: bool, zone: ZoneInfo | None = None) -> list[str]:
     names = [
         _("Last name"),
         _("First name"),
@@ -78,6 +94,9 @@ def headers(with_event: bool) -> list[str]:
         _("Checked in at"),
         _("Registration number"),
     ]
+    if zone is not None:  # the times' zone, said in their headers
+        for index in (10, 11, 12):
+            names[index] = f"{names[index]} ({zone_label(zone)})"
     return [_("Event"), *names] if with_event else names
 
 
@@ -110,6 +129,7 @@ def rows(
     event title)."""
     categories, regions = _labels(ActorCategory), _labels(Region)
     statuses, sources = _labels(Status), _labels(RegistrationSource)
+    languages = language_names()
     for (
         reg_id, event_id, last, first, email, organisation, job, category, region, status,
         source, language, created, consent, checked_in,
@@ -124,7 +144,7 @@ def rows(
             regions.get(region, ""),
             statuses.get(status, ""),
             sources.get(source, ""),
-            language,
+            languages.get(language, language or ""),
             local(created),
             local(consent),
             local(checked_in),
@@ -177,12 +197,18 @@ def xlsx_stream(
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_safe_sheet_title(title or _("Attendees")))
     bold = Font(bold=True)
+    names = headers(event_titles is not None, zone)
+    widths = (_EVENT_WIDTH, *_WIDTHS) if event_titles is not None else _WIDTHS
+    # Before the first row: write-only sheets write their columns first.
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     header_cells = []
-    for name in headers(event_titles is not None):
+    for name in names:
         cell = WriteOnlyCell(sheet, value=name)
         cell.font = bold
         header_cells.append(cell)
@@ -194,7 +220,9 @@ def xlsx_stream(
         # Spreadsheets have no time zones: the local time, naive.
         return value.astimezone(zone).replace(tzinfo=None, microsecond=0) if value else None
 
+    count = 0
     for values in rows(query, local, event_titles):
+        count += 1
         out = []
         for value in values:
             if isinstance(value, datetime):
@@ -213,6 +241,9 @@ def xlsx_stream(
             else:
                 out.append(value)
         sheet.append(out)
+    # The filter arrows on the header row, over every row written (the tail of the sheet is
+    # written when the workbook is saved).
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}{count + 1}"
     with tempfile.TemporaryFile() as handle:
         workbook.save(handle)
         handle.seek(0)
@@ -224,3 +255,28 @@ def _safe_sheet_title(title: str) -> str:
     for char in "[]:*?/\\":
         title = title.replace(char, " ")
     return title.strip()[:31] or "Export"
+
+
+def filename(slug: str, filters: dict, stamp: str, extension: str) -> str:
+    """A file name that says the event and the filter: « congres-2026-liste-d-attente-biotech-
+    recherche-20261202-1405.xlsx » (the search text itself, maybe a name, is left out)."""
+    from eventapp.services.events.editing import slugify
+
+    labels = {
+        "status": {member.value: str(member.label) for member in Status}
+        | {"all": _("all"), "live": ""},
+        "category": _labels(ActorCategory),
+        "region": _labels(Region) | {"none": _("no region")},
+        "checked_in": {"yes": _("checked in"), "no": _("not checked in")},
+    }
+    parts = [slug]
+    for key in ("status", "category", "region", "checked_in"):
+        value = filters.get(key)
+        if value:
+            parts.append(labels[key].get(value, value))
+    if filters.get("stage"):
+        parts.append(_("stage %(id)s", id=filters["stage"]))
+    if filters.get("q"):
+        parts.append(_("search"))
+    parts.append(stamp)
+    return "-".join(slugify(part) for part in parts if part and slugify(part)) + f".{extension}"

@@ -275,6 +275,7 @@ def _build(message: OutboxMessage) -> tuple[EmailMultiAlternatives, dict]:
         body=body_text,
         from_email=current_app.config["MAIL_DEFAULT_SENDER"],
         to=[message.recipient],
+        reply_to=_reply_to(message),
     )
     if body_html:
         email.attach_alternative(body_html, "text/html")
@@ -303,6 +304,21 @@ def is_permanent_failure(error: BaseException) -> bool:
     if isinstance(error, smtplib.SMTPResponseException):
         return error.smtp_code in PERMANENT_RECIPIENT_CODES
     return False
+
+
+def _reply_to(message: OutboxMessage) -> list[str] | None:
+    """An organiser's message is answered to the organiser who wrote it (the sender address is
+    the platform's, where replies were lost)."""
+    if message.mailing_id is None:
+        return None
+    from eventapp.models import Mailing, User
+
+    address = db.session.scalar(
+        select(User.email)
+        .join(Mailing, Mailing.created_by_id == User.id)
+        .where(Mailing.id == message.mailing_id)
+    )
+    return [address] if address else None
 
 
 def _close_quietly(connection) -> None:

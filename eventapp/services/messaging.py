@@ -9,28 +9,109 @@ registration.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from flask import render_template
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy import Select, func, select
 
 from eventapp import events
 from eventapp.extensions import db
-from eventapp.models import Event, Mailing, OutboxMessage, OutboxStatus, Registration, User
+from eventapp.models import (
+    Event,
+    EventOrganiser,
+    Mailing,
+    Organisation,
+    OrganiserRole,
+    OutboxMessage,
+    OutboxStatus,
+    Registration,
+    User,
+)
 from eventapp.services import audit
 from eventapp.services import mail as mail_service
+from eventapp.text import fold
 
-PLACEHOLDERS = ("{first_name}", "{last_name}", "{event}")
+PLACEHOLDERS = ("{first_name}", "{last_name}", "{organisation}", "{event}")
+# The French spellings an organiser naturally types, accents or not, any case.
+ALIASES = {
+    "prenom": "first_name",
+    "nom": "last_name",
+    "organisation": "organisation",
+    "organization": "organisation",
+    "societe": "organisation",
+    "entreprise": "organisation",
+    "evenement": "event",
+}
+PLACEHOLDER_RE = re.compile(r"\{([^\W\d][\w ]{0,39})\}")
 CHUNK = 500
 
 
+def _canonical(name: str) -> str | None:
+    key = fold(name).replace(" ", "_")
+    if f"{{{key}}}" in PLACEHOLDERS:
+        return key
+    return ALIASES.get(key)
+
+
+def unknown_placeholders(text: str | None) -> list[str]:
+    """The {words} in `text` that are not placeholders (nor their French aliases), in order."""
+    unknown: list[str] = []
+    for match in PLACEHOLDER_RE.finditer(text or ""):
+        if _canonical(match.group(1)) is None and match.group(0) not in unknown:
+            unknown.append(match.group(0))
+    return unknown
+
+
+FRENCH_NAMES = {"first_name": "{prenom}", "last_name": "{nom}", "event": "{evenement}"}
+
+
+def placeholder_help() -> str:
+    """The valid placeholders with their French aliases: « {first_name} ({prenom}), … »."""
+    return ", ".join(
+        f"{p} ({FRENCH_NAMES[p[1:-1]]})" if p[1:-1] in FRENCH_NAMES else p for p in PLACEHOLDERS
+    )
+
+
 def personalise(text: str, registration: Registration, event_title: str) -> str:
-    return (
-        text.replace("{first_name}", registration.first_name)
-        .replace("{last_name}", registration.last_name)
-        .replace("{event}", event_title)
+    values = {
+        "first_name": registration.first_name or "",
+        "last_name": registration.last_name or "",
+        "organisation": registration.organisation_name or "",
+        "event": event_title,
+    }
+
+    def replace(match: re.Match) -> str:
+        name = _canonical(match.group(1))
+        return values[name] if name else match.group(0)
+
+    return PLACEHOLDER_RE.sub(replace, text)
+
+
+def send_test(
+    event: Event, user: User, sample: Registration | None, *, subject: str, body: str
+) -> OutboxMessage:
+    """The message as `sample` (or the organiser, with no one to show) will receive it, sent to
+    the organiser alone, in the caller's transaction; not logged as a mailing."""
+    person = sample or Registration(
+        first_name=(user.name or "").split(" ")[0],
+        last_name=" ".join((user.name or "").split(" ")[1:]),
+        organisation_name="",
+        language="fr",
+        manage_token="test",  # noqa: S106 (a sample link, not a secret)
+    )
+    personal_subject, text, html = render_message(event, person, subject, body)
+    prefix = _("Test")
+    return mail_service.enqueue(
+        kind="mailing_test",
+        recipient=user.email,
+        subject=f"[{prefix}] {personal_subject}",
+        body_text=text,
+        body_html=html,
+        event_id=event.id,
     )
 
 
@@ -48,11 +129,39 @@ def first_recipient(query: Select) -> Registration | None:
     return db.session.scalars(recipients(query).limit(1)).first()
 
 
+def lead_organisation(event: Event) -> Organisation | None:
+    """The organisation that signs the event's messages: its lead organiser."""
+    return db.session.scalar(
+        select(Organisation)
+        .join(EventOrganiser, EventOrganiser.organisation_id == Organisation.id)
+        .where(EventOrganiser.event_id == event.id)
+        .order_by((EventOrganiser.role != OrganiserRole.LEAD), EventOrganiser.position)
+        .limit(1)
+    )
+
+
+def organisation_logo(organisation: Organisation | None) -> str | None:
+    """The URL of an organisation's logo, or None while organisations have no logo."""
+    return getattr(organisation, "logo_url", None) if organisation is not None else None
+
+
+_LOOK_UP = object()
+
+
 def render_message(
-    event: Event, registration: Registration, subject: str, body: str
+    event: Event,
+    registration: Registration,
+    subject: str,
+    body: str,
+    organisation: Organisation | object | None = _LOOK_UP,
 ) -> tuple[str, str, str]:
-    """(subject, text, html) for one recipient, the footer in their language."""
+    """(subject, text, html) for one recipient, the footer in their language; signed with the
+    lead organisation's name (and logo once organisations have one). A mailing passes the
+    organisation, looked up once."""
     from eventapp.helpers import external_url
+
+    if organisation is _LOOK_UP:
+        organisation = lead_organisation(event)
 
     lang = registration.language if registration.language in ("fr", "en") else "fr"
     title = event.title(lang)
@@ -66,6 +175,8 @@ def render_message(
             "body_html": escape(text_body).replace("\n", Markup("<br>\n")),
             "manage_url": external_url("registration.manage", token=registration.manage_token),
             "lang": lang,
+            "organisation": organisation,
+            "logo_url": organisation_logo(organisation),
         }
         text = render_template("mail/mailing.txt", **context)
         html = render_template("mail/mailing.html", **context)
@@ -101,6 +212,7 @@ def send_mailing(
     db.session.flush()
     ids = list(db.session.scalars(recipients(query).with_only_columns(Registration.id)))
     queued = 0
+    organisation = lead_organisation(event)
     for start in range(0, len(ids), CHUNK):
         chunk = db.session.scalars(
             select(Registration)
@@ -108,7 +220,9 @@ def send_mailing(
             .order_by(Registration.id)
         ).all()
         for registration in chunk:
-            personal_subject, text, html = render_message(event, registration, subject, body)
+            personal_subject, text, html = render_message(
+                event, registration, subject, body, organisation
+            )
             mail_service.enqueue(
                 kind="mailing",
                 recipient=registration.email,

@@ -243,6 +243,44 @@ def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
     return lines
 
 
+def printable(pdf: FPDF, text: str, style: str = "") -> str:
+    """`text` without the characters the embedded font has no glyph for (emoji, pictographs):
+    dropped cleanly rather than drawn as empty boxes, spaces kept single."""
+    font = pdf.fonts[f"{FONT_FAMILY.lower()}{style}"]
+    kept = "".join(ch for ch in text or "" if ch.isspace() or ord(ch) in font.cmap)
+    return " ".join(kept.split())
+
+
+def fit_lines(
+    fitter: TextFitter,
+    lines: list[str],
+    width: float,
+    height: float,
+    max_size: float,
+    style: str = "",
+    leading: float = 1.1,
+) -> Fitted:
+    """Each of `lines` on its own line, all at one size: the largest (by half points, from
+    max_size down) at which every line holds within `width` and all of them within `height`.
+    Text only ever shrinks: never cut inside a word, never shortened with an ellipsis."""
+    lines = [line for line in (" ".join(line.split()) for line in lines) if line]
+    if not lines:
+        return Fitted(max_size, [], [], max_size * leading * PT)
+    widest = max(fitter.unit_width(line, style) for line in lines)
+    size = max_size
+    while size > 1:
+        if widest * size <= width and len(lines) * size * leading * PT <= height:
+            break
+        size -= 0.5
+    size = max(size, 1)
+    return Fitted(
+        size,
+        lines,
+        [fitter.unit_width(line, style) * size for line in lines],
+        size * leading * PT,
+    )
+
+
 def fit_text(pdf: FPDF, text: str, width: float, height: float, *args, **kwargs) -> Fitted:
     """One-off fit_text (see TextFitter)."""
     return TextFitter(pdf).fit(text, width, height, *args, **kwargs)

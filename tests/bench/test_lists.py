@@ -174,7 +174,24 @@ def test_event_counts_from_the_index_match_the_rows(factory):
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 @pytest.mark.parametrize("fmt", ["short", "medium", "long", "dd/MM/yyyy HH:mm"])
-def test_fast_date_filter_writes_what_flask_babel_writes(app, lang, fmt):
+def test_fast_date_filter_writes_what_babel_writes(app, lang, fmt):
+    """The fast filter writes Babel's text in the formatting locale (en-GB for English), with
+    the short time (24-hour, no seconds) in the named formats (issue 20, point 13)."""
+    from babel.dates import format_date, format_time, get_datetime_format
+    from flask_babel import get_timezone
+
+    from eventapp.i18n import format_locale
+
+    def expected(moment):
+        locale, zone = format_locale(), get_timezone()
+        value = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if fmt not in ("short", "medium", "long"):
+            return format_datetime(value, fmt)
+        pattern = get_datetime_format(fmt, locale=locale).replace("'", "")
+        return pattern.replace(
+            "{0}", format_time(value, "short", tzinfo=zone, locale=locale)
+        ).replace("{1}", format_date(value.astimezone(zone), fmt, locale=locale))
+
     moments = [
         datetime(2026, 3, 29, 0, 59, tzinfo=UTC),  # the night clocks go forward in Paris
         datetime(2026, 3, 29, 1, 1, tzinfo=UTC),
@@ -184,7 +201,8 @@ def test_fast_date_filter_writes_what_flask_babel_writes(app, lang, fmt):
     ]
     with app.test_request_context(), force_locale(lang):
         for moment in moments:
-            assert localdatetime(moment, fmt) == format_datetime(moment, fmt)
+            assert localdatetime(moment, fmt) == expected(moment)
+            assert ":" in localdatetime(moment, fmt) and "AM" not in localdatetime(moment, fmt)
         assert localdatetime(None) == ""
         assert localdatetime(moments[0] + timedelta(days=1))  # default format
 

@@ -84,7 +84,7 @@ def test_two_desks_check_in_by_code_and_by_search_and_see_each_other(browser, li
         expect(code_input).to_be_focused()
         code_input.fill(tickets.display_code(people["camille"].ticket_code))
         code_input.press("Enter")
-        expect(result1).to_contain_text("Entrée validée — Camille Martin, Sanofi")
+        expect(result1).to_contain_text("Entrée validée — Camille MARTIN, Sanofi")
         expect(result1).to_have_class(re.compile(r"\bresult-ok\b"))
         expect(counts1).to_have_text("Présents : 1 sur 4 confirmés")
         expect(code_input).to_have_value("")
@@ -93,9 +93,9 @@ def test_two_desks_check_in_by_code_and_by_search_and_see_each_other(browser, li
         # Search as one types, accents ignored, and check in from the list.
         search = desk1.get_by_role("searchbox", name="Nom ou organisation")
         search.press_sequentially("helene", delay=40)
-        expect(desk1.locator("#search-results .person-name")).to_have_text(["Hélène Dupont"])
-        desk1.get_by_role("button", name="Valider l'entrée Hélène Dupont").click()
-        expect(result1).to_contain_text("Entrée validée — Hélène Dupont, Genopole")
+        expect(desk1.locator("#search-results .person-name")).to_have_text(["Hélène DUPONT"])
+        desk1.get_by_role("button", name="Valider l'entrée Hélène DUPONT").click()
+        expect(result1).to_contain_text("Entrée validée — Hélène DUPONT, Genopole")
         expect(counts1).to_have_text("Présents : 2 sur 4 confirmés")
         screenshot(desk1, "checked-in-by-search")
         expect(desk1.locator("#search-results .person-checked")).to_contain_text("Entrée validée à")
@@ -109,13 +109,13 @@ def test_two_desks_check_in_by_code_and_by_search_and_see_each_other(browser, li
             re.compile(r"Entrée déjà validée à \d\d:\d\d par Accueil 1 \(Bénévole 1\)")
         )
         expect(result2).to_have_class(re.compile(r"\bresult-warn\b"))
-        expect(result2).to_contain_text("Camille Martin")
+        expect(result2).to_contain_text("Camille MARTIN")
         screenshot(desk2, "already-checked-in")
 
         # Desk 2 checks Paul in: desk 1's counts move without reloading.
         desk2.get_by_label("Code du billet").fill(tickets.payload(people["paul"]))
         desk2.get_by_label("Code du billet").press("Enter")
-        expect(result2).to_contain_text("Entrée validée — Paul Girard, Yposkesi")
+        expect(result2).to_contain_text("Entrée validée — Paul GIRARD, Yposkesi")
         expect(counts1).to_have_text("Présents : 3 sur 4 confirmés", timeout=15_000)
 
         # Undo from the result box.
@@ -179,7 +179,7 @@ def test_a_scan_during_a_network_loss_is_queued_then_sent_with_its_real_result(
 
         context.set_offline(False)
         queued = desk.locator("#queue-results")
-        expect(queued).to_contain_text("Entrée validée — Léa Moreau, Pfizer", timeout=15_000)
+        expect(queued).to_contain_text("Entrée validée — Léa MOREAU, Pfizer", timeout=15_000)
         expect(queued).to_contain_text("scanné à")
         screenshot(desk, "queue-sent")
         expect(network).to_be_hidden()
@@ -228,9 +228,9 @@ def test_desk_page_without_javascript_still_checks_in(browser, live_server, setu
         desk = open_desk(context, staff[0], event, "Accueil 1", javascript=False)
         desk.get_by_role("searchbox", name="Nom ou organisation").fill("moreau")
         desk.get_by_role("button", name="Rechercher").click()
-        desk.get_by_role("button", name="Valider l'entrée Léa Moreau").click()
+        desk.get_by_role("button", name="Valider l'entrée Léa MOREAU").click()
         expect(desk.locator("#checkin-result")).to_contain_text(
-            "Entrée validée — Léa Moreau, Pfizer"
+            "Entrée validée — Léa MOREAU, Pfizer"
         )
         assert desk.locator("#camera").is_hidden()
     finally:
@@ -274,7 +274,7 @@ def test_the_desk_fits_a_phone(browser, live_server, setup):
         code.fill(tickets.display_code(people["lea"].ticket_code))
         desk.get_by_role("button", name="Valider l'entrée", exact=True).tap()
         result = desk.locator("#checkin-result")
-        expect(result).to_contain_text("Entrée validée — Léa Moreau, Pfizer")
+        expect(result).to_contain_text("Entrée validée — Léa MOREAU, Pfizer")
         assert desk.evaluate("document.documentElement.scrollWidth") <= 390
         box = result.bounding_box()
         assert box is not None and box["width"] <= 390
@@ -328,11 +328,11 @@ def test_the_camera_reads_a_ticket_and_checks_it_in(browser, live_server, setup,
         desk.get_by_role("button", name="Scanner avec la caméra").click()
         expect(desk.locator("#camera-status")).to_contain_text("Caméra allumée")
         expect(desk.locator("#checkin-result")).to_contain_text(
-            "Entrée validée — Paul Girard, Yposkesi", timeout=20_000
+            "Entrée validée — Paul GIRARD, Yposkesi", timeout=20_000
         )
         # The code stays in front of the camera: it is not sent again and again.
         desk.wait_for_timeout(1500)
-        expect(desk.locator("#checkin-result")).to_contain_text("Entrée validée — Paul Girard")
+        expect(desk.locator("#checkin-result")).to_contain_text("Entrée validée — Paul GIRARD")
         decoder = desk.evaluate("'BarcodeDetector' in window ? 'native' : typeof window.jsQR")
         assert decoder in ("native", "function")  # Chromium on Linux: the vendored jsQR
         screenshot(desk, "camera")

@@ -114,7 +114,7 @@ def test_badge_shows_name_organisation_category_word_and_event(client, staff, fa
     )
     text = pdf_text(_pdf(client, event).data)
     flat = " ".join(text.split())
-    assert "Hélène Œhlenschläger" in flat
+    assert "Hélène ŒHLENSCHLÄGER" in flat  # on two lines
     assert "Laboratoire français du Fractionnement et des Biotechnologies" in flat
     assert "Producteur pour tiers (CDMO)" in flat  # the category's word, not only its colour
     assert "Journées du Biotesting" in flat
@@ -128,7 +128,7 @@ def test_one_person_on_an_a6_badge(client, staff, factory, event):
     response = _pdf(client, event, id=person.id, layout="a6")
     assert _page_sizes_mm(response.data) == [(105, 148)]
     assert decode_pdf(response.data) == [[tickets.payload(person)]]
-    assert "Łukasz Wiśniewski" in pdf_text(response.data)
+    assert "Łukasz\r\nWIŚNIEWSKI" in pdf_text(response.data)  # first and last name, a line each
 
 
 def test_filters_narrow_the_list_but_never_add_unconfirmed_people(client, staff, factory, event):
@@ -145,20 +145,20 @@ def test_filters_narrow_the_list_but_never_add_unconfirmed_people(client, staff,
         text = pdf_text(_pdf(client, event, **params).data)
         return sorted(
             name
-            for name in ("Élodie Bio", "Marc Aca", "Luc Gone", "Inès Here")
+            for name in ("Élodie BIO", "Marc ACA", "Luc GONE", "Inès HERE")
             if name in " ".join(text.split())
         )
 
-    assert names() == ["Inès Here", "Marc Aca", "Élodie Bio"]
-    assert names(category="biotech") == ["Inès Here", "Élodie Bio"]
-    assert names(region="ara") == ["Marc Aca"]
-    assert names(who="checked_in") == ["Inès Here"]
-    assert names(checked_in="no") == ["Marc Aca", "Élodie Bio"]
-    assert names(q="elodie") == ["Élodie Bio"]
+    assert names() == ["Inès HERE", "Marc ACA", "Élodie BIO"]
+    assert names(category="biotech") == ["Inès HERE", "Élodie BIO"]
+    assert names(region="ara") == ["Marc ACA"]
+    assert names(who="checked_in") == ["Inès HERE"]
+    assert names(checked_in="no") == ["Marc ACA", "Élodie BIO"]
+    assert names(q="elodie") == ["Élodie BIO"]
     # The attendee list's search: e-mail too, and any length ("Badges for this list").
-    assert names(q=academic.email) == ["Marc Aca"]
-    assert names(q="ac") == ["Marc Aca"]
-    assert names(id=[academic.id, checked.id]) == ["Inès Here", "Marc Aca"]
+    assert names(q=academic.email) == ["Marc ACA"]
+    assert names(q="ac") == ["Marc ACA"]
+    assert names(id=[academic.id, checked.id]) == ["Inès HERE", "Marc ACA"]
 
 
 def test_nothing_to_print_says_so(client, staff, factory, event):
@@ -267,3 +267,48 @@ def test_the_badge_builder_takes_a_plain_list_of_registrations(app, factory, eve
     assert len(_page_sizes_mm(data)) == 3
     assert sum(len(codes) for codes in decode_pdf(data)) == 17
     assert db.session.scalar(select(Registration.id)) is None  # nothing written
+
+
+LONG_FIRST = "Marie-Charlotte-Éléonore"
+LONG_LAST = "de La Rochefoucauld-Montbrun-Saint-Exupéry"
+
+
+@pytest.mark.parametrize("layout", ["a4", "a6"])
+def test_a_long_name_shrinks_on_two_lines_whole_and_emoji_are_dropped(
+    client, staff, factory, event, layout, tmp_path
+):
+    """Issue 20, point 12: first and last name each on a line, shrunk to fit, never cut
+    mid-word nor ended with "…"; characters the font lacks (emoji) are dropped cleanly."""
+    person = factory.registration(
+        event, first_name=LONG_FIRST + " 🎉", last_name=LONG_LAST, organisation_name="Yposkesi 🚀"
+    )
+    data = _pdf(client, event, id=person.id, layout=layout).data
+    lines = [line.strip() for line in pdf_text(data).splitlines()]
+    assert LONG_FIRST in lines
+    assert LONG_LAST.upper() in lines
+    assert "Yposkesi" in lines
+    text = pdf_text(data)
+    assert "…" not in text and "🎉" not in text and "🚀" not in text
+    # Rendered to an image to be looked at (tests/artifacts/badge-long-name-<layout>.png).
+    from tests.support.browser import ARTIFACTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    document = pypdfium2.PdfDocument(data)
+    try:
+        image = document[0].render(scale=1.5).to_pil()
+    finally:
+        document.close()
+    image.save(ARTIFACTS / f"badge-long-name-{layout}.png")
+
+
+def test_fit_lines_keeps_every_line_whole_within_the_width():
+    from eventapp.services.pdf import TextFitter, fit_lines, new_pdf
+
+    pdf = new_pdf("t", "fr")
+    try:
+        fitted = fit_lines(TextFitter(pdf), [LONG_FIRST, LONG_LAST.upper()], 80, 30, 30, "B")
+        assert fitted.lines == [LONG_FIRST, LONG_LAST.upper()]
+        assert max(fitted.widths) <= 80 and 2 * fitted.line_height <= 30
+        assert fitted.size < 30  # it shrank
+    finally:
+        close_fonts(pdf)

@@ -100,7 +100,7 @@ def test_scanned_ticket_checks_in_with_desk_and_staff_member(client, desk, staff
     assert response.status_code == 200
     body = response.json
     assert body["state"] == "checked_in" and body["tone"] == "ok"
-    assert body["title"] == "Entrée validée — Camille Martin, Sanofi"
+    assert body["title"] == "Entrée validée — Camille MARTIN, Sanofi"
     assert body["counts"]["checked_in"] == 1 and body["counts"]["confirmed"] == 1
     assert body["counts"]["text"] == "Présents : 1 sur 1 confirmé"
     assert body["undo_url"].endswith(f"/checkin/registrations/{registration.id}/undo")
@@ -125,7 +125,7 @@ def test_second_scan_says_already_checked_in_at_what_time_by_which_desk(
     assert re.fullmatch(
         r"Entrée déjà validée à \d\d:\d\d par Desk 1 \(Accueil Medicen\)", body["title"]
     )
-    assert "Camille Martin" in body["details"]
+    assert "Camille MARTIN" in body["details"]
     assert fresh(registration).checked_in_at == first_time
     assert body["counts"]["checked_in"] == 1
 
@@ -199,10 +199,10 @@ def test_without_javascript_the_result_is_shown_on_the_desk_page_once(client, de
     )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "result-ok" in page and "Entrée validée — Inès Dubois, Genopole" in page
+    assert "result-ok" in page and "Entrée validée — Inès DUBOIS, Genopole" in page
     assert "Annuler cette entrée" in page
     page = client.get(f"/organiser/events/{event.id}/checkin").get_data(as_text=True)
-    assert "Entrée validée — Inès Dubois" not in page
+    assert "Entrée validée — Inès DUBOIS" not in page
 
 
 def test_check_in_someone_found_by_search(client, desk, factory, event):
@@ -262,11 +262,11 @@ def test_search_ignores_accents_and_case_and_stays_in_the_event(client, desk, fa
     def names(query):
         return [r["name"] for r in _search(client, event, query)["results"]]
 
-    assert names("elodie") == ["Élodie Lefèvre"]
-    assert names("LEFEVRE sanofi") == ["Élodie Lefèvre"]
-    assert names("francois") == ["François Œuvray"]
-    assert names("oeuvray") == ["François Œuvray"]
-    assert names("yposk") == ["François Œuvray"]
+    assert names("elodie") == ["Élodie LEFÈVRE"]
+    assert names("LEFEVRE sanofi") == ["Élodie LEFÈVRE"]
+    assert names("francois") == ["François ŒUVRAY"]
+    assert names("oeuvray") == ["François ŒUVRAY"]
+    assert names("yposk") == ["François ŒUVRAY"]
     assert names("zzz") == []
     assert _search(client, event, "zzz")["message"] == "Personne ne correspond à « zzz »."
     assert _search(client, event, "e")["message"] == "Tapez au moins deux lettres."
@@ -275,7 +275,7 @@ def test_search_ignores_accents_and_case_and_stays_in_the_event(client, desk, fa
     assert first["checked_in"] is False
     assert francois.id in [r["id"] for r in _search(client, event, "FRANÇOIS")["results"]]
     factory.registration(event, first_name="Maëlle", last_name="N’Guessan")
-    assert names("n'guessan") == ["Maëlle N’Guessan"]
+    assert names("n'guessan") == ["Maëlle N’GUESSAN"]
     assert names("100%") == [] and names("a_b") == []  # no SQL wildcards
 
 
@@ -285,19 +285,19 @@ def test_search_shows_who_is_checked_in_where_and_lists_every_status(client, des
     scan(client, event, tickets.payload(here))
     results = _search(client, event, "martin")["results"]
     by_name = {r["name"]: r for r in results}
-    assert by_name["Paul Martin"]["checked_in"] is True
+    assert by_name["Paul MARTIN"]["checked_in"] is True
     assert re.fullmatch(
-        r"Entrée validée à \d\d:\d\d par Desk 1", by_name["Paul Martin"]["checked_in_text"]
+        r"Entrée validée à \d\d:\d\d par Desk 1", by_name["Paul MARTIN"]["checked_in_text"]
     )
-    assert by_name["Pauline Martin"]["status_label"] == "Annulée"
+    assert by_name["Pauline MARTIN"]["status_label"] == "Annulée"
 
 
 def test_last_names_starting_with_the_query_come_first(client, desk, factory, event):
     factory.registration(event, first_name="Marc", last_name="Abel", organisation_name="Martinet")
     factory.registration(event, first_name="Anne", last_name="Martin")
     assert [r["name"] for r in _search(client, event, "mart")["results"]] == [
-        "Anne Martin",
-        "Marc Abel",
+        "Anne MARTIN",
+        "Marc ABEL",
     ]
 
 
@@ -326,7 +326,7 @@ def test_search_runs_a_fixed_number_of_queries(client, desk, staff, factory, eve
 def test_search_without_javascript_lists_people_with_buttons(client, desk, factory, event):
     factory.registration(event, first_name="Hélène", last_name="Dupont")
     page = client.get(f"/organiser/events/{event.id}/checkin?q=helene").get_data(as_text=True)
-    assert "Hélène Dupont" in page and "Valider l'entrée" in page
+    assert "Hélène DUPONT" in page and "Valider l'entrée" in page
     page = client.get(f"/organiser/events/{event.id}/checkin?q=h").get_data(as_text=True)
     assert "Tapez au moins deux lettres." in page
 
@@ -362,7 +362,7 @@ def test_walk_in_is_registered_and_checked_in_in_one_step(client, desk, staff, e
     response = client.post(f"/organiser/events/{event.id}/checkin/walk-in", data=walk_in_data())
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Entrée validée — Maëlle N&#39;Guessan, Institut Pasteur" in page
+    assert "Entrée validée — Maëlle N&#39;GUESSAN, Institut Pasteur" in page
     db.session.rollback()
     registration = db.session.scalar(select(Registration))
     assert registration.source == "walk_in" and registration.status == "confirmed"
@@ -544,7 +544,7 @@ def test_the_desk_speaks_english(client, desk, factory, event):
     )
     cancelled = factory.registration(event, status="cancelled")
     body = scan(client, event, tickets.payload(camille)).json
-    assert body["title"] == "Checked in — Camille Martin, Sanofi"
+    assert body["title"] == "Checked in — Camille MARTIN, Sanofi"
     assert body["details"] == "Health industry"
     assert body["counts"]["text"] == "Checked in: 1 of 1 confirmed"
     body = scan(client, event, tickets.payload(camille)).json

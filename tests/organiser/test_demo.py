@@ -81,7 +81,7 @@ def test_polepharma_organiser_on_the_demo_data(client, db, factory, login, runne
     waiting = client.get(
         f"/organiser/events/{biotesting.id}/attendees", query_string={"status": "waitlisted"}
     ).get_data(as_text=True)
-    assert "Retardataire" in waiting
+    assert "RETARDATAIRE" in waiting
     client.post(
         f"/organiser/events/{biotesting.id}/attendees/{latecomer.id}/promote",
         data={"override_capacity": "y"},

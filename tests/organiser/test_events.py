@@ -239,7 +239,7 @@ def test_co_organisers_see_the_event_and_its_attendees(client, db, factory, logi
     login(co_manager)
     assert "Assises franciliennes" in client.get("/organiser/").get_data(as_text=True)
     page = client.get(f"/organiser/events/{event.id}/attendees").get_data(as_text=True)
-    assert "Durand" in page
+    assert "DURAND" in page
 
 
 def test_publish_unpublish_and_refusals(client, db, factory, login):

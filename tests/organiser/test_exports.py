@@ -3,6 +3,7 @@ neutralised) and XLSX (opened with openpyxl), streamed."""
 
 import csv
 import io
+import re
 import tracemalloc
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -180,3 +181,26 @@ def test_the_audit_log_does_not_keep_the_search_text(client, db, event):
     entry = db.session.scalar(select(AuditLog).where(AuditLog.action == "attendees.exported"))
     assert entry.details["filters"] == {"search": True}
     assert "lefèvre" not in str(entry.details).lower()
+
+
+def test_xlsx_has_widths_a_frozen_filtered_header_and_says_what_it_holds(client, event):
+    """Issue 20, point 11: column widths, a frozen header with an autofilter, a readable sheet
+    name, a file name with the event and the filter, times with their zone, languages by name."""
+    response = download(client, event, "xlsx", status="waitlisted", category="cdmo", q="x")
+    disposition = response.headers["Content-Disposition"]
+    assert re.search(
+        r'filename="congres-2026-liste-d-attente-producteur-pour-tiers-cdmo-recherche-'
+        r'\d{8}-\d{4}\.xlsx"',
+        disposition,
+    ), disposition
+    response = download(client, event, "xlsx", status="all")
+    workbook = load_workbook(io.BytesIO(response.get_data()))
+    sheet = workbook.active
+    assert sheet.title == event.title_fr[:31]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == "A1:N5"  # header + 4 rows, 14 columns
+    assert sheet.column_dimensions["A"].width == 18
+    assert sheet.column_dimensions["C"].width >= 30  # the e-mail column
+    header = [cell.value for cell in sheet[1]]
+    assert header[10] == "Inscrit le (heure de Paris)"
+    assert {row[9] for row in sheet.iter_rows(min_row=2, values_only=True)} == {"Français"}

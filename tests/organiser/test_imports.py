@@ -131,7 +131,7 @@ def test_xlsx_and_windows_csv_files(client, db, factory, event):
 
     windows = "Nom;Prénom;Courriel\r\nLefèvre;Hélène;helene@example.org\r\n".encode("cp1252")
     assert upload(client, event, windows).status_code == 302
-    assert "Lefèvre" in client.get(preview_url(db, event)).get_data(as_text=True)
+    assert "Hélène LEFÈVRE" in client.get(preview_url(db, event)).get_data(as_text=True)
 
 
 @pytest.mark.parametrize(

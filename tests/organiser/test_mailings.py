@@ -54,7 +54,7 @@ def test_preview_then_send_to_the_filtered_list(client, db, event, mail_outbox):
     assert entry.details["recipients"] == 2
     # The log shows who received it.
     log = client.get(sent.headers["Location"]).get_data(as_text=True)
-    assert "Durand Léa" in log and "Martin Hugo" in log and "Petit" not in log
+    assert "Léa DURAND" in log and "Hugo MARTIN" in log and "PETIT" not in log
     assert "Envoyé" in log
     index = client.get(f"/organiser/events/{event.id}/mailings").get_data(as_text=True)
     assert "Infos pratiques" in index
@@ -95,3 +95,63 @@ def test_the_log_of_a_message_names_its_whole_audience(client, db, event, mail_o
     assert sent.status_code == 302
     log = client.get(sent.headers["Location"]).get_data(as_text=True)
     assert "pas encore arrivés" in log
+
+
+def test_unknown_placeholders_are_refused_with_the_valid_ones(client, db, event):
+    """Issue 20, point 9: {prenom} was sent as is; French spellings are now aliases, and an
+    unknown {word} is refused (400, the text kept) with the list of valid ones."""
+    url = f"/organiser/events/{event.id}/mailings/new"
+    refused = client.post(
+        url,
+        data={"subject": "Infos", "body": "Bonjour {prénom_usuel}, à {ville} !", "step": "preview"},
+    )
+    assert refused.status_code == 400
+    page = refused.get_data(as_text=True)
+    assert "{prénom_usuel}, {ville}" in page and "{first_name} ({prenom})" in page
+    assert "Bonjour {prénom_usuel}, à {ville} !" in page  # the form keeps the text
+    french = client.post(
+        url,
+        data={"subject": "Pour {Prénom}", "body": "Bonjour {prenom} {NOM} ({organisation}), "
+              "bienvenue à {événement}.", "status": "confirmed", "step": "preview"},
+    )  # fmt: skip
+    assert french.status_code == 200
+    text = french.get_data(as_text=True)
+    assert "Pour Léa" in text and "Bonjour Léa Durand (" in text
+    assert "bienvenue à Congrès France Bioproduction 2026." in text
+
+
+def test_send_a_test_to_me(client, db, event, mail_outbox):
+    url = f"/organiser/events/{event.id}/mailings/new"
+    response = client.post(url, data={**MESSAGE, "status": "confirmed", "step": "test"})
+    assert response.status_code == 200
+    messages = list(db.session.scalars(select(OutboxMessage)))
+    assert len(messages) == 1 and messages[0].kind == "mailing_test"
+    assert messages[0].recipient.startswith("user") or "@" in messages[0].recipient
+    assert messages[0].subject == "[Essai] Infos pratiques"
+    assert "Bonjour Léa," in messages[0].body_text  # as the first recipient will get it
+    assert db.session.scalar(select(Mailing)) is None  # not a mailing
+
+
+def test_replies_go_to_the_organiser_who_wrote(client, db, event, mail_outbox):
+    """Issue 20, point 9: the sender is the platform's address, so replies were lost."""
+    from eventapp.models import User
+
+    url = f"/organiser/events/{event.id}/mailings/new"
+    assert (
+        client.post(url, data={**MESSAGE, "status": "confirmed", "step": "send"}).status_code == 302
+    )
+    author = db.session.get(User, db.session.scalar(select(Mailing)).created_by_id)
+    assert len(mail_outbox) == 2
+    assert all(sent.reply_to == [author.email] for sent in mail_outbox)
+    assert mail_outbox[0].from_email != author.email
+
+
+def test_messages_have_html_and_text_parts_signed_by_the_lead_organisation(
+    client, db, event, mail_outbox
+):
+    url = f"/organiser/events/{event.id}/mailings/new"
+    client.post(url, data={**MESSAGE, "status": "confirmed", "step": "send"})
+    sent = mail_outbox[0]
+    html = sent.alternatives[0][0]
+    assert sent.alternatives[0][1] == "text/html"
+    assert "<p>Polepharma</p>" in html and "\nPolepharma\n" in sent.body

@@ -126,7 +126,9 @@ def test_the_attendee_search_export_and_mailing_filters_match_literally(client, 
         page = html.unescape(
             client.get(f"{base}/attendees", query_string={"q": q}).get_data(as_text=True)
         )
-        return {key for key, name in names.items() if name in page}
+        return {
+            key for key, name in names.items() if name.upper() in page.upper()
+        }  # « Prénom NOM »
 
     def exported(q: str) -> set[str]:
         response = client.get(f"{base}/attendees/export.csv", query_string={"q": q}, buffered=True)
@@ -173,7 +175,7 @@ def test_the_desk_search_needs_two_letters_or_digits(client, factory, login):
         assert answer["results"] == [], q
         assert answer["message"] == "Tapez au moins deux lettres.", q
     assert [r["name"] for r in client.get(url, query_string={"q": "O'Neil"}).json["results"]] == [
-        "Camille O'Neil"
+        "Camille O'NEIL"
     ]
     assert len(client.get(url, query_string={"q": "cent%"}).json["results"]) == 1
     assert client.get(url, query_string={"q": "' OR 1=1 --"}).json["results"] == []

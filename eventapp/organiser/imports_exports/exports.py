@@ -28,10 +28,12 @@ def export(event, scope, format: str):
     lang = current_language()
     titles = {e.id: e.title(lang) for e in scope} if event.is_tour else None
     stamp = utcnow().astimezone(local_zone()).strftime("%Y%m%d-%H%M")
-    filename = f"{event.slug}-{stamp}.{format}"
+    filename = exports.filename(event.slug, flt.to_args(), stamp, format)
     exports.record_export(event, user=current_user, format=format, filters=flt.for_log())
     if format == "xlsx":
-        body = exports.xlsx_stream(query, local_zone(), title=event.slug, event_titles=titles)
+        body = exports.xlsx_stream(
+            query, local_zone(), title=event.title(lang), event_titles=titles
+        )
         mimetype = XLSX
     else:
         delimiter = ";" if request.args.get("sep") == "semicolon" else ","

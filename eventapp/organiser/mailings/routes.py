@@ -4,6 +4,7 @@ of what was sent to whom."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -60,6 +61,11 @@ def mailing_new(event):
                 url_for("organiser.mailing", event_id=event.id, mailing_id=result.mailing.id)
             )
         sample = messaging.first_recipient(query)
+        if step == "test":  # the message as the first recipient will get it, to the organiser
+            messaging.send_test(
+                event, current_user, sample, subject=form.subject.data, body=form.body.data
+            )
+            flash(_("A test was sent to %(email)s.", email=current_user.email), "success")
         preview = (
             messaging.render_message(event, sample, form.subject.data, form.body.data)
             if sample
@@ -85,7 +91,7 @@ def mailing_new(event):
         flt=flt,
         count=count,
         status_label=STATUS_CHOICES[flt.status],
-        placeholders=messaging.PLACEHOLDERS,
+        placeholders=messaging.placeholder_help(),
         current_tab="organiser.mailings",
     )
 
