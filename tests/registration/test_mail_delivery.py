@@ -140,9 +140,7 @@ class Refusing(Inbox):
         return "250 OK"
 
 
-def test_a_mail_refused_for_good_is_not_retried_and_the_organiser_is_told(
-    smtp_app, factory, login
-):
+def test_a_mail_refused_for_good_is_not_retried_and_the_organiser_is_told(smtp_app, factory, login):
     from eventapp.services import mail as mail_service
 
     app, port = smtp_app
