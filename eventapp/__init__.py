@@ -80,12 +80,13 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.api import views as api
     from eventapp.auth import views as auth
     from eventapp.ops import views as ops
+    from eventapp.organisations import views as organisations
     from eventapp.organiser import views as organiser
     from eventapp.privacy import views as privacy
     from eventapp.public import views as public
     from eventapp.registration import views as registration
 
-    for blueprint in (public, registration, auth, organiser, api, privacy, ops):
+    for blueprint in (public, registration, auth, organiser, organisations, api, privacy, ops):
         blueprint.init_app(app)
     bench.init_app(app)  # BENCH_MODE only
 

@@ -18,6 +18,7 @@ from eventapp.models.event import Event, EventOrganiser, EventRegion
 from eventapp.models.mail import ImportUpload, Mailing, OutboxMessage
 from eventapp.models.organisation import Organisation
 from eventapp.models.registration import Registration
+from eventapp.models.team import EventGrant, Invitation, LoginRecord, RecoveryCode
 from eventapp.models.user import Membership, User
 
 __all__ = [
@@ -25,11 +26,14 @@ __all__ = [
     "AuditLog",
     "Base",
     "Event",
+    "EventGrant",
     "EventKind",
     "EventOrganiser",
     "EventRegion",
     "EventStatus",
     "ImportUpload",
+    "Invitation",
+    "LoginRecord",
     "Mailing",
     "Membership",
     "MembershipRole",
@@ -38,6 +42,7 @@ __all__ = [
     "OrganiserRole",
     "OutboxMessage",
     "OutboxStatus",
+    "RecoveryCode",
     "Region",
     "Registration",
     "RegistrationSource",

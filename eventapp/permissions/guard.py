@@ -46,6 +46,8 @@ class AccessKind(StrEnum):
     MANAGE_LINK = "manage_link"  # the participant's secret link /r/<token>
     SIGNED_IN = "signed_in"  # any signed-in account: dashboard, own password
     ORGANISATIONS = "organisations"  # an organisation-level permission somewhere
+    ORGANISATION = "organisation"  # an organisation-level permission in the one in the URL
+    ADMIN = "admin"  # platform administrators only
     EVENT = "event"  # a permission on the event in the URL (event_id)
     TOUR = "tour"  # the same, or for a tour: on at least one of its stages
     REGISTRATION = "registration"  # on the event, and the registration is one of its
@@ -192,6 +194,35 @@ def organisations(perm: Perm):
         return {**kwargs, "organisations": found}
 
     return _signed_in_view(Access(AccessKind.ORGANISATIONS, perm), load)
+
+
+def organisation(perm: Perm):
+    """A page of the organisation in the URL (`org_id`): the view gets `organisation`; 404
+    unless the actor holds `perm` in it (admins hold every permission)."""
+    if not perm.on_organisation:
+        raise ValueError(f"{perm} is an event permission")
+
+    def load(actor, kwargs):
+        org_id = kwargs.pop("org_id")
+        found = db.session.scalar(
+            select(Organisation).where(Organisation.id == org_id, organisations_clause(actor, perm))
+        )
+        if found is None:
+            abort(404)
+        return {**kwargs, "organisation": found}
+
+    return _signed_in_view(Access(AccessKind.ORGANISATION, perm), load)
+
+
+def admin(view):
+    """Platform administrators only (403 for any other account)."""
+
+    def load(actor, kwargs):
+        if not getattr(actor, "is_admin", False):
+            abort(403)
+        return kwargs
+
+    return _signed_in_view(Access(AccessKind.ADMIN), load)(view)
 
 
 def _event_perm(perm: Perm) -> Perm:
