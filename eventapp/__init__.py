@@ -77,6 +77,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from eventapp import bench
+    from eventapp.account import views as account
     from eventapp.api import views as api
     from eventapp.auth import views as auth
     from eventapp.ops import views as ops
@@ -86,7 +87,17 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.public import views as public
     from eventapp.registration import views as registration
 
-    for blueprint in (public, registration, auth, organiser, organisations, api, privacy, ops):
+    for blueprint in (
+        public,
+        registration,
+        auth,
+        organiser,
+        organisations,
+        account,
+        api,
+        privacy,
+        ops,
+    ):
         blueprint.init_app(app)
     bench.init_app(app)  # BENCH_MODE only
 

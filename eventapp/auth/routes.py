@@ -116,7 +116,7 @@ def _renew_session() -> None:
 )
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next"), "organiser.dashboard"))
+        return redirect(safe_next(request.args.get("next"), "account.landing"))
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
@@ -126,7 +126,7 @@ def login():
             user.last_login_at = utcnow()
             audit.record("user.login", user=user)
             db.session.commit()
-            return redirect(safe_next(request.args.get("next"), "organiser.dashboard"))
+            return redirect(safe_next(request.args.get("next"), "account.landing"))
         # One message whether the e-mail exists or not.
         flash(_("Wrong e-mail or password."), "error")
         return render_template("auth/login.html", form=form), FAILED_LOGIN

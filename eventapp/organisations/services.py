@@ -58,7 +58,7 @@ class TeamError(ServiceError):
         ALREADY_GRANTED = "already_granted"
         OWN_ORGANISATION = "own_organisation"
         UNKNOWN_PERSON = "unknown_person"
-        UNUSABLE_PASSWORD = "unusable_password"
+        REFUSED_CHOICE = "refused_choice"
 
     MESSAGES = {
         Code.SLUG_TAKEN: _l("Another organisation already uses this short name in its address."),
@@ -79,14 +79,14 @@ class TeamError(ServiceError):
             "This organisation already organises the event: its members have their roles."
         ),
         Code.UNKNOWN_PERSON: _l("There is no account with this e-mail address: invite them."),
-        Code.UNUSABLE_PASSWORD: _l("This password cannot be used (at least 10 characters)."),
+        Code.REFUSED_CHOICE: _l("This password cannot be used (at least 10 characters)."),
     }
     STATUS = {
         Code.INVITATION_GONE: 410,
         Code.WRONG_ACCOUNT: 403,
         Code.NOT_A_MEMBER: 404,
         Code.UNKNOWN_PERSON: 422,
-        Code.UNUSABLE_PASSWORD: 422,
+        Code.REFUSED_CHOICE: 422,
     }
 
 
@@ -296,7 +296,7 @@ def accept(
         try:
             check_new_password(password or "")
         except Exception as error:
-            raise TeamError(TeamError.Code.UNUSABLE_PASSWORD, field="password") from error
+            raise TeamError(TeamError.Code.REFUSED_CHOICE, field="password") from error
         user = User(email=invitation.email, name=(name or "").strip()[:200])
         user.set_password(password)
         db.session.add(user)
