@@ -379,7 +379,7 @@ def test_a_co_organiser_of_one_stage_sees_that_stage_and_nothing_of_the_others(
             assert status == 200, (url, status)
             reached += 1
     before = _snapshot(db, idf.id)
-    for rule, method, url in requests_for(app, ids(idf, hidden), event_rules):
+    for _rule, method, url in requests_for(app, ids(idf, hidden), event_rules):
         response = client.open(url, method=method, data={"confirm": "y"}, buffered=True)
         assert response.status_code == 404, (method, url, response.status_code)
         assert "Parisienne" not in response.get_data(as_text=True)
