@@ -13,6 +13,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
+from eventapp.account import views as account
 from eventapp.auth.blueprint import bp
 from eventapp.auth.forms import (
     NEW_PASSWORD_HINT,
@@ -122,10 +123,18 @@ def login():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             _renew_session()
+            # Two-factor login (eventapp.account): the code is asked on /login/2fa first.
+            target = safe_next(request.args.get("next"), "account.landing")
+            second = account.second_step(user, form.remember.data, target)
+            if second is not None:
+                return second
             login_user(user, remember=form.remember.data)
             user.last_login_at = utcnow()
             audit.record("user.login", user=user)
             db.session.commit()
+            setup = account.after_login(user)
+            if setup is not None:
+                return setup
             return redirect(safe_next(request.args.get("next"), "account.landing"))
         # One message whether the e-mail exists or not.
         flash(_("Wrong e-mail or password."), "error")

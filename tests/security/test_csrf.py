@@ -319,8 +319,24 @@ def _org_form(**kw):
     return data
 
 
+def _with_2fa(w):
+    def make():
+        w["manager"].totp_secret = "JBSWY3DPEHPK3PXP"
+        w["manager"].totp_enabled_at = utcnow()
+        _db.session.commit()
+        return True
+
+    _once(w, "2fa", make)
+    return "/account/2fa"
+
+
 CASES.update(
     {
+        "account.two_factor": Case("manager", _with_2fa, lambda w: {"password": PASSWORD}),
+        # Without a half-done login the step sends back to the login page (302).
+        "account.login_second_step": Case(
+            None, lambda w: "/login/2fa", lambda w: {"code": "123456"}, writes=False
+        ),
         "organisations.admin_new": Case(
             "admin",
             lambda w: "/admin/organisations/new",
@@ -429,6 +445,8 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
         assert snapshot(db) != before, endpoint
     elif endpoint == "auth.logout":
         assert client.get("/organiser/").status_code == 302  # logged out now
+    elif endpoint == "account.login_second_step":
+        assert response.headers["Location"].endswith("/auth/login")
     else:
         desk_page = client.get(f"/organiser/events/{world['event'].id}/checkin")
         assert "Poste Zèbre" in desk_page.get_data(as_text=True)
