@@ -7,7 +7,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import (
-    Blueprint,
     Flask,
     current_app,
     flash,
@@ -21,6 +20,7 @@ from flask_login import current_user, login_user
 from sqlalchemy import select
 
 from eventapp.account import twofactor
+from eventapp.account.blueprint import bp
 from eventapp.account.forms import CodeForm, DisableForm
 from eventapp.extensions import db, limiter
 from eventapp.helpers import safe_next
@@ -29,7 +29,6 @@ from eventapp.models import Event, EventKind, EventStatus, User, utcnow
 from eventapp.permissions import EVENT_PERMS, Perm, accessible_events_clause, guard
 from eventapp.services import audit
 
-bp = Blueprint("account", __name__)
 PARIS = ZoneInfo("Europe/Paris")
 
 

@@ -7,7 +7,6 @@ The views never commit: the request does, after an answer below 400 (DEVELOPERS.
 from __future__ import annotations
 
 from flask import (
-    Blueprint,
     Flask,
     abort,
     flash,
@@ -38,6 +37,7 @@ from eventapp.models import (
     utcnow,
 )
 from eventapp.organisations import services
+from eventapp.organisations.blueprint import bp
 from eventapp.organisations.forms import (
     AcceptNewAccountForm,
     ActionForm,
@@ -50,8 +50,6 @@ from eventapp.organiser.forms import choices
 from eventapp.permissions import Perm, guard, organisation_ids
 from eventapp.permissions.rules import organisations_clause
 from eventapp.problems import flash_and_redirect, keep_form
-
-bp = Blueprint("organisations", __name__)
 
 
 def init_app(app: Flask) -> None:
