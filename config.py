@@ -184,6 +184,7 @@ class TestingConfig(Config):
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
+    ADMIN_2FA_REQUIRED = True  # administrators log in with a second factor (eventapp.account)
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     HSTS = True

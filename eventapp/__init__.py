@@ -77,15 +77,27 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from eventapp import bench
+    from eventapp.account import views as account
     from eventapp.api import views as api
     from eventapp.auth import views as auth
     from eventapp.ops import views as ops
+    from eventapp.organisations import views as organisations
     from eventapp.organiser import views as organiser
     from eventapp.privacy import views as privacy
     from eventapp.public import views as public
     from eventapp.registration import views as registration
 
-    for blueprint in (public, registration, auth, organiser, api, privacy, ops):
+    for blueprint in (
+        public,
+        registration,
+        auth,
+        organiser,
+        organisations,
+        account,
+        api,
+        privacy,
+        ops,
+    ):
         blueprint.init_app(app)
     bench.init_app(app)  # BENCH_MODE only
 

@@ -17,6 +17,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
+from eventapp.account import views as account
 from eventapp.auth.blueprint import bp
 from eventapp.auth.forms import (
     NEW_PASSWORD_HINT,
@@ -122,16 +123,24 @@ def _renew_session() -> None:
 )
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next"), "organiser.dashboard"))
+        return redirect(safe_next(request.args.get("next"), "account.landing"))
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is not None:
             _renew_session()
+            # Two-factor login (eventapp.account): the code is asked on /login/2fa first.
+            target = safe_next(request.args.get("next"), "account.landing")
+            second = account.second_step(user, form.remember.data, target)
+            if second is not None:
+                return second
             login_user(user, remember=form.remember.data)
             user.last_login_at = utcnow()
             audit.record("user.login", user=user)
-            return redirect(safe_next(request.args.get("next"), "organiser.dashboard"))
+            setup = account.after_login(user)
+            if setup is not None:
+                return setup
+            return redirect(safe_next(request.args.get("next"), "account.landing"))
         # One message whether the e-mail exists or not.
         flash(_("Wrong e-mail or password."), "error")
         return render_template("auth/login.html", form=form), FAILED_LOGIN

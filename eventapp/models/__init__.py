@@ -19,6 +19,7 @@ from eventapp.models.event import Event, EventOrganiser, EventRegion
 from eventapp.models.mail import ImportUpload, Mailing, OutboxMessage
 from eventapp.models.organisation import Organisation
 from eventapp.models.registration import Registration
+from eventapp.models.team import EventGrant, Invitation, LoginRecord, RecoveryCode
 from eventapp.models.user import Membership, User
 
 __all__ = [
@@ -27,11 +28,14 @@ __all__ = [
     "Base",
     "Booking",
     "Event",
+    "EventGrant",
     "EventKind",
     "EventOrganiser",
     "EventRegion",
     "EventStatus",
     "ImportUpload",
+    "Invitation",
+    "LoginRecord",
     "Mailing",
     "Membership",
     "MembershipRole",
@@ -40,6 +44,7 @@ __all__ = [
     "OrganiserRole",
     "OutboxMessage",
     "OutboxStatus",
+    "RecoveryCode",
     "Region",
     "Registration",
     "RegistrationSource",

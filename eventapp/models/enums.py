@@ -214,12 +214,22 @@ class Region(LabelledEnum):
 
 
 class MembershipRole(LabelledEnum):
+    """A role in an organisation (a membership) or on one event (an EventGrant). What each
+    grants is eventapp.permissions.rules.ROLE_PERMISSIONS."""
+
+    OWNER = "owner"
     MANAGER = "manager"
     CHECKIN = "checkin"
+    VIEWER = "viewer"
 
     @classmethod
     def _labels(cls):
-        return {cls.MANAGER: _l("Manager"), cls.CHECKIN: _l("Check-in staff")}
+        return {
+            cls.OWNER: _l("Owner"),
+            cls.MANAGER: _l("Manager"),
+            cls.CHECKIN: _l("Check-in staff"),
+            cls.VIEWER: _l("Viewer"),
+        }
 
 
 class OutboxStatus(StrEnum):

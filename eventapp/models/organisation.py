@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, String
+from sqlalchemy import JSON, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.models.base import Base, TimestampMixin, str_enum
@@ -24,6 +25,19 @@ class Organisation(TimestampMixin, Base):
     # Region codes (eventapp.models.enums.Region); shown, never filtered on.
     regions: Mapped[list[str]] = mapped_column(JSON, default=list)
     website: Mapped[str | None] = mapped_column(String(300))
+    # The organisation's public contact address (a shared inbox, shown on its public page).
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    # The logo as a PNG re-encoded by the app (never the uploaded bytes); served at /o/<slug>/logo.
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    logo_updated_at: Mapped[datetime | None]
+    # Legal details for invoices (checked by eventapp.organisations.identifiers).
+    legal_name: Mapped[str | None] = mapped_column(String(200))
+    legal_address: Mapped[str | None] = mapped_column(Text)
+    siret: Mapped[str | None] = mapped_column(String(14))  # SIREN (9 digits) or SIRET (14)
+    vat_number: Mapped[str | None] = mapped_column(String(20))
+    iban: Mapped[str | None] = mapped_column(String(34))
+    # Members must turn on two-factor login to use the workspace.
+    require_2fa: Mapped[bool] = mapped_column(default=False)
 
     event_links: Mapped[list[EventOrganiser]] = relationship(back_populates="organisation")
     memberships: Mapped[list[Membership]] = relationship(back_populates="organisation")

@@ -35,6 +35,10 @@ class User(UserMixin, TimestampMixin, Base):
     # Part of the Flask-Login id: rotating it (password change) logs out every other session.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     last_login_at: Mapped[datetime | None]
+    language: Mapped[str | None] = mapped_column(String(5))
+    # Two-factor login (TOTP): the base32 secret, on once confirmed with a first code.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -48,6 +52,14 @@ class User(UserMixin, TimestampMixin, Base):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @property
+    def has_2fa(self) -> bool:
+        return self.totp_enabled_at is not None
+
+    def end_sessions(self) -> None:
+        """Every session of this account ends at its next request (the loader compares it)."""
+        self.session_token = new_session_token()
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"

@@ -40,6 +40,7 @@ EVENT_TABS = (
     EventTab("organiser.mailings", _l("Messages")),
     EventTab("organiser.event_edit", _l("Settings"), for_tours=True),
     EventTab("organiser.audit_log", _l("History"), for_tours=True),
+    EventTab("organisations.event_team", _l("Team"), for_tours=True),
     # Check-in staff see these two too; a tour's desk lists its stages.
     EventTab("organiser.checkin_desk", _l("Check-in"), for_tours=True),
     EventTab("organiser.badges", _l("Badges")),

@@ -46,8 +46,9 @@ class AccessKind(StrEnum):
     MANAGE_LINK = "manage_link"  # the participant's secret link /r/<token>
     BOOKING_LINK = "booking_link"  # the booker's secret link /b/<token>
     SIGNED_IN = "signed_in"  # any signed-in account: dashboard, own password
-    ADMIN = "admin"  # a signed-in platform administrator (the development outbox)
+    ADMIN = "admin"  # a signed-in platform administrator (organisations, the dev outbox)
     ORGANISATIONS = "organisations"  # an organisation-level permission somewhere
+    ORGANISATION = "organisation"  # an organisation-level permission in the one in the URL
     EVENT = "event"  # a permission on the event in the URL (event_id)
     TOUR = "tour"  # the same, or for a tour: on at least one of its stages
     REGISTRATION = "registration"  # on the event, and the registration is one of its
@@ -225,6 +226,24 @@ def organisations(perm: Perm):
         return {**kwargs, "organisations": found}
 
     return _signed_in_view(Access(AccessKind.ORGANISATIONS, perm), load)
+
+
+def organisation(perm: Perm):
+    """A page of the organisation in the URL (`org_id`): the view gets `organisation`; 404
+    unless the actor holds `perm` in it (admins hold every permission)."""
+    if not perm.on_organisation:
+        raise ValueError(f"{perm} is an event permission")
+
+    def load(actor, kwargs):
+        org_id = kwargs.pop("org_id")
+        found = db.session.scalar(
+            select(Organisation).where(Organisation.id == org_id, organisations_clause(actor, perm))
+        )
+        if found is None:
+            abort(404)
+        return {**kwargs, "organisation": found}
+
+    return _signed_in_view(Access(AccessKind.ORGANISATION, perm), load)
 
 
 def _event_perm(perm: Perm) -> Perm:

@@ -7,6 +7,9 @@
   co-organises or is a partner of, and on the stages of a tour it organises.
 - An organisation-level permission (`Perm.on_organisation`) holds in the organisations
   themselves (e.g. creating an event there).
+- A grant (`EventGrant`, a co-organiser) gives a role on one event (on a tour: its stages too)
+  to one person, or to another organisation: each of its members then holds what both the
+  grant's role and their own role grant. A grant never passes on EVENT_TEAM (who may grant).
 
 Every check takes the actor explicitly and goes through `_holding_roles` and
 `accessible_events_clause` / `permissions_on`: the single place to extend with new roles or
@@ -19,10 +22,11 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from flask import g, has_request_context
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
 from eventapp.extensions import db
-from eventapp.models import Event, EventOrganiser, MembershipRole, Organisation
+from eventapp.models import Event, EventGrant, EventOrganiser, MembershipRole, Organisation
 
 
 class Perm(StrEnum):
@@ -38,7 +42,11 @@ class Perm(StrEnum):
     STATISTICS = "statistics"
     HISTORY = "history"  # the event's audit log
     CHECKIN = "checkin"  # the desk, badges, live counts
+    EVENT_TEAM = "event.team"  # grant roles on the event to other organisations or people
     EVENT_CREATE = "organisation.event_create"  # create events led by the organisation
+    ORG_PROFILE = "organisation.profile"  # edit the organisation's profile and legal details
+    ORG_MEMBERS = "organisation.members"  # invite, change roles, remove; require 2FA
+    ORG_VIEW = "organisation.view"  # see the organisation's members page (read only)
 
     @property
     def on_organisation(self) -> bool:
@@ -47,12 +55,19 @@ class Perm(StrEnum):
 
 EVENT_PERMS = frozenset(perm for perm in Perm if not perm.on_organisation)
 
-# THE table: which role grants which permission. Roles and grants added later (owner, viewer,
-# per-event co-organisers) extend it and `_holding_roles` / `_event_organisations`.
+# THE table: which role grants which permission (in an organisation, or through a grant on
+# one event).
 ROLE_PERMISSIONS: dict[MembershipRole, frozenset[Perm]] = {
-    MembershipRole.MANAGER: frozenset(Perm),
+    MembershipRole.OWNER: frozenset(Perm),
+    MembershipRole.MANAGER: frozenset(Perm) - {Perm.ORG_MEMBERS},
     MembershipRole.CHECKIN: frozenset({Perm.CHECKIN}),
+    # Lists and statistics; no change, no export of personal data.
+    MembershipRole.VIEWER: frozenset(
+        {Perm.EVENT_VIEW, Perm.ATTENDEES_VIEW, Perm.STATISTICS, Perm.ORG_VIEW}
+    ),
 }
+# What a grant never passes on: a co-organiser does not grant in turn.
+NOT_GRANTABLE = frozenset({Perm.EVENT_TEAM})
 
 
 class Actor(Protocol):
@@ -104,14 +119,87 @@ def accessible_events_clause(actor: Actor, *perms: Perm) -> ColumnElement[bool]:
     if _is_admin(actor):
         return true()
     org_ids = organisation_ids(actor, *perms)
-    if not org_ids:
-        return false()
-    organised = select(EventOrganiser.event_id).where(EventOrganiser.organisation_id.in_(org_ids))
-    return or_(Event.id.in_(organised), Event.parent_id.in_(organised))
+    clauses = []
+    if org_ids:
+        organised = select(EventOrganiser.event_id).where(
+            EventOrganiser.organisation_id.in_(org_ids)
+        )
+        clauses += [Event.id.in_(organised), Event.parent_id.in_(organised)]
+    granted = _granted_clause(actor, set(perms))
+    if granted is not None:
+        by_grant = select(EventGrant.event_id).where(granted)
+        clauses += [Event.id.in_(by_grant), Event.parent_id.in_(by_grant)]
+    return or_(*clauses) if clauses else false()
 
 
-def _permissions_from(actor: Actor, organiser_ids: Iterable[int]) -> frozenset[Perm]:
-    """What `actor` may do on an event organised by `organiser_ids` (its own and its tour's)."""
+def _grant_roles(wanted: set[Perm], within: frozenset[Perm] | None = None) -> list[str]:
+    """The grant roles that give one of `wanted` (within `within`, what a member's own role
+    grants), as stored values."""
+    return sorted(
+        str(role)
+        for role, granted in ROLE_PERMISSIONS.items()
+        if (granted if within is None else granted & within) & (wanted - NOT_GRANTABLE)
+    )
+
+
+def _granted_clause(actor: Actor, wanted: set[Perm]) -> ColumnElement[bool] | None:
+    """A WHERE clause on EventGrant: the grants that give `actor` one of `wanted` (the rule of
+    `_grants`, in SQL, so a list costs no extra query)."""
+    if getattr(actor, "id", None) is None:
+        return None
+    clauses = []
+    roles = _grant_roles(wanted)
+    if roles:
+        clauses.append(and_(EventGrant.user_id == actor.id, EventGrant.role.in_(roles)))
+    for membership in actor.memberships:
+        roles = _grant_roles(wanted, ROLE_PERMISSIONS.get(membership.role, frozenset()))
+        if roles:
+            clauses.append(
+                and_(
+                    EventGrant.organisation_id == membership.organisation_id,
+                    EventGrant.role.in_(roles),
+                )
+            )
+    return or_(*clauses) if clauses else None
+
+
+def _grants(actor: Actor) -> dict[int, frozenset[Perm]]:
+    """What `actor` holds through grants, by event id (one query, remembered for the request:
+    a request speaks of one actor)."""
+    if not is_signed_in(actor) or getattr(actor, "id", None) is None:
+        return {}
+    cache = g.setdefault("actor_grants", {}) if has_request_context() else {}
+    key = getattr(actor, "id", None)
+    if key in cache:
+        return cache[key]
+    own_roles = {m.organisation_id: m.role for m in actor.memberships}
+    condition = EventGrant.user_id == actor.id
+    if own_roles:
+        condition = or_(condition, EventGrant.organisation_id.in_(sorted(own_roles)))
+    held: dict[int, set[Perm]] = {}
+    for event_id, org_id, role in db.session.execute(
+        select(EventGrant.event_id, EventGrant.organisation_id, EventGrant.role).where(condition)
+    ):
+        perms = set(ROLE_PERMISSIONS.get(role, frozenset()))
+        if org_id is not None:
+            perms &= ROLE_PERMISSIONS.get(own_roles.get(org_id), frozenset())
+        held.setdefault(event_id, set()).update(perms & EVENT_PERMS - NOT_GRANTABLE)
+    found = {event_id: frozenset(perms) for event_id, perms in held.items() if perms}
+    cache[key] = found
+    return found
+
+
+def forget_grants() -> None:
+    """Drop the request's remembered grants (after a change of grants in the request)."""
+    if has_request_context():
+        g.pop("actor_grants", None)
+
+
+def _permissions_from(
+    actor: Actor, organiser_ids: Iterable[int], event_ids: Iterable[int | None] = ()
+) -> frozenset[Perm]:
+    """What `actor` may do on an event organised by `organiser_ids` (its own and its tour's),
+    plus what grants on `event_ids` (the event and its tour) give."""
     if not is_signed_in(actor):
         return frozenset()
     if _is_admin(actor):
@@ -121,6 +209,10 @@ def _permissions_from(actor: Actor, organiser_ids: Iterable[int]) -> frozenset[P
     for membership in actor.memberships:
         if membership.organisation_id in organisers:
             granted |= ROLE_PERMISSIONS.get(membership.role, frozenset())
+    grants = _grants(actor)
+    for event_id in event_ids:
+        if event_id is not None:
+            granted |= grants.get(event_id, frozenset())
     return frozenset(granted & EVENT_PERMS)
 
 
@@ -139,7 +231,9 @@ def permissions_on(actor: Actor, event: Event) -> frozenset[Perm]:
         return frozenset()
     if _is_admin(actor):
         return EVENT_PERMS
-    return _permissions_from(actor, _event_organisations(event.id, event.parent_id))
+    return _permissions_from(
+        actor, _event_organisations(event.id, event.parent_id), (event.id, event.parent_id)
+    )
 
 
 def can(actor: Actor, perm: Perm, event: Event) -> bool:
@@ -165,4 +259,6 @@ def load_event(actor: Actor, event_id: int) -> tuple[Event | None, frozenset[Per
     if not rows:
         return None, frozenset()
     event = rows[0][0]
-    return event, _permissions_from(actor, (org_id for _event, org_id in rows if org_id))
+    return event, _permissions_from(
+        actor, (org_id for _event, org_id in rows if org_id), (event.id, event.parent_id)
+    )

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from eventapp.database import write_transaction
 from eventapp.models import utcnow
+from eventapp.organisations import services as organisation_services
 from eventapp.services import privacy as privacy_service
 
 
@@ -56,4 +57,7 @@ def purge_expired(
         report.events.append((slug, total))
         if on_event is not None:
             on_event(slug, total)
+    if not dry_run:  # invitations hold an e-mail address: answered or expired ones go too
+        with write_transaction():
+            organisation_services.purge_invitations(now)
     return report

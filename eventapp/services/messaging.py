@@ -141,8 +141,13 @@ def lead_organisation(event: Event) -> Organisation | None:
 
 
 def organisation_logo(organisation: Organisation | None) -> str | None:
-    """The URL of an organisation's logo, or None while organisations have no logo."""
-    return getattr(organisation, "logo_url", None) if organisation is not None else None
+    """The absolute URL of an organisation's logo (the re-encoded PNG served at /o/<slug>/logo.png),
+    or None when it has none."""
+    if organisation is None or organisation.logo_updated_at is None:
+        return None
+    from eventapp.helpers import external_url
+
+    return external_url("organisations.logo", slug=organisation.slug)
 
 
 _LOOK_UP = object()

@@ -52,7 +52,8 @@ def _listed(db, actor, perm) -> set[int]:
 
 
 def test_the_role_table(app):
-    assert ROLE_PERMISSIONS[MembershipRole.MANAGER] == frozenset(Perm)
+    assert ROLE_PERMISSIONS[MembershipRole.OWNER] == frozenset(Perm)
+    assert ROLE_PERMISSIONS[MembershipRole.MANAGER] == frozenset(Perm) - {Perm.ORG_MEMBERS}
     assert ROLE_PERMISSIONS[MembershipRole.CHECKIN] == {Perm.CHECKIN}
     assert set(ROLE_PERMISSIONS) == set(MembershipRole)  # every role says what it grants
     assert Perm.EVENT_CREATE.on_organisation and Perm.EVENT_CREATE not in EVENT_PERMS

@@ -290,6 +290,120 @@ CASES = {
 }
 
 
+def _once(w, key, make):
+    if key not in w:
+        w[key] = make()
+    return w[key]
+
+
+def _invitation(w, event=False):
+    from eventapp.models import Invitation, MembershipRole
+    from eventapp.organisations import services
+
+    def make():
+        invitation = Invitation(
+            organisation_id=w["org"].id,
+            email="invited@example.org",
+            role=MembershipRole.VIEWER,
+            event_id=w["event"].id if event else None,
+        )
+        token = services._new_token(invitation)
+        _db.session.add(invitation)
+        _db.session.commit()
+        return invitation, token
+
+    return _once(w, "invitation", make)
+
+
+def _grant(w):
+    from eventapp.models import EventGrant
+
+    def make():
+        other = factories.organisation(name="BioValley France")
+        grant = EventGrant(event_id=w["event"].id, organisation_id=other.id, role="manager")
+        _db.session.add(grant)
+        _db.session.commit()
+        return grant
+
+    return _once(w, "grant", make)
+
+
+def _other_org(w):
+    return _once(w, "other_org", lambda: factories.organisation(name="Eurobiomed"))
+
+
+def _teams(path: str):
+    return lambda w: f"/organiser/organisations/{w['org'].id}{path}"
+
+
+def _org_form(**kw):
+    data = {"name": "Clubster NSL", "short_name": "Clubster NSL", "kind": "cluster"}
+    data.update(kw)
+    return data
+
+
+def _with_2fa(w):
+    def make():
+        w["manager"].totp_secret = "JBSWY3DPEHPK3PXP"
+        w["manager"].totp_enabled_at = utcnow()
+        _db.session.commit()
+        return True
+
+    _once(w, "2fa", make)
+    return "/account/2fa"
+
+
+CASES.update(
+    {
+        "account.two_factor": Case("manager", _with_2fa, lambda w: {"password": PASSWORD}),
+        # Without a half-done login the step sends back to the login page (302).
+        "account.login_second_step": Case(
+            None, lambda w: "/login/2fa", lambda w: {"code": "123456"}, writes=False
+        ),
+        "organisations.admin_new": Case(
+            "admin",
+            lambda w: "/admin/organisations/new",
+            lambda w: _org_form(**{"owner-email": "first@example.org"}),
+        ),
+        "organisations.profile": Case(
+            "manager", _teams("/profile"), lambda w: _org_form(name="Medicen renamed")
+        ),
+        "organisations.invite": Case(
+            "owner",
+            _teams("/invitations"),
+            lambda w: {"email": "new@example.org", "role": "viewer"},
+        ),
+        "organisations.resend": Case(
+            "owner", lambda w: _teams(f"/invitations/{_invitation(w)[0].id}/resend")(w)
+        ),
+        "organisations.revoke": Case(
+            "owner", lambda w: _teams(f"/invitations/{_invitation(w)[0].id}/revoke")(w)
+        ),
+        "organisations.change_role": Case(
+            "owner",
+            lambda w: _teams(f"/members/{w['manager'].id}/role")(w),
+            lambda w: {"role": "viewer"},
+        ),
+        "organisations.remove": Case(
+            "owner", lambda w: _teams(f"/members/{w['manager'].id}/remove")(w)
+        ),
+        "organisations.event_team": Case(
+            "manager",
+            lambda w: (_other_org(w), _org("/team")(w))[1],
+            lambda w: {"organisation_id": str(_other_org(w).id), "role": "viewer"},
+        ),
+        "organisations.event_team_remove": Case(
+            "manager", lambda w: _org(f"/team/{_grant(w).id}/remove")(w)
+        ),
+        "organisations.invitation": Case(
+            None,
+            lambda w: f"/invitation/{_invitation(w)[1]}",
+            lambda w: {"name": "Ines Invited", "password": "a long enough password"},
+        ),
+    }
+)
+
+
 def test_every_post_route_is_covered(app):
     posts = {
         rule.endpoint
@@ -305,6 +419,10 @@ def _client_for(secured, world, case, factory):
         log_in(client, world["manager"])
     elif case.who == "checkin":
         log_in(client, factory.user(world["org"], "checkin"))
+    elif case.who == "owner":
+        log_in(client, factory.user(world["org"], "owner"))
+    elif case.who == "admin":
+        log_in(client, factory.user(is_admin=True))
     if case.desk:
         desk_url = f"/organiser/events/{world['event'].id}/checkin"
         token = token_of(client, desk_url)
@@ -350,6 +468,8 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
         assert snapshot(db) != before, endpoint
     elif endpoint == "auth.logout":
         assert client.get("/organiser/").status_code == 302  # logged out now
+    elif endpoint == "account.login_second_step":
+        assert response.headers["Location"].endswith("/auth/login")
     else:
         desk_page = client.get(f"/organiser/events/{world['event'].id}/checkin")
         assert "Poste Zèbre" in desk_page.get_data(as_text=True)

@@ -689,6 +689,10 @@ def test_every_post_route_with_garbage_bodies(check, app, client, workspace, fac
         "mailing_id": 1,
         "slug": event.slug,
         "token": reg.manage_token,
+        "org_id": 1,
+        "invitation_id": 1,
+        "member_id": 1,
+        "grant_id": 1,
     }
     urls = []
     for rule in app.url_map.iter_rules():

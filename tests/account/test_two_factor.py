@@ -1,0 +1,92 @@
+"""Two-factor login: turned on with a first code, then asked after the password; ten
+single-use recovery codes; turning it off needs the password and sends an e-mail; an
+organisation can require it."""
+
+import re
+
+import pyotp
+from sqlalchemy import select
+
+from eventapp.models import AuditLog, RecoveryCode, User
+from tests.factories import DEFAULT_PASSWORD
+
+
+def _secret_from(page: str) -> str:
+    return re.search(r"<code>([A-Z2-7]{16,})</code>", page).group(1)
+
+
+def _turn_on(client, db, user) -> list[str]:
+    page = client.get("/account/2fa").get_data(as_text=True)
+    assert "data:image/svg+xml" in page
+    secret = _secret_from(page)
+    wrong = client.post("/account/2fa", data={"code": "000000"})
+    assert wrong.status_code == 422
+    done = client.post("/account/2fa", data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200
+    codes = re.findall(
+        r"<code>([0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4})</code>", done.get_data(as_text=True)
+    )
+    assert len(codes) == 10
+    db.session.expire_all()
+    assert db.session.get(User, user.id).totp_secret == secret
+    return secret, codes
+
+
+def _password_step(client, user):
+    response = client.post("/auth/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/login/2fa"
+    assert client.get("/organiser/").status_code == 302  # not logged in yet
+
+
+def test_a_manager_turns_on_totp_and_logs_in_with_a_code_then_a_recovery_code(
+    client, db, factory, login, mail_outbox
+):
+    user = factory.user(factory.organisation(), "manager")
+    login(user)
+    secret, codes = _turn_on(client, db, user)
+    stored = db.session.scalars(select(RecoveryCode.code_hash)).all()
+    assert len(stored) == 10 and not set(codes) & set(stored)  # only digests are kept
+    client.post("/auth/logout")
+
+    _password_step(client, user)
+    assert client.post("/login/2fa", data={"code": "123456"}).status_code == 401
+    assert client.get("/organiser/").status_code == 302
+    response = client.post("/login/2fa", data={"code": pyotp.TOTP(secret).now()})
+    assert response.status_code == 302
+    assert client.get("/organiser/").status_code == 200
+    client.post("/auth/logout")
+
+    _password_step(client, user)
+    assert client.post("/login/2fa", data={"code": codes[0]}).status_code == 302
+    assert client.get("/organiser/").status_code == 200
+    client.post("/auth/logout")
+    _password_step(client, user)
+    assert client.post("/login/2fa", data={"code": codes[0]}).status_code == 401  # used up
+    actions = db.session.scalars(select(AuditLog.action)).all()
+    assert "user.2fa_enabled" in actions and "user.recovery_code_used" in actions
+
+
+def test_the_second_step_needs_the_password_step_first(client, factory):
+    assert client.get("/login/2fa").headers["Location"].endswith("/auth/login")
+    assert client.post("/login/2fa", data={"code": "123456"}).status_code == 302
+
+
+def test_turning_it_off_needs_the_password_and_tells_the_person(
+    client, db, factory, login, mail_outbox
+):
+    user = factory.user(factory.organisation(), "manager")
+    login(user)
+    _turn_on(client, db, user)
+    assert client.post("/account/2fa", data={"password": "wrong one"}).status_code == 422
+    assert client.post("/account/2fa", data={"password": DEFAULT_PASSWORD}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).totp_secret is None
+    assert db.session.scalar(select(RecoveryCode)) is None
+    assert mail_outbox[-1].to == [user.email] and "deux facteurs" in mail_outbox[-1].subject
+
+
+def test_an_organisation_that_requires_it_sends_members_to_set_it_up(client, db, factory):
+    org = factory.organisation(require_2fa=True)
+    user = factory.user(org, "manager")
+    response = client.post("/auth/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
+    assert response.headers["Location"] == "/account/2fa"
