@@ -138,6 +138,14 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         conn.info["sqlite_wrote"] = False
 
     @sa_event.listens_for(engine, "commit")
+    def _on_commit_sent(_conn):
+        # The request's COMMIT goes to the database only now: a failure in the flush that
+        # commit() runs first (its before-commit subscribers' rows) saved nothing.
+        if has_request_context() and request.environ.get(_COMMIT) == "flushing":
+            wrote = bool(_db().session().info.get(_WROTE))
+            request.environ[_COMMIT] = "started" if wrote else None
+
+    @sa_event.listens_for(engine, "commit")
     @sa_event.listens_for(engine, "rollback")
     def _on_end(conn):
         _release(conn.info)
@@ -276,11 +284,14 @@ def finish_request(status: int) -> None:
             session.rollback()
         else:
             session.expire_on_commit = False
-            request.environ[_COMMIT] = "started" if _wrote(session) else None
+            # "flushing" until the COMMIT is sent (configure_engine: "started" if it writes)
+            request.environ[_COMMIT] = "flushing"
             try:
                 session.commit()
             finally:
                 session.expire_on_commit = True
+                if request.environ[_COMMIT] == "flushing":
+                    request.environ[_COMMIT] = None  # nothing was sent to be committed
             if request.environ[_COMMIT]:
                 request.environ[_COMMIT] = "done"
     finally:
