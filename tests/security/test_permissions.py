@@ -322,8 +322,8 @@ def test_admin_pages_refuse_every_other_account(app, client, factory, foreign, l
             assert client.open(url, method=method).status_code == 403, (who, method, url)
     client.post("/auth/logout")
     login(factory.user(is_admin=True))
-    for _rule, method, url in requests_for(app, foreign["ids"], rules):
-        if method == "GET":
+    for rule, method, url in requests_for(app, foreign["ids"], rules):
+        if method == "GET" and not rule.rule.startswith("/dev/"):  # /dev/: development only
             assert client.get(url).status_code == 200, url
 
 
@@ -371,7 +371,7 @@ def test_a_co_organiser_of_one_stage_sees_that_stage_and_nothing_of_the_others(
     )
     reached = refused = 0
     for rule, method, url in requests_for(app, ids(grand_est, stage_person), event_rules):
-        if method != "GET" or "<int:mailing_id>" in rule.rule or "<int:upload_id>" in rule.rule:
+        if method != "GET" or "<id:mailing_id>" in rule.rule or "<id:upload_id>" in rule.rule:
             continue
         if "/stages" in rule.rule:
             continue
@@ -385,11 +385,11 @@ def test_a_co_organiser_of_one_stage_sees_that_stage_and_nothing_of_the_others(
     for _rule, method, url in requests_for(app, ids(idf, hidden), event_rules):
         response = client.open(url, method=method, data={"confirm": "y"}, buffered=True)
         assert response.status_code == 404, (method, url, response.status_code)
-        assert "Parisienne" not in response.get_data(as_text=True)
+        assert "parisienne" not in response.get_data(as_text=True).lower()
         refused += 1
     assert _snapshot(db, idf.id) == before
     assert reached > 15 and refused > 30
     dashboard = client.get("/organiser/").get_data(as_text=True)
     assert "Étape Grand Est" in dashboard and "Étape IDF" not in dashboard
     attendees = client.get(f"/organiser/events/{tour.id}/attendees").get_data(as_text=True)
-    assert "Strasbourgeois" in attendees and "Parisienne" not in attendees
+    assert "STRASBOURGEOIS" in attendees and "parisienne" not in attendees.lower()
