@@ -98,6 +98,7 @@ def session_scope() -> int:
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
+    sa_event.listen(engine, "commit", _on_commit_sent)
     if engine.dialect.name != "sqlite":
         return
 
@@ -138,14 +139,6 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
         conn.info["sqlite_wrote"] = False
 
     @sa_event.listens_for(engine, "commit")
-    def _on_commit_sent(_conn):
-        # The request's COMMIT goes to the database only now: a failure in the flush that
-        # commit() runs first (its before-commit subscribers' rows) saved nothing.
-        if has_request_context() and request.environ.get(_COMMIT) == "flushing":
-            wrote = bool(_db().session().info.get(_WROTE))
-            request.environ[_COMMIT] = "started" if wrote else None
-
-    @sa_event.listens_for(engine, "commit")
     @sa_event.listens_for(engine, "rollback")
     def _on_end(conn):
         _release(conn.info)
@@ -162,6 +155,14 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
             _READ_ONLY_PREFIXES
         ):
             conn.info["sqlite_wrote"] = True
+
+
+def _on_commit_sent(_conn) -> None:
+    """The request's COMMIT goes to the database only now: a failure in the flush that
+    session.commit() runs first (its before-commit subscribers' rows) saved nothing."""
+    if has_request_context() and request.environ.get(_COMMIT) == "flushing":
+        wrote = bool(_db().session().info.get(_WROTE))
+        request.environ[_COMMIT] = "started" if wrote else None
 
 
 def _begin_immediate(conn, busy_timeout_ms: int) -> None:

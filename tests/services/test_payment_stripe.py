@@ -132,10 +132,13 @@ def test_create_and_fetch_a_checkout_session(stripe_standin, provider):  # noqa:
 
 
 def test_the_same_idempotency_key_gives_the_same_session(stripe_standin, provider):  # noqa: F811
-    first = provider.create_checkout(_request(idempotency_key="checkout:41:1"))
-    again = provider.create_checkout(_request(idempotency_key="checkout:41:1"))
-    other = provider.create_checkout(_request(idempotency_key="checkout:41:2"))
+    started = datetime.now(UTC)
+    first = provider.create_checkout(_request(idempotency_key="checkout:41:1", started_at=started))
+    time.sleep(1.1)  # a retry a second later asks for the same expiry (Stripe compares them)
+    again = provider.create_checkout(_request(idempotency_key="checkout:41:1", started_at=started))
+    other = provider.create_checkout(_request(idempotency_key="checkout:41:2", started_at=started))
     assert first.checkout_id == again.checkout_id != other.checkout_id
+    assert first.expires_at == again.expires_at
     assert len(stripe_standin.sessions) == 2
 
 

@@ -128,7 +128,10 @@ class CheckoutRequest:
     ``expires_in``: how long the payer has (the seats are held that long); a provider may
     round it into its own limits (Stripe: 30 minutes to 24 hours) and says the real expiry in
     Checkout.expires_at. ``idempotency_key``: the same key gives back the same checkout
-    (e.g. f"checkout:{booking.id}:{attempt}")."""
+    (e.g. f"checkout:{booking.id}:{attempt}") as long as the parameters are the same: pass
+    ``started_at`` (when the attempt was first made, stored with it) so that a retry, seconds
+    later, asks for the same expiry (a provider computes it from ``started_at``, else from now;
+    Stripe refuses a key reused with other parameters)."""
 
     booking_reference: str
     lines: tuple[CheckoutLine, ...]
@@ -139,6 +142,7 @@ class CheckoutRequest:
     customer_email: str | None = field(default=None, repr=False)
     locale: str | None = None  # "fr", "en"; None lets the provider choose
     idempotency_key: str | None = None
+    started_at: datetime | None = None  # aware; the expiry counts from it (see above)
 
     def __post_init__(self):
         object.__setattr__(self, "lines", tuple(self.lines))
@@ -309,7 +313,7 @@ class ManualProvider:
             provider=self.name,
             checkout_id=f"{self.method.value}:{request.booking_reference}",
             redirect_url=request.success_url,
-            expires_at=self._clock() + request.expires_in,
+            expires_at=(request.started_at or self._clock()) + request.expires_in,
             amount_cents=request.amount_cents,
             currency=request.currency,
             booking_reference=request.booking_reference,

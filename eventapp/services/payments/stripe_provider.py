@@ -177,7 +177,11 @@ class StripeProvider:
             ],
             "success_url": request.success_url,
             "cancel_url": request.cancel_url,
-            "expires_at": int(self._clock()) + int(expires_in.total_seconds()) + slack,
+            "expires_at": int(
+                request.started_at.timestamp() if request.started_at else self._clock()
+            )
+            + int(expires_in.total_seconds())
+            + slack,
         }
         if request.customer_email:
             params["customer_email"] = request.customer_email
