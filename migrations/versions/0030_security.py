@@ -4,7 +4,7 @@ No foreign key: on SQLite adding one means a batch copy of the table, which woul
 triggers that keep the attendee search's FTS5 table (0002, 0004); a plain ADD COLUMN here.
 
 Revision ID: 0030_security
-Revises: 0004_search_text
+Revises: 0010_bookings
 """
 
 import sqlalchemy as sa

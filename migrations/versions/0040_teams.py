@@ -3,14 +3,14 @@ secret, recovery codes), the login history; organisations get their contact, log
 details. Roles "owner" and "viewer" are new values of the membership role (a VARCHAR: no
 schema change).
 
-Revision ID: 0020_teams
-Revises: 0004_search_text
+Revision ID: 0040_teams
+Revises: 0030_security
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020_teams"
+revision = "0040_teams"
 down_revision = "0030_security"
 branch_labels = None
 depends_on = None
