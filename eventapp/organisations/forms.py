@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
 
 from eventapp.models import MembershipRole, OrganisationKind, Region
-from eventapp.organisations import identifiers, logo
+from eventapp.organisations import identifiers, logo, services
 from eventapp.organiser.forms import MultiCheckboxField, choices
 
 
@@ -75,23 +75,7 @@ class OrganisationForm(FlaskForm):
             ) from error
 
     def to_data(self) -> dict:
-        data = {
-            name: getattr(self, name).data
-            for name in (
-                "name",
-                "short_name",
-                "kind",
-                "regions",
-                "website",
-                "contact_email",
-                "legal_name",
-                "legal_address",
-                "siret",
-                "vat_number",
-                "iban",
-                "require_2fa",
-            )
-        }
+        data = {name: getattr(self, name).data for name in services.PROFILE_FIELDS}
         data["logo_png"] = self.logo_png
         return data
 
