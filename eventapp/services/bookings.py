@@ -34,6 +34,7 @@ from eventapp.models import (
 from eventapp.models.booking import new_booking_token
 from eventapp.services import mail as mail_service
 from eventapp.services import registrations as registrations_service
+from eventapp.services import tickets
 from eventapp.services.counts import waitlist_positions
 from eventapp.services.errors import ServiceError
 from eventapp.services.registrations import Outcome, Participant
@@ -341,10 +342,4 @@ def build_booking_mail(message: OutboxMessage, reference: dict):
 
 def tickets_pdf(registrations: Sequence[Registration], lang: str) -> bytes:
     """One PDF with a page per confirmed registration's ticket."""
-    from eventapp.services.pdf import pdf_document
-    from eventapp.services.tickets import _draw_ticket
-
-    with pdf_document(_("Tickets"), lang, format="A4") as doc:
-        for registration in registrations:
-            _draw_ticket(doc, registration, registration.event.title(lang))
-        return bytes(doc.output())
+    return tickets.pdf_of_many(registrations, lang)

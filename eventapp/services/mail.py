@@ -47,7 +47,15 @@ from sqlalchemy import event as sa_event
 from eventapp.database import end_read, own_transaction, read_only
 from eventapp.extensions import db, mail
 from eventapp.jobs import dispatch
-from eventapp.models import OutboxMessage, OutboxStatus, Registration, RegistrationStatus, utcnow
+from eventapp.models import (
+    Mailing,
+    OutboxMessage,
+    OutboxStatus,
+    Registration,
+    RegistrationStatus,
+    User,
+    utcnow,
+)
 from eventapp.services.counts import waitlist_position
 
 log = logging.getLogger(__name__)
@@ -311,8 +319,6 @@ def _reply_to(message: OutboxMessage) -> list[str] | None:
     the platform's, where replies were lost)."""
     if message.mailing_id is None:
         return None
-    from eventapp.models import Mailing, User
-
     address = db.session.scalar(
         select(User.email)
         .join(Mailing, Mailing.created_by_id == User.id)

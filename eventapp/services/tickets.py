@@ -138,6 +138,14 @@ def pdf(registration: Registration, lang: str) -> bytes:
         return bytes(doc.output())
 
 
+def pdf_of_many(registrations, lang: str) -> bytes:
+    """One PDF with a page per registration's ticket (a booking's tickets, in one file)."""
+    with pdf_document(_("Tickets"), lang, format="A4") as doc:
+        for registration in registrations:
+            _draw_ticket(doc, registration, registration.event.title(lang))
+        return bytes(doc.output())
+
+
 def _draw_ticket(doc: FPDF, registration: Registration, title: str) -> None:
     event = registration.event
     doc.add_page()
