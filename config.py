@@ -104,6 +104,11 @@ class Config:
     # the sweep sends it again (younger ones are still in the queue, most likely).
     OUTBOX_SWEEP_SECONDS = int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))
     OUTBOX_SWEEP_GRACE_SECONDS = int(os.environ.get("OUTBOX_SWEEP_GRACE_SECONDS", "120"))
+    # Scheduled mailings are looked for this often (they go out within this delay of their time).
+    MAILING_SCHEDULE_SECONDS = int(os.environ.get("MAILING_SCHEDULE_SECONDS", "60"))
+    # A mailing's PDF attachment: size limit, and days it is kept after the mailing went out.
+    MAILING_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
+    MAILING_ATTACHMENT_DAYS = int(os.environ.get("MAILING_ATTACHMENT_DAYS", "30"))
     # The retention purge (a beat job), minute hour of every day, Europe/Paris.
     PRIVACY_PURGE_AT = os.environ.get("PRIVACY_PURGE_AT", "30 3")
 

@@ -43,6 +43,13 @@ PERIODIC = [
         _every("OUTBOX_SWEEP_SECONDS"),
         lambda config: float(config["OUTBOX_SWEEP_SECONDS"]),
     ),
+    # Scheduled mailings whose time has come: their messages are queued (organiser/mailings).
+    Periodic(
+        "mailings-send-due",
+        "mailings.send_due",
+        _every("MAILING_SCHEDULE_SECONDS"),
+        lambda config: float(config["MAILING_SCHEDULE_SECONDS"]),
+    ),
     # Registrations of events past their retention period: anonymised (`flask privacy purge`).
     Periodic("privacy-purge", "privacy.purge", _daily_at("PRIVACY_PURGE_AT"), lambda _c: 3600.0),
 ]

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 SEND_MAIL = mail_service.SEND_JOB  # "mail.send", routed to the mail queue
 SWEEP_OUTBOX = "outbox.sweep"
 PURGE = "privacy.purge"
+SEND_DUE_MAILINGS = "mailings.send_due"
 
 
 @shared_task(name=SEND_MAIL)
@@ -53,6 +54,17 @@ def purge() -> dict:
         "privacy.purge: %d registrations anonymised in %d events", report.total, len(report.events)
     )
     return {"anonymised": report.total, "events": len(report.events)}
+
+
+@shared_task(name=SEND_DUE_MAILINGS)
+def send_due_mailings() -> dict:
+    """Queue the messages of the scheduled mailings whose time has come."""
+    from eventapp.organiser.mailings.scheduled import send_due
+
+    sent = send_due()
+    if sent:
+        log.info("mailings.send_due: %s", {str(k): v for k, v in sent.items()})
+    return {"mailings": len(sent), "queued": sum(sent.values())}
 
 
 def _ids(ids: list[int]) -> str:

@@ -1,12 +1,14 @@
 """The data model. Import models from here."""
 
 from eventapp.models.audit import AuditLog
+from eventapp.models.badge import BadgeDesign
 from eventapp.models.base import Base, UTCDateTime, utcnow
 from eventapp.models.booking import Booking
 from eventapp.models.enums import (
     ActorCategory,
     EventKind,
     EventStatus,
+    MailingStatus,
     MembershipRole,
     OrganisationKind,
     OrganiserRole,
@@ -16,7 +18,7 @@ from eventapp.models.enums import (
     RegistrationStatus,
 )
 from eventapp.models.event import Event, EventOrganiser, EventRegion
-from eventapp.models.mail import ImportUpload, Mailing, OutboxMessage
+from eventapp.models.mail import ImportUpload, Mailing, MailingAttachment, OutboxMessage
 from eventapp.models.organisation import Organisation
 from eventapp.models.registration import Registration
 from eventapp.models.team import EventGrant, Invitation, LoginRecord, RecoveryCode
@@ -25,6 +27,7 @@ from eventapp.models.user import Membership, User
 __all__ = [
     "ActorCategory",
     "AuditLog",
+    "BadgeDesign",
     "Base",
     "Booking",
     "Event",
@@ -37,6 +40,8 @@ __all__ = [
     "Invitation",
     "LoginRecord",
     "Mailing",
+    "MailingAttachment",
+    "MailingStatus",
     "Membership",
     "MembershipRole",
     "Organisation",

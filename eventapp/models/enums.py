@@ -232,6 +232,23 @@ class MembershipRole(LabelledEnum):
         }
 
 
+class MailingStatus(LabelledEnum):
+    """A mailing is sent at once, or scheduled (then sent by the `mailings.send_due` job, or
+    cancelled before)."""
+
+    SCHEDULED = "scheduled"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+
+    @classmethod
+    def _labels(cls):
+        return {
+            cls.SCHEDULED: lazy_pgettext("mailing status", "Scheduled"),
+            cls.SENT: lazy_pgettext("mailing status", "Sent"),
+            cls.CANCELLED: lazy_pgettext("mailing status", "Cancelled"),
+        }
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"

@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.models.base import Base, TimestampMixin, str_enum, utcnow
-from eventapp.models.enums import OutboxStatus
+from eventapp.models.enums import MailingStatus, OutboxStatus
 
 if TYPE_CHECKING:
     from eventapp.models.registration import Registration
@@ -28,6 +28,39 @@ class Mailing(Base):
     body: Mapped[str] = mapped_column(Text)
     filters: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     recipients_count: Mapped[int] = mapped_column(default=0)
+    # Sent at once (status sent, sent_at = created_at), or scheduled for send_at (UTC) and then
+    # sent by the `mailings.send_due` job, or cancelled before.
+    status: Mapped[MailingStatus] = mapped_column(
+        str_enum(MailingStatus), default=MailingStatus.SENT, server_default="sent"
+    )
+    send_at: Mapped[datetime | None] = mapped_column(index=True)
+    sent_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    # The PDF attached to every message; its name stays in the log once the file is deleted
+    # (MailingAttachment.expires_at).
+    attachment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mailing_attachment.id", ondelete="SET NULL"), index=True
+    )
+    attachment_name: Mapped[str | None] = mapped_column(String(255))
+
+
+class MailingAttachment(Base):
+    """A PDF an organiser attaches to a mailing, kept in the database (never under static/),
+    deleted by the retention run once `expires_at` has passed: a day after its upload while no
+    mailing uses it, MAILING_ATTACHMENT_DAYS after the mailing went out."""
+
+    __tablename__ = "mailing_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    filename: Mapped[str] = mapped_column(String(255))
+    size: Mapped[int]
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class OutboxMessage(TimestampMixin, Base):

@@ -11,6 +11,7 @@ from datetime import datetime
 from eventapp.database import write_transaction
 from eventapp.models import utcnow
 from eventapp.organisations import services as organisation_services
+from eventapp.services import mailing_attachments
 from eventapp.services import privacy as privacy_service
 
 
@@ -60,4 +61,6 @@ def purge_expired(
     if not dry_run:  # invitations hold an e-mail address: answered or expired ones go too
         with write_transaction():
             organisation_services.purge_invitations(now)
+        with write_transaction():  # mailings' PDFs past their keeping period
+            mailing_attachments.purge(now)
     return report

@@ -82,10 +82,12 @@ def enqueue(
     mailing_id: int | None = None,
     deferred: dict | None = None,
     registration: Registration | None = None,
+    references: Iterable[dict] = (),
 ) -> OutboxMessage:
     """Queue a message in the caller's transaction. attachments: (filename, mimetype, bytes);
     deferred: the reference of a registration e-mail built when sent (notify_registration).
-    registration: instead of registration_id, for one not flushed yet. Nothing is flushed here:
+    registration: instead of registration_id, for one not flushed yet. references: stored files
+    attached when sent ({"ref": name, ...}, see `attachment_reference`). Nothing is flushed here:
     the message is written with the transaction's next flush (its id is known after it)."""
     stored = [
         {
@@ -95,6 +97,7 @@ def enqueue(
         }
         for filename, mimetype, content in attachments
     ]
+    stored.extend(dict(item) for item in references)
     if deferred is not None:
         if registration_id is None and registration is None:
             raise ValueError("a deferred e-mail is a registration's")
@@ -127,6 +130,19 @@ DEFERRED_REGISTRATION = "registration"
 def attachment_builder(func):
     _ATTACHMENT_BUILDERS.append(func)
     return func
+
+
+# Files kept elsewhere (a mailing's PDF, in the database once for all its recipients): an outbox
+# row holds {"ref": name, ...}; the resolver registered for `name` returns the files when sent.
+_REFERENCE_RESOLVERS = {}
+
+
+def attachment_reference(name: str):
+    def register(func):
+        _REFERENCE_RESOLVERS[name] = func
+        return func
+
+    return register
 
 
 def _context(registration: Registration, kind: str) -> dict:
@@ -290,6 +306,8 @@ def _build(message: OutboxMessage) -> tuple[EmailMultiAlternatives, dict]:
     for item in message.attachments or []:
         if "content" in item:
             email.attach(item["filename"], base64.b64decode(item["content"]), item["mimetype"])
+        elif "ref" in item:
+            files.extend(_REFERENCE_RESOLVERS[item["ref"]](item))
     for filename, mimetype, content in files:
         email.attach(filename, content, mimetype)
     return email, rendered
