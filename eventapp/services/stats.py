@@ -68,6 +68,14 @@ class Dashboard:
     upcoming: list = field(default_factory=list)  # EventRow or TourGroup, soonest first
     past: list = field(default_factory=list)  # most recent first
 
+    def upcoming_event_ids(self) -> list[int]:
+        """The upcoming events and stages that take registrations (tours' stages included)."""
+        ids: list[int] = []
+        for item in self.upcoming:
+            rows = item.stages if isinstance(item, TourGroup) else [item]
+            ids.extend(row.event.id for row in rows)
+        return ids
+
     @property
     def empty(self) -> bool:
         return not (self.upcoming or self.past)
@@ -193,6 +201,35 @@ def timeline(event_id: int, zone: ZoneInfo) -> tuple[list[tuple[date, int, int]]
         series.append((day, new, cumulative))
         day += step
     return series, weekly
+
+
+TREND_DAYS = 30
+
+
+def registration_trend(
+    event_ids: list[int], zone: ZoneInfo, *, days: int = TREND_DAYS, now: datetime | None = None
+) -> list[tuple[date, int]]:
+    """Registrations received per day (in `zone`) by these events over the last `days` days,
+    today included, days without any as 0; one GROUP BY (by UTC hour, placed on local days as in
+    `timeline`). Empty when there is no event."""
+    if not event_ids:
+        return []
+    now = now or utcnow()
+    today = now.astimezone(zone).date()
+    first = today - timedelta(days=days - 1)
+    since = datetime.combine(first, datetime.min.time(), zone).astimezone(UTC)
+    bucket = _hour_bucket().label("bucket")
+    rows = db.session.execute(
+        select(bucket, func.count())
+        .where(Registration.event_id.in_(event_ids), Registration.created_at >= since)
+        .group_by(bucket)
+    ).all()
+    per_day: dict[date, int] = defaultdict(int)
+    for hour, count in rows:
+        per_day[_as_utc(hour).astimezone(zone).date()] += int(count)
+    return [
+        (first + timedelta(days=n), per_day.get(first + timedelta(days=n), 0)) for n in range(days)
+    ]
 
 
 def breakdown(event_id: int, column) -> list[tuple[str | None, int]]:

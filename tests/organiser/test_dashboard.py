@@ -60,10 +60,10 @@ def test_the_dashboard_costs_the_same_statements_for_10_or_200_events(
     client, db, factory, login, query_counter
 ):
     small, large = factory.organisation(), factory.organisation()
-    _many_events(db, small, 10)
+    _many_events(db, small, 30)  # past and upcoming ones, as the large one
     _many_events(db, large, 200)
     statements = {}
-    for org, count in ((small, 10), (large, 200)):
+    for org, count in ((small, 30), (large, 200)):
         user = factory.user(org)
         client.post("/auth/logout")
         login(user)
@@ -71,8 +71,8 @@ def test_the_dashboard_costs_the_same_statements_for_10_or_200_events(
             page = client.get("/organiser/").get_data(as_text=True)
         statements[count] = len(queries)
         assert page.count("Atelier ") == count
-    assert statements[10] == statements[200], statements
-    assert statements[200] <= 6
+    assert statements[30] == statements[200], statements
+    assert statements[200] <= 7  # the trend chart's GROUP BY included
 
 
 def test_the_dashboard_shows_counts_fill_rate_and_tour_totals(client, factory, login):
@@ -133,7 +133,8 @@ def test_statistics_page_has_svg_charts_with_tables_and_no_inline_style(
         response = client.get(url)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert page.count("<svg") == 4 and page.count('role="img"') == 4
+    # Each chart twice (wide, and phone-sized: text stays readable at 390 px), the gauge once.
+    assert page.count("<svg") == 7 and page.count('role="img"') == 7
     assert page.count("<table") >= 4  # each chart's numbers as a table
     assert " style=" not in page and "<script>" not in page
     assert "Biotech" in page and "Île-de-France" in page and "Non renseignée" in page
@@ -180,3 +181,43 @@ def test_the_workspace_in_english(client, factory, login):
         assert '<html lang="en">' in page, url
     dashboard = client.get("/organiser/", headers=headers).get_data(as_text=True)
     assert "My events" in dashboard and "France Bioproduction Congress" in dashboard
+
+
+def test_the_dashboard_shows_the_registrations_trend_of_upcoming_events(client, factory, login):
+    org = factory.organisation()
+    login(factory.user(org))
+    now = utcnow()
+    coming = factory.event(organisers=[org], starts_at=now + timedelta(days=20))
+    past = factory.event(
+        organisers=[org], starts_at=now - timedelta(days=5), ends_at=now - timedelta(days=4)
+    )
+    for days_ago in (0, 0, 1, 3, 3, 3, 40):
+        factory.registration(coming, created_at=now - timedelta(days=days_ago, minutes=1))
+    factory.registration(past, created_at=now - timedelta(days=2))
+    page = client.get("/organiser/").get_data(as_text=True)
+    assert "Inscriptions par jour, 30 derniers jours" in page
+    # A chart for a laptop and one for a phone, and the numbers as a table.
+    assert page.count('class="chart chart-columns chart-wide"') == 1
+    assert page.count('class="chart chart-columns chart-narrow"') == 1
+    assert (
+        "6 inscriptions reçues sur la période" in page
+    )  # not the 40-day-old one nor the past event's
+    rows = re.findall(r'<tr><th scope="row">([^<]+)</th><td class="num">(\d+)</td></tr>', page)
+    assert len(rows) == 30 and sum(int(n) for _d, n in rows) == 6
+    assert " style=" not in page
+
+
+def test_chart_labels_wrap_between_words_and_are_never_cut():
+    from eventapp.organiser.statistics.charts import bar_chart, wrap_label
+
+    label = "Producteur pour tiers / façonnier (CDMO, bioproduction de médicaments)"
+    lines = wrap_label(label, 30)
+    assert " ".join(lines) == label and all(len(line) <= 30 for line in lines)
+    for width in (640, 360):
+        chart = bar_chart([(label, 3), ("Biotech", 1)], width=width)
+        first = chart["bars"][0]
+        assert " ".join(line["text"] for line in first["lines"]) == label
+        assert "…" not in str(chart)
+        # Rows do not overlap: the second starts below the first's label and bar.
+        assert chart["bars"][1]["y"] > first["y"] + chart["bar"] - 1
+        assert chart["height"] >= chart["bars"][1]["y"] + chart["bar"]

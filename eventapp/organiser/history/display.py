@@ -113,6 +113,8 @@ def audit_text(entry) -> str:
             "Message sent to %(num)s people",
             d.get("recipients", 0),
         ),
+        "mailing.scheduled": lambda: _("Message scheduled"),
+        "mailing.cancelled": lambda: _("Scheduled message cancelled"),
     }
     text = texts.get(entry.action)
     return text() if text else entry.action

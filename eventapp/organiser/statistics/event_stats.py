@@ -29,7 +29,10 @@ def statistics(event):
         event,
         data=data,
         timeline_chart=charts.line_chart(data.timeline),
+        timeline_narrow=charts.line_chart(data.timeline, width=360, height=220, max_labels=3),
         category_chart=charts.bar_chart(categories),
+        category_narrow=charts.bar_chart(categories, width=360),
         region_chart=charts.bar_chart(regions),
+        region_narrow=charts.bar_chart(regions, width=360),
         checkin_chart=charts.progress(data.counts.checked_in, data.counts.confirmed),
     )
