@@ -38,5 +38,6 @@ def day(value: datetime | None) -> str:
 
 @bp.app_template_filter("iso")
 def iso(value: datetime | None) -> str:
-    """Machine-readable date for <time datetime="...">."""
-    return value.isoformat() if value else ""
+    """Machine-readable date for <time datetime="...">, to the second (HTML allows at most
+    three digits of a fraction)."""
+    return value.replace(microsecond=0).isoformat() if value else ""

@@ -25,8 +25,13 @@ class MoveForm(FlaskForm):
     """Move a registration to another event the organiser manages."""
 
     target = SelectField(_l("Move to"), coerce=int, validators=[InputRequired()])
-    override_capacity = BooleanField(_l("Go over capacity if that event is full"))
-    notify = BooleanField(_l("E-mail the person their new registration"), default=True)
+    # Own ids: the attendee page shows this form beside others with the same field names.
+    override_capacity = BooleanField(
+        _l("Go over capacity if that event is full"), id="move-override_capacity"
+    )
+    notify = BooleanField(
+        _l("E-mail the person their new registration"), default=True, id="move-notify"
+    )
 
 
 class CancelRegistrationForm(FlaskForm):
