@@ -5,7 +5,7 @@ from flask import Flask
 
 from eventapp.organiser.attendees import adding, delivery, display, listing, move, person
 from eventapp.organiser.blueprint import bp
-from eventapp.organiser.checkin import badges, desk
+from eventapp.organiser.checkin import badges, design, desk
 from eventapp.organiser.events import editing, overview, status
 from eventapp.organiser.history import display as history_display
 from eventapp.organiser.history import routes as history
@@ -29,6 +29,7 @@ VIEW_MODULES = (
     mailings,
     desk,
     badges,
+    design,
     event_stats,
     history,
     history_display,

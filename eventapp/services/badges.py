@@ -1,10 +1,17 @@
 """Printable badges (PDF): name, organisation, actor category as a colour band AND a word (never
 colour alone), event name and the ticket's QR code.
 
-Two layouts: A4 sheets of 8 badges (90 x 60 mm, 2 x 4, with cut marks in the gutters) and A6,
-one badge per page (for A6 pouches or a badge printer). Long or accented names are shrunk to fit
-their box, then wrapped, then (only for absurd lengths) shortened with an ellipsis. The font is
+Formats: A4 sheets of 8 badges (90 x 60 mm, 2 x 4, with cut marks in the gutters), A6 one per
+page (for A6 pouches or a badge printer), A4 sheets of 4 A6 badges, and A4 sheets of 14 labels
+(99.1 x 38.1 mm, 2 x 7). The first and last name each hold a line and only ever shrink to fit
+(never cut, never ended with "…"); characters the font lacks (emoji) are dropped. The font is
 DejaVu Sans (static/fonts), which covers French and the other European scripts.
+
+The badge designer (organiser/checkin/design.py) saves an event's `Design` (a BadgeDesign row):
+the format, which elements are shown and in which order (category band, organisation logo,
+event, name, organisation, QR code), and the name's and organisation's sizes. The default
+design draws the fixed boxes below (`_draw_badge`); any other is laid out as a column of rows
+(services/badge_designs). The sheets and the category colours are in services/badge_sheets.
 
 `build_badges_pdf(event, registrations)` is the plain entry point (the benchmark times it for
 500 badges); the organiser's badges route selects who gets one with the attendee list's filter.
@@ -21,6 +28,28 @@ from fpdf import FPDF
 
 from eventapp.models import ActorCategory, Event, Registration
 from eventapp.services import tickets
+from eventapp.services.badge_designs import (  # noqa: F401 (the designer's API, re-exported)
+    DEFAULT_ELEMENTS,
+    ELEMENTS,
+    SIZES,
+    Design,
+    design_for,
+    draw_designed,
+    event_logo,
+    save_design,
+)
+from eventapp.services.badge_sheets import (
+    CATEGORY_COLOURS,
+    INK,
+    LAYOUTS,
+    MUTED,
+    PAGE_SIZES,
+    Layout,
+    band_text_colour,
+    cut_marks,
+    luminance,
+    positions,
+)
 from eventapp.services.pdf import (
     FONT_FAMILY,
     TextFitter,
@@ -31,85 +60,7 @@ from eventapp.services.pdf import (
 )
 from eventapp.text import person_name
 
-# One colour per actor category; the category's name is always printed on the band too.
-CATEGORY_COLOURS: dict[ActorCategory, tuple[int, int, int]] = {
-    ActorCategory.INDUSTRIAL: (10, 79, 143),  # blue
-    ActorCategory.BIOTECH: (30, 123, 52),  # green
-    ActorCategory.CDMO: (106, 27, 154),  # purple
-    ActorCategory.EQUIPMENT: (240, 180, 0),  # yellow
-    ActorCategory.ACADEMIC: (198, 40, 40),  # red
-    ActorCategory.TECHPROVIDER: (0, 131, 143),  # teal
-    ActorCategory.CLUSTER: (230, 110, 20),  # orange
-    ActorCategory.UNION: (109, 76, 65),  # brown
-    ActorCategory.PUBLIC: (55, 71, 79),  # slate
-    ActorCategory.INVESTOR: (173, 20, 87),  # magenta
-    ActorCategory.OTHER: (190, 190, 190),  # grey
-}
-INK = (27, 36, 48)
-MUTED = (60, 68, 80)
-
-
-def _luminance(rgb: tuple[int, int, int]) -> float:
-    def channel(value: int) -> float:
-        c = value / 255
-        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (channel(v) for v in rgb)
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def band_text_colour(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
-    """White or near-black, whichever contrasts more with the band (WCAG contrast ratio)."""
-    lum = _luminance(rgb)
-    on_white = (1.05) / (lum + 0.05)
-    on_black = (lum + 0.05) / (_luminance(INK) + 0.05)
-    return (255, 255, 255) if on_white >= on_black else INK
-
-
-@dataclass(frozen=True)
-class Layout:
-    key: str
-    page: str
-    width: float  # badge, mm
-    height: float
-    columns: int
-    rows: int
-    gutter: float
-    cut_marks: bool
-
-    @property
-    def per_page(self) -> int:
-        return self.columns * self.rows
-
-
-LAYOUTS = {
-    "a4": Layout("a4", "A4", 90, 60, 2, 4, 10, True),
-    "a6": Layout("a6", "A6", 105, 148, 1, 1, 0, False),
-}
-PAGE_SIZES = {"A4": (210, 297), "A6": (105, 148)}
-CUT_MARK = 4.0  # length, mm
-CUT_GAP = 1.0  # distance from the badge corner, mm
-
-
-def _positions(layout: Layout) -> list[tuple[float, float]]:
-    page_w, page_h = PAGE_SIZES[layout.page]
-    block_w = layout.columns * layout.width + (layout.columns - 1) * layout.gutter
-    block_h = layout.rows * layout.height + (layout.rows - 1) * layout.gutter
-    left, top = (page_w - block_w) / 2, (page_h - block_h) / 2
-    return [
-        (left + c * (layout.width + layout.gutter), top + r * (layout.height + layout.gutter))
-        for r in range(layout.rows)
-        for c in range(layout.columns)
-    ]
-
-
-def _cut_marks(pdf: FPDF, x: float, y: float, w: float, h: float) -> None:
-    for cx in (x, x + w):
-        for cy in (y, y + h):
-            dx = -1 if cx == x else 1
-            dy = -1 if cy == y else 1
-            pdf.line(cx + dx * CUT_GAP, cy, cx + dx * (CUT_GAP + CUT_MARK), cy)
-            pdf.line(cx, cy + dy * CUT_GAP, cx, cy + dy * (CUT_GAP + CUT_MARK))
+_luminance = luminance  # the name the colour tests know
 
 
 @dataclass(frozen=True)
@@ -218,11 +169,20 @@ def _draw_badge(
 
 
 def build_badges_pdf(
-    event: Event, registrations: Sequence[Registration], *, layout: str = "a4", lang: str = "fr"
+    event: Event,
+    registrations: Sequence[Registration],
+    *,
+    layout: str | None = None,
+    lang: str = "fr",
+    design: Design | None = None,
+    logo: bytes | None = None,
 ) -> bytes:
-    """The badges of `registrations` (in the given order) as one PDF, texts in `lang`."""
-    sheet = LAYOUTS[layout]
-    positions = _positions(sheet)
+    """The badges of `registrations` (in the given order) as one PDF, texts in `lang`, drawn
+    with `design` (default: the default design) on the `layout` sheet (default: the
+    design's); `logo`: the organisation's PNG, for a design that shows it."""
+    design = (design or Design()).with_layout(layout)
+    sheet = LAYOUTS[design.layout]
+    places = positions(sheet)
     title = event.title(lang)
     with (
         force_locale(lang),
@@ -235,10 +195,13 @@ def build_badges_pdf(
             slot = index % sheet.per_page
             if slot == 0:
                 pdf.add_page()
-            x, y = positions[slot]
-            _draw_badge(pdf, text, sheet, x, y, registration, title)
+            x, y = places[slot]
+            if design.is_default:
+                _draw_badge(pdf, text, sheet, x, y, registration, title)
+            else:
+                draw_designed(pdf, text, sheet, x, y, registration, title, design, logo)
             if sheet.cut_marks:
-                _cut_marks(pdf, x, y, sheet.width, sheet.height)
+                cut_marks(pdf, x, y, sheet.width, sheet.height)
         if not registrations:
             pdf.add_page()
             pdf.set_font(FONT_FAMILY, "", 12)

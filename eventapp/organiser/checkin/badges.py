@@ -21,6 +21,7 @@ from eventapp.i18n import current_language
 from eventapp.models import ActorCategory, Event, Region, Registration
 from eventapp.organiser.attendees.query import AttendeeFilter, registrations_query
 from eventapp.organiser.blueprint import bp
+from eventapp.organiser.checkin.design import LAYOUT_CHOICES
 from eventapp.organiser.checkin.forms import select_choices
 from eventapp.organiser.forms import LANGUAGE_CHOICES
 from eventapp.permissions import Perm, guard
@@ -38,16 +39,7 @@ class BadgeForm(FlaskForm):
     class Meta:
         csrf = False
 
-    layout = SelectField(
-        _l("Format"),
-        choices=select_choices(
-            [
-                ("a4", _l("A4 sheets of 8 badges, with cut marks")),
-                ("a6", _l("A6, one badge per page")),
-            ]
-        ),
-        default="a4",
-    )
+    layout = SelectField(_l("Format"), choices=select_choices(LAYOUT_CHOICES), default="a4")
     who = SelectField(
         _l("Who"),
         choices=select_choices(
@@ -74,7 +66,8 @@ class BadgeForm(FlaskForm):
 @bp.get("/events/<id:event_id>/badges")
 @guard.event(Perm.CHECKIN)
 def badges(event):
-    return _badges_page(event, BadgeForm(formdata=None, lang=current_language()))
+    layout = badges_service.design_for(event).layout
+    return _badges_page(event, BadgeForm(formdata=None, lang=current_language(), layout=layout))
 
 
 @bp.get("/events/<id:event_id>/badges.pdf")
@@ -118,8 +111,14 @@ def badges_pdf(event):
     if not registrations:
         flash(_("No confirmed attendee matches: there is no badge to print."), "warning")
         return redirect(url_for("organiser.badges", event_id=event.id))
+    # The saved design's format, unless the request chose another.
+    design = badges_service.design_for(event).with_layout(args.get("layout") and form.layout.data)
     data = badges_service.build_badges_pdf(
-        event, registrations, layout=form.layout.data, lang=form.lang.data
+        event,
+        registrations,
+        design=design,
+        lang=form.lang.data,
+        logo=badges_service.event_logo(event) if "logo" in design.elements else None,
     )
     chunk = 256 * 1024
     response = Response(
@@ -142,6 +141,7 @@ def _badges_page(event: Event, form: BadgeForm, status: int = 200):
             title=event.title(current_language()),
             form=form,
             confirmed=counts.confirmed,
+            can_design=Perm.EVENT_SETTINGS in guard.event_permissions(event),
         ),
         status,
     )

@@ -114,6 +114,7 @@ def audit_text(entry) -> str:
             d.get("recipients", 0),
         ),
         "mailing.scheduled": lambda: _("Message scheduled"),
+        "badges.designed": lambda: _("Badge design changed"),
         "mailing.cancelled": lambda: _("Scheduled message cancelled"),
     }
     text = texts.get(entry.action)
