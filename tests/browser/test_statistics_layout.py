@@ -87,3 +87,21 @@ def test_charts_fit_and_stay_readable(browser, live_server, busy_event, label, v
         assert page.evaluate(SMALLEST_TEXT) >= 11, name
         assert page.evaluate(CLIPPED_TABLES) == [], name
     context.close()
+
+
+@pytest.mark.parametrize(("label", "viewport"), [("laptop", LAPTOP), ("phone", PHONE)])
+def test_the_badge_designer_and_the_mailing_form_fit(
+    browser, live_server, busy_event, label, viewport
+):
+    """The pages of points 9 and 12 do not widen the page either."""
+    user, event = busy_event
+    context, page = open_as(browser, live_server, user, viewport)
+    ARTIFACTS.mkdir(exist_ok=True)
+    for name, url in [
+        ("badge-design", f"/organiser/events/{event.id}/badges/design"),
+        ("mailing-form", f"/organiser/events/{event.id}/mailings/new"),
+    ]:
+        page.goto(url)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{label}.png"), full_page=True)
+        assert page_width(page) <= viewport["width"], name
+    context.close()
