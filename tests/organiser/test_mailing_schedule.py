@@ -4,6 +4,7 @@ its time, to the list as it is then; cancellable until then, and a cancellation 
 sender either stops it or is told it is too late)."""
 
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -62,6 +63,9 @@ def test_a_pdf_is_attached_to_every_message_and_stored_once(client, db, setup, m
     stored = db.session.scalar(select(MailingAttachment))
     assert stored.filename == "Programme 2026.pdf" and stored.size == len(PDF)
     assert stored.expires_at < utcnow() + timedelta(days=2)  # a draft: a day
+    # The preview's forms carry the stored file on (send, test, change the message).
+    kept = re.findall(r'<input[^>]*name="attachment_id"[^>]*value="(\d+)"', page)
+    assert kept == [str(stored.id)] * 3
     sent = client.post(
         _url(event), data={**MESSAGE, "step": "send", "attachment_id": str(stored.id)}
     )
