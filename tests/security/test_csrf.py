@@ -19,7 +19,7 @@ from sqlalchemy import select
 from eventapp import create_app
 from eventapp.extensions import db as _db
 from eventapp.extensions import limiter
-from eventapp.models import ImportUpload, utcnow
+from eventapp.models import ImportUpload, Mailing, utcnow
 from eventapp.services import accounts
 from tests import factories
 from tests.support.apps import DbAwareClient, make_config
@@ -80,10 +80,19 @@ def world(db, factory):
         filename="people.csv",
         content="Nom;Prénom;E-mail\nDurand;Léa;lea.import@example.org\n".encode(),
     )
-    db.session.add(upload)
+    scheduled = Mailing(
+        event_id=event.id,
+        subject="Rappel",
+        body="Bonjour",
+        filters={},
+        status="scheduled",
+        send_at=utcnow() + timedelta(days=1),
+    )
+    db.session.add_all([upload, scheduled])
     manager = factory.user(org, "manager")
     db.session.commit()
     return {
+        "scheduled": scheduled,
         "org": org,
         "event": event,
         "confirmed": confirmed,
@@ -259,6 +268,25 @@ CASES = {
         "manager",
         _org("/mailings/new"),
         lambda w: {"subject": "Infos pratiques", "body": "Bonjour", "step": "send"},
+    ),
+    "organiser.mailing_cancel": Case(
+        "manager",
+        lambda w: f"/organiser/events/{w['event'].id}/mailings/{w['scheduled'].id}/cancel",
+    ),
+    "organiser.badge_design": Case(
+        "manager",
+        _org("/badges/design"),
+        lambda w: {
+            "layout": "a6",
+            "pos_name": "1",
+            "pos_qr": "2",
+            "pos_band": "0",
+            "pos_event": "0",
+            "pos_organisation": "0",
+            "pos_logo": "0",
+            "name_size": "l",
+            "organisation_size": "m",
+        },
     ),
     "organiser.checkin_set_desk": Case(
         "checkin", _org("/checkin/desk"), lambda w: {"desk": "Poste Zèbre"}, writes=False
