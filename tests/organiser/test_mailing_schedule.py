@@ -63,9 +63,9 @@ def test_a_pdf_is_attached_to_every_message_and_stored_once(client, db, setup, m
     stored = db.session.scalar(select(MailingAttachment))
     assert stored.filename == "Programme 2026.pdf" and stored.size == len(PDF)
     assert stored.expires_at < utcnow() + timedelta(days=2)  # a draft: a day
-    # The preview's forms carry the stored file on (send, test, change the message).
+    # The preview's form carries the stored file on (send, test, change the message).
     kept = re.findall(r'<input[^>]*name="attachment_id"[^>]*value="(\d+)"', page)
-    assert kept == [str(stored.id)] * 3
+    assert kept == [str(stored.id)]
     sent = client.post(
         _url(event), data={**MESSAGE, "step": "send", "attachment_id": str(stored.id)}
     )

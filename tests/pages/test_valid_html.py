@@ -154,5 +154,16 @@ def test_every_page_is_valid_html(app, client, login, world, tmp_path, language)
         "/organiser/events/N/checkin",
     ):
         assert any(kind.startswith(expected) for kind in kinds), f"{expected}: {sorted(kinds)}"
+    # Pages answered to a form: the mailing's preview, and the form shown again with an error.
+    new = f"/organiser/events/{event.id}/mailings/new"
+    headers = {"Accept-Language": language}
+    for step, subject in (("preview", "Infos"), ("preview", "")):
+        response = client.post(
+            new,
+            data={"subject": subject, "body": "Bonjour {prenom}", "step": step},
+            headers=headers,
+        )
+        assert response.status_code in (200, 400)
+        pages[f"POST {new} ({response.status_code})"] = response.get_data(as_text=True)
     errors = validate(pages, tmp_path, jar)
     assert errors == [], "\n".join(errors)
