@@ -9,8 +9,10 @@ import logging
 from celery import shared_task
 from flask import current_app
 
+from eventapp.database import own_transaction
 from eventapp.jobs import broker, dispatch
 from eventapp.privacy.retention import purge_expired
+from eventapp.services import accounts
 from eventapp.services import mail as mail_service
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,17 @@ def purge() -> dict:
         "privacy.purge: %d registrations anonymised in %d events", report.total, len(report.events)
     )
     return {"anonymised": report.total, "events": len(report.events)}
+
+
+@shared_task(name=accounts.RESET_JOB)
+def password_reset(email: str) -> dict:
+    """A "forgot password" request, queued the same way whether the address has an account or
+    not (no timing difference in the request): the message is queued here if it has one. The
+    address is not logged nor returned."""
+    with own_transaction():
+        queued = accounts.send_password_reset(email)
+    log.info("accounts.password_reset: %s", "queued" if queued else "no account")
+    return {"queued": bool(queued)}
 
 
 def _ids(ids: list[int]) -> str:

@@ -44,6 +44,12 @@ class User(UserMixin, TimestampMixin, Base):
         back_populates="user", cascade="all, delete-orphan"
     )
 
+    # Not stored: the key of the session this object was loaded for (eventapp.account.sessions);
+    # it is the third part of the Flask-Login id, so one session can end alone.
+    session_key = None
+    session_row_id = None
+    organisation_requires_2fa = None  # known from the session's load, else asked
+
     def set_password(self, password: str) -> None:
         # The cost is the app's PASSWORD_HASH_METHOD (scrypt at Werkzeug's cost outside tests).
         method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
@@ -62,7 +68,8 @@ class User(UserMixin, TimestampMixin, Base):
         self.session_token = new_session_token()
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        base = f"{self.id}:{self.session_token}"
+        return f"{base}:{self.session_key}" if self.session_key else base
 
     @property
     def is_active(self) -> bool:

@@ -6,6 +6,7 @@ The views never commit: the request does, after an answer below 400 (DEVELOPERS.
 
 from __future__ import annotations
 
+from babel.dates import format_date
 from flask import (
     Flask,
     abort,
@@ -17,12 +18,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from eventapp.account.views import sign_in
 from eventapp.extensions import db
-from eventapp.i18n import current_language
+from eventapp.i18n import current_language, format_locale
 from eventapp.models import (
     Event,
     EventGrant,
@@ -269,6 +271,22 @@ def remove(organisation, member_id):
 # --- an event's team (co-organisers) ----------------------------------------------------------
 
 
+def format_day(day) -> str:
+    return format_date(day, "medium", locale=format_locale())
+
+
+def grant_days(found) -> str:
+    """« from 12 Oct 2026 », « until … », « 12 Oct 2026 – 13 Oct 2026 », « 12 Oct 2026 only »."""
+    first, last = found.valid_from, found.valid_until
+    if first and last:
+        if first == last:
+            return _("%(day)s only", day=format_day(first))
+        return _("%(first)s to %(last)s", first=format_day(first), last=format_day(last))
+    if first:
+        return _("from %(day)s", day=format_day(first))
+    return _("until %(day)s", day=format_day(last))
+
+
 def _lead_of(event: Event) -> Organisation | None:
     return db.session.scalar(
         select(Organisation)
@@ -304,6 +322,7 @@ def event_team(event):
             form=form,
             grants=grants,
             action_form=ActionForm(),
+            grant_days=grant_days,
             current_tab="organisations.event_team",
         )
 
@@ -316,11 +335,25 @@ def event_team(event):
                 lead = _lead_of(event)
                 if lead is None:
                     abort(404)
-                services.invite(lead, form.email.data, form.role.data, user=_me(), event=event)
+                services.invite(
+                    lead,
+                    form.email.data,
+                    form.role.data,
+                    user=_me(),
+                    event=event,
+                    valid_from=form.valid_from.data,
+                    valid_until=form.valid_until.data,
+                )
                 flash(_("The invitation has been sent."), "success")
             else:
                 services.grant(
-                    event, form.role.data, user=_me(), organisation=org, email=form.email.data
+                    event,
+                    form.role.data,
+                    user=_me(),
+                    organisation=org,
+                    email=form.email.data,
+                    valid_from=form.valid_from.data,
+                    valid_until=form.valid_until.data,
                 )
                 flash(_("The role has been given on this event."), "success")
         return redirect(url_for("organisations.event_team", event_id=event.id))
@@ -412,7 +445,7 @@ def invitation(token):
         if not signed_in and not account_exists and form.validate_on_submit():
             with keep_form(form, page):
                 user = services.accept(found, name=form.name.data, password=form.password.data)
-            login_user(user)
+            sign_in(user)
             flash(_("Welcome to %(org)s.", org=found.organisation.name), "success")
             return redirect(url_for("organiser.dashboard"))
         return page(422)

@@ -10,6 +10,8 @@
 - A grant (`EventGrant`, a co-organiser) gives a role on one event (on a tour: its stages too)
   to one person, or to another organisation: each of its members then holds what both the
   grant's role and their own role grant. A grant never passes on EVENT_TEAM (who may grant).
+  A grant may hold on given days only (`valid_from`/`valid_until`, Paris dates, inclusive): a
+  volunteer's check-in for one day ends by itself, in every check and list (`_grant_is_current`).
 
 Every check takes the actor explicitly and goes through `_holding_roles` and
 `accessible_events_clause` / `permissions_on`: the single place to extend with new roles or
@@ -19,8 +21,10 @@ per-event grants. Nothing here reads the request.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from flask import g, has_request_context
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
@@ -68,6 +72,22 @@ ROLE_PERMISSIONS: dict[MembershipRole, frozenset[Perm]] = {
 }
 # What a grant never passes on: a co-organiser does not grant in turn.
 NOT_GRANTABLE = frozenset({Perm.EVENT_TEAM})
+# The days of a dated grant are those of the events' place (every event is in France today).
+GRANT_TIMEZONE = ZoneInfo("Europe/Paris")
+
+
+def grant_today() -> date:
+    """Today, in the time zone the days of a dated grant are counted in."""
+    return datetime.now(GRANT_TIMEZONE).date()
+
+
+def _grant_is_current(today: date | None = None) -> ColumnElement[bool]:
+    """A WHERE clause on EventGrant: the grants that hold today (their days include it)."""
+    today = today or grant_today()
+    return and_(
+        or_(EventGrant.valid_from.is_(None), EventGrant.valid_from <= today),
+        or_(EventGrant.valid_until.is_(None), EventGrant.valid_until >= today),
+    )
 
 
 class Actor(Protocol):
@@ -127,7 +147,7 @@ def accessible_events_clause(actor: Actor, *perms: Perm) -> ColumnElement[bool]:
         clauses += [Event.id.in_(organised), Event.parent_id.in_(organised)]
     granted = _granted_clause(actor, set(perms))
     if granted is not None:
-        by_grant = select(EventGrant.event_id).where(granted)
+        by_grant = select(EventGrant.event_id).where(granted, _grant_is_current())
         clauses += [Event.id.in_(by_grant), Event.parent_id.in_(by_grant)]
     return or_(*clauses) if clauses else false()
 
@@ -178,7 +198,9 @@ def _grants(actor: Actor) -> dict[int, frozenset[Perm]]:
         condition = or_(condition, EventGrant.organisation_id.in_(sorted(own_roles)))
     held: dict[int, set[Perm]] = {}
     for event_id, org_id, role in db.session.execute(
-        select(EventGrant.event_id, EventGrant.organisation_id, EventGrant.role).where(condition)
+        select(EventGrant.event_id, EventGrant.organisation_id, EventGrant.role).where(
+            condition, _grant_is_current()
+        )
     ):
         perms = set(ROLE_PERMISSIONS.get(role, frozenset()))
         if org_id is not None:

@@ -1,0 +1,128 @@
+"""Check-in staff for given days only (issue 13): a grant with first and last days holds on
+those days (Paris dates, inclusive) and ends by itself, in the checks, the lists, the landing
+and the desk; an invitation for an event carries its days to the grant."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from eventapp.models import Event, EventGrant, utcnow
+from eventapp.organisations import services
+from eventapp.permissions import Perm, accessible_events_clause, can
+from eventapp.permissions.rules import grant_today
+
+
+def _volunteer_on(db, factory, first, last):
+    org = factory.organisation()
+    now = utcnow()
+    event = factory.event(organisers=[org], starts_at=now - timedelta(hours=1))
+    event.ends_at = now + timedelta(hours=6)
+    volunteer = factory.user()
+    db.session.add(
+        EventGrant(
+            event_id=event.id,
+            user_id=volunteer.id,
+            role="checkin",
+            valid_from=first,
+            valid_until=last,
+        )
+    )
+    db.session.commit()
+    return event, volunteer
+
+
+def _listed(db, user):
+    return db.session.scalars(
+        select(Event.id).where(accessible_events_clause(user, Perm.CHECKIN))
+    ).all()
+
+
+def test_a_grant_for_today_opens_the_desk_and_lands_the_volunteer_there(client, db, factory, login):
+    today = grant_today()
+    event, volunteer = _volunteer_on(db, factory, today, today)
+    assert can(volunteer, Perm.CHECKIN, event)
+    assert _listed(db, volunteer) == [event.id]
+    response = login(volunteer)
+    assert (
+        client.get(response.headers["Location"])
+        .headers["Location"]
+        .endswith(f"/organiser/events/{event.id}/checkin")
+    )
+    desk = client.get(f"/organiser/events/{event.id}/checkin")
+    assert desk.status_code == 200
+    assert "Votre accès à cet accueil" in desk.get_data(as_text=True)
+
+
+def test_a_grant_whose_last_day_is_past_has_ended_by_itself(client, db, factory, login):
+    yesterday = grant_today() - timedelta(days=1)
+    event, volunteer = _volunteer_on(db, factory, yesterday - timedelta(days=1), yesterday)
+    assert not can(volunteer, Perm.CHECKIN, event)
+    assert _listed(db, volunteer) == []
+    login(volunteer)
+    assert client.get(f"/organiser/events/{event.id}/checkin").status_code == 404
+    assert client.get(f"/organiser/events/{event.id}/checkin/counts").status_code == 404
+    assert client.get("/organiser/start").headers["Location"].endswith("/organiser/")
+
+
+def test_a_grant_that_starts_tomorrow_does_not_hold_yet(db, factory):
+    tomorrow = grant_today() + timedelta(days=1)
+    event, volunteer = _volunteer_on(db, factory, tomorrow, None)
+    assert not can(volunteer, Perm.CHECKIN, event)
+    assert _listed(db, volunteer) == []
+
+
+def test_an_invitation_for_one_day_becomes_a_grant_for_that_day(db, factory):
+    org = factory.organisation()
+    event = factory.event(organisers=[org])
+    manager = factory.user(org, "manager")
+    day = grant_today()
+    invitation = services.invite(
+        org,
+        "benevole@example.org",
+        "checkin",
+        user=manager,
+        event=event,
+        valid_from=day,
+        valid_until=day,
+    )
+    volunteer = services.accept(invitation, name="Bénévole", password="a long password 1")
+    db.session.commit()
+    grant = db.session.scalar(select(EventGrant).where(EventGrant.user_id == volunteer.id))
+    assert (grant.valid_from, grant.valid_until, grant.role) == (day, day, "checkin")
+
+
+def test_the_team_page_gives_a_role_for_given_days_and_refuses_reversed_ones(
+    client, db, factory, login
+):
+    org = factory.organisation()
+    event = factory.event(organisers=[org])
+    login(factory.user(org, "manager"))
+    person = factory.user(email="benevole@example.org")
+    day = grant_today()
+    reversed_days = client.post(
+        f"/organiser/events/{event.id}/team",
+        data={
+            "email": person.email,
+            "role": "checkin",
+            "valid_from": (day + timedelta(days=1)).isoformat(),
+            "valid_until": day.isoformat(),
+        },
+    )
+    assert reversed_days.status_code == 422
+    page = reversed_days.get_data(as_text=True)
+    assert "Le dernier jour précède le premier jour." in page
+    assert f'value="{day.isoformat()}"' in page  # the form keeps what was typed
+    assert db.session.scalar(select(EventGrant)) is None
+    response = client.post(
+        f"/organiser/events/{event.id}/team",
+        data={
+            "email": person.email,
+            "role": "checkin",
+            "valid_from": day.isoformat(),
+            "valid_until": day.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    grant = db.session.scalar(select(EventGrant))
+    assert (grant.valid_from, grant.valid_until) == (day, day)
+    assert "uniquement" in client.get(f"/organiser/events/{event.id}/team").get_data(as_text=True)
