@@ -441,12 +441,14 @@ def invitation(token):
             with keep_form(join, page):
                 services.accept(found, user=_me())
             flash(_("Welcome to %(org)s.", org=found.organisation.name), "success")
-            return redirect(url_for("organiser.dashboard"))
+            # Where the work is: check-in staff land on today's desk.
+            return redirect(url_for("account.landing"))
         if not signed_in and not account_exists and form.validate_on_submit():
             with keep_form(form, page):
                 user = services.accept(found, name=form.name.data, password=form.password.data)
             sign_in(user)
             flash(_("Welcome to %(org)s.", org=found.organisation.name), "success")
-            return redirect(url_for("organiser.dashboard"))
+            # Where the work is: check-in staff land on today's desk.
+            return redirect(url_for("account.landing"))
         return page(422)
     return page()
