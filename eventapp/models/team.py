@@ -99,7 +99,7 @@ class RecoveryCode(Base):
 
 class LoginRecord(Base):
     """A login: when, a coarse place (the IP's first bytes, never the whole address) and the
-    browser. Kept LOGIN_HISTORY_DAYS (eventapp.account.services.purge_login_history)."""
+    browser. Kept LOGIN_HISTORY_DAYS (eventapp.account.sessions.purge, by the retention run)."""
 
     __tablename__ = "login_record"
     __table_args__ = (Index("ix_login_record_user_id_created_at", "user_id", "created_at"),)

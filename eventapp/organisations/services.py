@@ -17,12 +17,14 @@ import re
 import secrets
 from datetime import timedelta
 
+from babel.dates import format_date
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from eventapp.extensions import db
+from eventapp.i18n import format_locale
 from eventapp.models import (
     Event,
     EventGrant,
@@ -96,6 +98,22 @@ class TeamError(ServiceError):
         Code.DAYS_REVERSED: 422,
         Code.DAYS_ON_ORGANISATION: 422,
     }
+
+
+def format_day(day) -> str:
+    return format_date(day, "medium", locale=format_locale())
+
+
+def grant_days(found) -> str:
+    """« from 12 Oct 2026 », « until … », « 12 Oct 2026 – 13 Oct 2026 », « 12 Oct 2026 only »."""
+    first, last = found.valid_from, found.valid_until
+    if first and last:
+        if first == last:
+            return _("%(day)s only", day=format_day(first))
+        return _("%(first)s to %(last)s", first=format_day(first), last=format_day(last))
+    if first:
+        return _("from %(day)s", day=format_day(first))
+    return _("until %(day)s", day=format_day(last))
 
 
 def _check_days(valid_from, valid_until) -> None:
@@ -277,6 +295,16 @@ def _send_invitation(invitation: Invitation, token: str, org: Organisation, by: 
                     org=org.name,
                     role=role,
                     where=where,
+                ),
+                *(
+                    [
+                        _(
+                            "Your access holds %(days)s, then ends by itself.",
+                            days=grant_days(invitation),
+                        )
+                    ]
+                    if invitation.valid_from or invitation.valid_until
+                    else []
                 ),
                 _("Open this link to accept (valid %(days)s days, once):", days=INVITATION_DAYS),
                 url,

@@ -6,7 +6,6 @@ The views never commit: the request does, after an answer below 400 (DEVELOPERS.
 
 from __future__ import annotations
 
-from babel.dates import format_date
 from flask import (
     Flask,
     abort,
@@ -24,7 +23,7 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.account.views import sign_in
 from eventapp.extensions import db
-from eventapp.i18n import current_language, format_locale
+from eventapp.i18n import current_language
 from eventapp.models import (
     Event,
     EventGrant,
@@ -174,6 +173,7 @@ def _members_page(organisation, invite_form=None, status=200):
         invite_form=invite_form or InvitationForm(),
         role_form=RoleForm(),
         action_form=ActionForm(),
+        grant_days=grant_days,
     ), status
 
 
@@ -271,20 +271,7 @@ def remove(organisation, member_id):
 # --- an event's team (co-organisers) ----------------------------------------------------------
 
 
-def format_day(day) -> str:
-    return format_date(day, "medium", locale=format_locale())
-
-
-def grant_days(found) -> str:
-    """« from 12 Oct 2026 », « until … », « 12 Oct 2026 – 13 Oct 2026 », « 12 Oct 2026 only »."""
-    first, last = found.valid_from, found.valid_until
-    if first and last:
-        if first == last:
-            return _("%(day)s only", day=format_day(first))
-        return _("%(first)s to %(last)s", first=format_day(first), last=format_day(last))
-    if first:
-        return _("from %(day)s", day=format_day(first))
-    return _("until %(day)s", day=format_day(last))
+grant_days = services.grant_days
 
 
 def _lead_of(event: Event) -> Organisation | None:
@@ -433,6 +420,7 @@ def invitation(token):
             form=form,
             join_form=join,
             account_exists=bool(account_exists),
+            grant_days=grant_days,
         ), status
 
     if request.method == "POST":

@@ -309,3 +309,28 @@ def test_successful_logins_do_not_count(limited, factory):
         response = _attempt(limited, user.email, DEFAULT_PASSWORD, address="10.0.5.1")
         assert response.status_code == 302
         limited.post("/auth/logout")
+
+
+def test_failures_racing_in_real_threads_are_all_counted(app, db, factory):
+    """Ten wrong passwords sent at the same moment: each one counts (one atomic upsert per
+    counter, the row locked on PostgreSQL, the write serialised on SQLite), so parallel guesses
+    cannot slip between a read and a write."""
+    from eventapp.extensions import db as _db
+    from tests.support.races import race
+
+    email = factory.user(factory.organisation()).email  # read here: threads get plain values
+    app.config["RATELIMIT_ENABLED"] = True  # the throttle follows rate limiting (off in tests)
+    try:
+
+        def guess(n):
+            throttle.failed(email, "10.0.7.1", None)
+            _db.session.remove()
+
+        errors, _results = race(app, guess, 10)
+    finally:
+        app.config["RATELIMIT_ENABLED"] = False
+    assert errors == []
+    db.session.rollback()
+    rows = {r.key: r.failures for r in db.session.scalars(select(LoginThrottle))}
+    assert rows[throttle.pair_key(email, "10.0.7.1")] == 10
+    assert rows[throttle.account_key(email)] == 10

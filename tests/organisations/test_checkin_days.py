@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from eventapp.models import Event, EventGrant, utcnow
+from eventapp.models import Event, EventGrant, OutboxMessage, utcnow
 from eventapp.organisations import services
 from eventapp.permissions import Perm, accessible_events_clause, can
 from eventapp.permissions.rules import grant_today
@@ -85,6 +85,9 @@ def test_an_invitation_for_one_day_becomes_a_grant_for_that_day(db, factory):
         valid_from=day,
         valid_until=day,
     )
+    db.session.commit()
+    sent = db.session.scalar(select(OutboxMessage).where(OutboxMessage.kind == "team.invitation"))
+    assert "uniquement, puis prend fin" in sent.body_text  # the e-mail says the days
     volunteer = services.accept(invitation, name="Bénévole", password="a long password 1")
     db.session.commit()
     grant = db.session.scalar(select(EventGrant).where(EventGrant.user_id == volunteer.id))

@@ -124,7 +124,7 @@ def _desk_page(event: Event, walk_in_form: WalkInForm | None = None, status: int
 
 def _access_days(event: Event) -> str | None:
     """The days a personal dated grant opens this desk on (it ends by itself), if any."""
-    from eventapp.organisations.views import grant_days
+    from eventapp.organisations.services import grant_days
 
     user_id = getattr(current_user, "id", None)
     found = db.session.scalar(
