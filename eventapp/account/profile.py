@@ -109,8 +109,21 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_FAILURE_LIMIT"]
 
 
+def _requests_key() -> str:
+    return f"email-change-requests:{getattr(current_user, 'id', None) or 'anonymous'}"
+
+
+def _request_limit() -> str:
+    return current_app.config["PASSWORD_RESET_REQUEST_LIMIT"]
+
+
 @bp.post("/account/email")
 @guard.signed_in
+@limiter.limit(  # each request mails a stranger's address: a few an hour
+    _request_limit,
+    key_func=_requests_key,
+    error_message=lambda: _("Too many requests. Please wait a while and try again."),
+)
 @limiter.limit(
     _login_limit,
     key_func=_user_key,

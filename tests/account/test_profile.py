@@ -13,7 +13,9 @@ from tests.factories import DEFAULT_PASSWORD
 def test_the_profile_changes_the_name_and_the_language(client, db, factory, login):
     user = factory.user(factory.organisation(), name="Léa Martin")
     login(user)
-    page = client.get("/account/profile").get_data(as_text=True)
+    response = client.get("/account/profile")
+    assert "no-store" in response.headers["Cache-Control"]  # personal data: never cached
+    page = response.get_data(as_text=True)
     assert 'value="Léa Martin"' in page and "/auth/password/change" in page
     assert "/account/sessions" in page and "/account/2fa" in page
     blank = client.post("/account/profile", data={"name": "", "language": "en"})
