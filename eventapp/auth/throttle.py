@@ -8,7 +8,8 @@ per-address limit locked out everyone behind a venue's Wi-Fi).
   growing delay too, but only for browsers the account has not logged in with (a known
   browser's signed cookie, eventapp.account.sessions): the owner always gets in from their own
   browser, and a password reset clears the account's counters.
-- After NOTIFY_AFTER failures on an account, its owner is e-mailed (once a day at most).
+- After NOTIFY_AFTER failures on an account, its owner is e-mailed (once a day at most), by a
+  job published whether the address has an account or not (the request does the same work).
 - Per address, Flask-Limiter's LOGIN_ADDRESS_LIMIT (on the view) stops one address spraying
   many accounts.
 
@@ -32,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from eventapp.database import own_transaction
 from eventapp.extensions import db
+from eventapp.jobs import dispatch
 from eventapp.models import LoginThrottle, User, utcnow
 from eventapp.services import mail as mail_service
 from eventapp.text import normalise_email
@@ -43,6 +45,7 @@ MAX_DELAY = 15 * 60  # seconds
 ACCOUNT_WINDOW = timedelta(hours=1)
 PAIR_WINDOW = timedelta(days=1)
 KEEP = timedelta(days=1)
+NOTIFY_JOB = "accounts.failed_logins"
 
 
 def _digest(text: str) -> str:
@@ -125,14 +128,12 @@ def failed(email: str, address: str | None, user: User | None) -> None:
     now = utcnow()
     account = account_key(email)
     pair = pair_key(email, address)
-    user_id, recipient, language = (
-        (user.id, user.email, user.language) if user is not None else (None, None, None)
-    )
+    user_id = user.id if user is not None else None
     with own_transaction():
         _block(pair, delay_after(_count(pair, account, PAIR_WINDOW, now), PAIR_FREE), now)
         failures = _count(account, account, ACCOUNT_WINDOW, now)
         _block(account, delay_after(failures, ACCOUNT_FREE), now)
-        if user_id is not None and failures >= NOTIFY_AFTER:
+        if failures >= NOTIFY_AFTER:
             told = db.session.execute(
                 update(LoginThrottle)
                 .where(
@@ -143,7 +144,17 @@ def failed(email: str, address: str | None, user: User | None) -> None:
                 .values(notified_at=now)
             ).rowcount
             if told:
-                _tell_owner(recipient, language, failures)
+                dispatch.after_commit(NOTIFY_JOB, user_id or 0, failures)
+
+
+def tell_owner(user_id: int, failures: int) -> bool:
+    """The job's work: e-mail the account's owner about the failed logins (False when the
+    address had no account)."""
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or not user.active:
+        return False
+    _tell_owner(user.email, user.language, failures)
+    return True
 
 
 def _tell_owner(recipient: str, language: str | None, failures: int) -> None:

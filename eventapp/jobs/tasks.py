@@ -9,6 +9,7 @@ import logging
 from celery import shared_task
 from flask import current_app
 
+from eventapp.auth import throttle
 from eventapp.database import own_transaction
 from eventapp.jobs import broker, dispatch
 from eventapp.privacy.retention import purge_expired
@@ -66,6 +67,16 @@ def password_reset(email: str) -> dict:
         queued = accounts.send_password_reset(email)
     log.info("accounts.password_reset: %s", "queued" if queued else "no account")
     return {"queued": bool(queued)}
+
+
+@shared_task(name=throttle.NOTIFY_JOB)
+def failed_logins(user_id: int, failures: int) -> dict:
+    """Repeated failed logins on an address: its account's owner is told (published the same
+    way whether the address has an account or not; 0 for none)."""
+    with own_transaction():
+        told = throttle.tell_owner(user_id, failures)
+    log.info("accounts.failed_logins: %s", "owner told" if told else "no account")
+    return {"told": bool(told)}
 
 
 def _ids(ids: list[int]) -> str:
