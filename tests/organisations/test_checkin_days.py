@@ -10,6 +10,7 @@ from eventapp.models import Event, EventGrant, OutboxMessage, utcnow
 from eventapp.organisations import services
 from eventapp.permissions import Perm, accessible_events_clause, can
 from eventapp.permissions.rules import grant_today
+from tests.security.test_permissions import foreign  # noqa: F401 - the fixture
 
 
 def _volunteer_on(db, factory, first, last):
@@ -129,3 +130,41 @@ def test_the_team_page_gives_a_role_for_given_days_and_refuses_reversed_ones(
     grant = db.session.scalar(select(EventGrant))
     assert (grant.valid_from, grant.valid_until) == (day, day)
     assert "uniquement" in client.get(f"/organiser/events/{event.id}/team").get_data(as_text=True)
+
+
+def test_a_volunteer_whose_day_is_over_reaches_no_page_of_the_event(
+    app,
+    client,
+    db,
+    factory,
+    login,
+    foreign,  # noqa: F811 - the imported fixture
+):
+    """The walk of every signed-in URL with the event's ids (tests/security): once the last
+    day is past, every event page answers 404, as for a stranger, and nothing changes."""
+    from tests.security.test_permissions import EVENT_KINDS, _snapshot, access_of, requests_for
+
+    volunteer = factory.user()
+    yesterday = grant_today() - timedelta(days=1)
+    for event_id in (foreign["ids"]["event"], foreign["ids"]["tour"]):
+        db.session.add(
+            EventGrant(
+                event_id=event_id,
+                user_id=volunteer.id,
+                role="checkin",
+                valid_from=yesterday,
+                valid_until=yesterday,
+            )
+        )
+    db.session.commit()
+    login(volunteer)
+    before = _snapshot(db, foreign["event"].id)
+    checked = 0
+    for rule, method, url in requests_for(app, foreign["ids"]):
+        response = client.open(url, method=method, data={"confirm": "y"}, buffered=True)
+        if access_of(app, rule).kind in EVENT_KINDS:
+            assert response.status_code == 404, (method, url, response.status_code)
+            checked += 1
+        assert "Secretname" not in response.get_data(as_text=True), (method, url)
+    assert checked > 40
+    assert _snapshot(db, foreign["event"].id) == before
