@@ -195,3 +195,24 @@ def test_issue_13_done_when(browser, live_server, db, factory):
     manager.goto("/account/sessions")
     expect(manager.get_by_role("heading", name=T("Login history"), exact=True)).to_be_visible()
     shot(manager, "8-sessions")
+
+
+@pytest.mark.phone
+def test_the_account_pages_fit_a_phone_and_pass_axe(page, db, factory):
+    """The new pages (profile, sessions and history, an event's team with its days) at 390 px:
+    no horizontal scroll, and axe-core finds no violation."""
+    from tests.support.checks import check_accessibility
+
+    org = factory.organisation()
+    user = factory.user(org, "owner", name="Manon Clubster")
+    event = factory.event(organisers=[org])
+    log_in(page, user.email)
+    for name, url in (
+        ("profile", "/account/profile"),
+        ("sessions", "/account/sessions"),
+        ("team", f"/organiser/events/{event.id}/team"),
+    ):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+        check_accessibility(page)
+        shot(page, f"phone-{name}")
