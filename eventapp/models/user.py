@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
@@ -89,6 +89,10 @@ class Membership(Base):
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[MembershipRole] = mapped_column(str_enum(MembershipRole))
+    # The days (Paris dates, inclusive) the membership holds on, e.g. check-in staff for the
+    # days of an event; None: no bound (eventapp.permissions.rules reads them).
+    valid_from: Mapped[date | None]
+    valid_until: Mapped[date | None]
 
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")

@@ -112,6 +112,8 @@ def role_choices():
 class InvitationForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), Email()])
     role = SelectField(_l("Role"), choices=[], validators=[DataRequired()])
+    valid_from = DateField(_l("First day (optional)"), validators=[Optional()])
+    valid_until = DateField(_l("Last day (optional)"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -62,7 +62,7 @@ class TeamError(ServiceError):
         UNKNOWN_PERSON = "unknown_person"
         REFUSED_CHOICE = "refused_choice"
         DAYS_REVERSED = "days_reversed"
-        DAYS_ON_ORGANISATION = "days_on_organisation"
+        DAYS_FOR_OWNER = "days_for_owner"
 
     MESSAGES = {
         Code.SLUG_TAKEN: _l("Another organisation already uses this short name in its address."),
@@ -85,8 +85,8 @@ class TeamError(ServiceError):
         Code.UNKNOWN_PERSON: _l("There is no account with this e-mail address: invite them."),
         Code.REFUSED_CHOICE: _l("This password cannot be used (at least 10 characters)."),
         Code.DAYS_REVERSED: _l("The last day comes before the first day."),
-        Code.DAYS_ON_ORGANISATION: _l(
-            "Days can only limit a role on one event: choose the event's team page."
+        Code.DAYS_FOR_OWNER: _l(
+            "An owner's role cannot end by itself: choose another role for given days."
         ),
     }
     STATUS = {
@@ -96,7 +96,7 @@ class TeamError(ServiceError):
         Code.UNKNOWN_PERSON: 422,
         Code.REFUSED_CHOICE: 422,
         Code.DAYS_REVERSED: 422,
-        Code.DAYS_ON_ORGANISATION: 422,
+        Code.DAYS_FOR_OWNER: 422,
     }
 
 
@@ -208,8 +208,8 @@ def invite(
     """Invite `email` to `org` with `role` (on `event` only if given, and then on the days
     from `valid_from` to `valid_until` only if given); the e-mail is queued."""
     _check_days(valid_from, valid_until)
-    if event is None and (valid_from or valid_until):
-        raise TeamError(TeamError.Code.DAYS_ON_ORGANISATION, field="valid_from")
+    if (valid_from or valid_until) and MembershipRole(role) == MembershipRole.OWNER:
+        raise TeamError(TeamError.Code.DAYS_FOR_OWNER, field="valid_from")
     email = normalise_email(email)
     existing = user_by_email(email)
     if event is None and existing is not None and _membership(org, existing) is not None:
@@ -371,10 +371,14 @@ def accept(
                     user_id=user.id,
                     organisation_id=invitation.organisation_id,
                     role=invitation.role,
+                    valid_from=invitation.valid_from,
+                    valid_until=invitation.valid_until,
                 )
             )
         else:
             membership.role = invitation.role
+            membership.valid_from = invitation.valid_from
+            membership.valid_until = invitation.valid_until
     invitation.accepted_at = utcnow()
     db.session.flush()
     db.session.expire(user, ["memberships"])

@@ -76,7 +76,7 @@ def admin_list():
 def admin_new():
     form = OrganisationForm()
     invite = InvitationForm(prefix="owner", meta={"csrf": False})  # the main form checks it
-    del invite.role
+    del invite.role, invite.valid_from, invite.valid_until
 
     def page(status=200):
         return render_template(
@@ -188,7 +188,14 @@ def invite(organisation):
     if not form.validate_on_submit():
         return page(422)
     with keep_form(form, page):
-        services.invite(organisation, form.email.data, form.role.data, user=_me())
+        services.invite(
+            organisation,
+            form.email.data,
+            form.role.data,
+            user=_me(),
+            valid_from=form.valid_from.data,
+            valid_until=form.valid_until.data,
+        )
     flash(_("The invitation has been sent."), "success")
     return redirect(url_for("organisations.members", org_id=organisation.id))
 

@@ -11,7 +11,8 @@
   to one person, or to another organisation: each of its members then holds what both the
   grant's role and their own role grant. A grant never passes on EVENT_TEAM (who may grant).
   A grant may hold on given days only (`valid_from`/`valid_until`, Paris dates, inclusive): a
-  volunteer's check-in for one day ends by itself, in every check and list (`_grant_is_current`).
+  volunteer's check-in for one day ends by itself, in every check and list (`_grant_is_current`);
+  a membership may be dated the same way (`_current_memberships`).
 
 Every check takes the actor explicitly and goes through `_holding_roles` and
 `accessible_events_clause` / `permissions_on`: the single place to extend with new roles or
@@ -108,6 +109,22 @@ def _is_admin(actor: Actor) -> bool:
     return is_signed_in(actor) and bool(getattr(actor, "is_admin", False))
 
 
+def _current_memberships(actor: Actor) -> list:
+    """The actor's memberships that hold today (a dated one, e.g. check-in staff for the days
+    of an event, ends by itself)."""
+    today = None
+    current = []
+    for membership in actor.memberships:
+        first = getattr(membership, "valid_from", None)
+        last = getattr(membership, "valid_until", None)
+        if first is not None or last is not None:
+            today = today or grant_today()
+            if (first is not None and first > today) or (last is not None and last < today):
+                continue
+        current.append(membership)
+    return current
+
+
 def _holding_roles(perms: Iterable[Perm]) -> set[MembershipRole]:
     wanted = set(perms)
     return {role for role, granted in ROLE_PERMISSIONS.items() if granted & wanted}
@@ -119,7 +136,7 @@ def organisation_ids(actor: Actor, *perms: Perm) -> list[int]:
     if not is_signed_in(actor):
         return []
     roles = _holding_roles(perms)
-    return sorted({m.organisation_id for m in actor.memberships if m.role in roles})
+    return sorted({m.organisation_id for m in _current_memberships(actor) if m.role in roles})
 
 
 def organisations_clause(actor: Actor, *perms: Perm) -> ColumnElement[bool]:
@@ -171,7 +188,7 @@ def _granted_clause(actor: Actor, wanted: set[Perm]) -> ColumnElement[bool] | No
     roles = _grant_roles(wanted)
     if roles:
         clauses.append(and_(EventGrant.user_id == actor.id, EventGrant.role.in_(roles)))
-    for membership in actor.memberships:
+    for membership in _current_memberships(actor):
         roles = _grant_roles(wanted, ROLE_PERMISSIONS.get(membership.role, frozenset()))
         if roles:
             clauses.append(
@@ -192,7 +209,7 @@ def _grants(actor: Actor) -> dict[int, frozenset[Perm]]:
     key = getattr(actor, "id", None)
     if key in cache:
         return cache[key]
-    own_roles = {m.organisation_id: m.role for m in actor.memberships}
+    own_roles = {m.organisation_id: m.role for m in _current_memberships(actor)}
     condition = EventGrant.user_id == actor.id
     if own_roles:
         condition = or_(condition, EventGrant.organisation_id.in_(sorted(own_roles)))
@@ -228,7 +245,7 @@ def _permissions_from(
         return EVENT_PERMS
     organisers = set(organiser_ids)
     granted: set[Perm] = set()
-    for membership in actor.memberships:
+    for membership in _current_memberships(actor):
         if membership.organisation_id in organisers:
             granted |= ROLE_PERMISSIONS.get(membership.role, frozenset())
     grants = _grants(actor)

@@ -1,8 +1,8 @@
-"""Teams, part two (issues 13 and 20): check-in grants and invitations limited to dates, the
+"""Teams, part two (issues 13 and 20): grants, memberships and invitations limited to dates, the
 server-side sessions (list, log out one, log out everywhere), and the failed-login counters
 per (account, address) pair.
 
-Existing grants and invitations get no date bound (they keep holding as before); existing
+Existing grants, memberships and invitations get no date bound (they keep holding as before); existing
 logins have no session row, so their holders log in once more after the upgrade.
 
 Revision ID: 0070_teams2
@@ -23,6 +23,9 @@ def upgrade():
         batch_op.add_column(sa.Column("valid_from", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("valid_until", sa.Date(), nullable=True))
     with op.batch_alter_table("invitation", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("valid_from", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("valid_until", sa.Date(), nullable=True))
+    with op.batch_alter_table("membership", schema=None) as batch_op:
         batch_op.add_column(sa.Column("valid_from", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("valid_until", sa.Date(), nullable=True))
 
@@ -66,6 +69,9 @@ def downgrade():
     with op.batch_alter_table("user_session", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_session_user_id"))
     op.drop_table("user_session")
+    with op.batch_alter_table("membership", schema=None) as batch_op:
+        batch_op.drop_column("valid_until")
+        batch_op.drop_column("valid_from")
     with op.batch_alter_table("invitation", schema=None) as batch_op:
         batch_op.drop_column("valid_until")
         batch_op.drop_column("valid_from")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from eventapp.models import Event, EventGrant, OutboxMessage, utcnow
+from eventapp.models import Event, EventGrant, Invitation, OutboxMessage, utcnow
 from eventapp.organisations import services
 from eventapp.permissions import Perm, accessible_events_clause, can
 from eventapp.permissions.rules import grant_today
@@ -168,3 +168,47 @@ def test_a_volunteer_whose_day_is_over_reaches_no_page_of_the_event(
         assert "Secretname" not in response.get_data(as_text=True), (method, url)
     assert checked > 40
     assert _snapshot(db, foreign["event"].id) == before
+
+
+def test_an_organisation_s_check_in_staff_for_given_days_only(client, db, factory, login):
+    """The same for a membership: invited to the organisation as check-in staff for given days,
+    the volunteer holds the desk of its events on those days, then nothing."""
+    org = factory.organisation()
+    owner = factory.user(org, "owner")
+    now = utcnow()
+    event = factory.event(organisers=[org], starts_at=now - timedelta(hours=1))
+    event.ends_at = now + timedelta(hours=6)
+    db.session.commit()
+    login(owner)
+    today = grant_today()
+    as_owner = client.post(
+        f"/organiser/organisations/{org.id}/invitations",
+        data={"email": "o@example.org", "role": "owner", "valid_from": today.isoformat()},
+    )
+    assert as_owner.status_code == 422  # an owner's role cannot end by itself
+    response = client.post(
+        f"/organiser/organisations/{org.id}/invitations",
+        data={
+            "email": "benevole@example.org",
+            "role": "checkin",
+            "valid_from": today.isoformat(),
+            "valid_until": today.isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    invitation = db.session.scalar(select(Invitation).where(Invitation.role == "checkin"))
+    volunteer = services.accept(invitation, name="Bénévole", password="a long password 1")
+    db.session.commit()
+    membership = volunteer.memberships[0]
+    assert (membership.valid_from, membership.valid_until) == (today, today)
+    assert can(volunteer, Perm.CHECKIN, event)
+    page = client.get(f"/organiser/organisations/{org.id}/members").get_data(as_text=True)
+    assert "uniquement" in page
+    # The day is over: nothing is left, in the checks and on the pages.
+    membership.valid_from = membership.valid_until = today - timedelta(days=1)
+    db.session.commit()
+    assert not can(volunteer, Perm.CHECKIN, event)
+    assert _listed(db, volunteer) == []
+    client.post("/auth/logout")
+    login(volunteer, password="a long password 1")
+    assert client.get(f"/organiser/events/{event.id}/checkin").status_code == 404
