@@ -61,8 +61,15 @@ class Config:
 
     # Password reset links are valid this many seconds, and only until the password changes.
     PASSWORD_RESET_MAX_AGE = int(os.environ.get("PASSWORD_RESET_MAX_AGE", "3600"))
-    # Failed logins allowed per account and per address before a 429 (limits syntax).
+    # Failed logins allowed per account and per address before a 429 (limits syntax): the
+    # password change and the second step of a login. The login form itself is throttled per
+    # (account, address) pair with growing delays (eventapp/auth/throttle.py) and per address
+    # by LOGIN_ADDRESS_LIMIT, high enough for a venue's shared Wi-Fi.
     LOGIN_FAILURE_LIMIT = os.environ.get("LOGIN_FAILURE_LIMIT", "5 per 15 minutes")
+    LOGIN_ADDRESS_LIMIT = os.environ.get("LOGIN_ADDRESS_LIMIT", "60 per 15 minutes")
+    # Login history (time, the address's first bytes, the browser) kept this many days; the
+    # sessions list keeps ended sessions as long.
+    LOGIN_HISTORY_DAYS = int(os.environ.get("LOGIN_HISTORY_DAYS", "90"))
     # Password-reset requests allowed per address and per account.
     PASSWORD_RESET_REQUEST_LIMIT = os.environ.get("PASSWORD_RESET_REQUEST_LIMIT", "5 per hour")
 

@@ -30,9 +30,18 @@ def _has_nul(values) -> bool:
 
 PRIVATE_PREFIX = "/r/"
 # Pages with personal data: a participant's (/r/), the organisers' workspace and its API, the
-# account pages (login, password reset), the development outbox. Never stored by a browser or
-# a proxy, so the back button on a shared computer shows nothing after logout.
-NO_STORE_PREFIXES = (PRIVATE_PREFIX, "/organiser", "/api/", "/auth/", "/dev/")
+# account pages (login, password reset, the second step of a login, profile, sessions and login
+# history), the development outbox. Never stored by a browser or a proxy, so the back button on
+# a shared computer shows nothing after logout.
+NO_STORE_PREFIXES = (
+    PRIVATE_PREFIX,
+    "/organiser",
+    "/api/",
+    "/auth/",
+    "/dev/",
+    "/account/",
+    "/login/",
+)
 _warned_hosts: set[str] = set()
 
 

@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, RadioField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from eventapp.organiser.forms import choices
 
 
 class CodeForm(FlaskForm):
@@ -12,3 +14,27 @@ class CodeForm(FlaskForm):
 
 class DisableForm(FlaskForm):
     password = PasswordField(_l("Your password"), validators=[DataRequired(), Length(max=200)])
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
+    language = RadioField(
+        _l("Language of the pages and e-mails"), choices=[], validators=[DataRequired()]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = choices([("fr", "Français"), ("en", "English")])
+
+
+class EmailChangeForm(FlaskForm):
+    email = EmailField(
+        _l("New e-mail address"), validators=[DataRequired(), Length(max=254), Email()]
+    )
+    password = PasswordField(
+        _l("Your current password"), validators=[DataRequired(), Length(max=200)]
+    )
+
+
+class ActionForm(FlaskForm):
+    """A button (log out a session): the CSRF token only."""

@@ -114,6 +114,8 @@ def required(user: User) -> bool:
     they are an administrator under APP_CONFIG=production."""
     if user.is_admin and current_app.config.get("ADMIN_2FA_REQUIRED"):
         return True
+    if user.organisation_requires_2fa is not None:  # known from the session's load
+        return user.organisation_requires_2fa
     return (
         db.session.scalar(
             select(Organisation.id)

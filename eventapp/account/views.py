@@ -8,32 +8,87 @@ from zoneinfo import ZoneInfo
 
 from flask import (
     Flask,
+    abort,
+    after_this_request,
     current_app,
     flash,
     redirect,
     render_template,
+    request,
     session,
     url_for,
 )
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user
 from sqlalchemy import select
 
-from eventapp.account import twofactor
+from eventapp.account import sessions, twofactor
 from eventapp.account.blueprint import bp
 from eventapp.account.forms import CodeForm, DisableForm
 from eventapp.extensions import db, limiter
 from eventapp.helpers import safe_next
 from eventapp.i18n import current_language
-from eventapp.models import Event, EventKind, EventStatus, User, utcnow
+from eventapp.models import Event, EventKind, EventStatus, User
 from eventapp.permissions import EVENT_PERMS, Perm, accessible_events_clause, guard
-from eventapp.services import audit
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
+# Where a member who must turn two-factor login on may still go (the rest sends them there).
+SETUP_ALLOWED = frozenset({"account.two_factor", "account.sessions", "account.end_session"})
+
+
 def init_app(app: Flask) -> None:
+    from eventapp.account import profile  # noqa: F401 - its views join the blueprint
+
     app.register_blueprint(bp)
+
+    @app.before_request
+    def _second_factor_first():
+        """An organisation that requires two-factor login: its members without it are sent to
+        set it up, on every signed-in page (not only right after the login)."""
+        view = app.view_functions.get(request.endpoint or "")
+        access = guard.declared(view) if view is not None else None
+        if access is None or not access.signed_in or request.endpoint in SETUP_ALLOWED:
+            return None
+        user = current_user._get_current_object()
+        if not getattr(user, "is_authenticated", False) or user.has_2fa:
+            return None
+        if not twofactor.required(user):
+            return None
+        if request.path.startswith("/api/"):
+            abort(403, _("Your organisation requires two-factor login: turn it on first."))
+        flash(_("Your organisation requires two-factor login: turn it on now."), "warning")
+        return redirect(url_for("account.two_factor"))
+
+
+def sign_in(user: User, *, remember: bool = False, second_factor: str | None = None) -> None:
+    """Log `user` in on this browser: a new server-side session, a line in the login history
+    (an e-mail to the owner if the browser is new to the account), the browser remembered, and
+    the account's language for the pages."""
+    cookie = sessions.record_login(
+        user,
+        address=get_remote_address(),
+        user_agent=request.headers.get("User-Agent"),
+        device_cookie_value=request.cookies.get(sessions.DEVICE_COOKIE),
+        second_factor=second_factor,
+    )
+    login_user(user, remember=remember)
+    if user.language in current_app.config["LANGUAGES"]:
+        session["lang"] = user.language
+
+    @after_this_request
+    def _remember_browser(response):
+        response.set_cookie(
+            sessions.DEVICE_COOKIE,
+            cookie,
+            max_age=sessions.DEVICE_COOKIE_DAYS * 86400,
+            httponly=True,
+            secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")),
+            samesite="Lax",
+        )
+        return response
 
 
 def todays_desks(user, now: datetime | None = None) -> list[Event] | None:
@@ -144,9 +199,7 @@ def login_second_step():
             session.clear()
             if lang:
                 session["lang"] = lang
-            login_user(user, remember=pending.get("remember", False))
-            user.last_login_at = utcnow()
-            audit.record("user.login", user=user, second_factor=used)
+            sign_in(user, remember=pending.get("remember", False), second_factor=used)
             if used == "recovery":
                 flash(
                     _(

@@ -1,8 +1,11 @@
 """Organiser login, logout, password change and reset (participants never log in: they use
 their manage link).
 
-Failed logins are throttled per account and per address (Flask-Limiter, LOGIN_FAILURE_LIMIT):
-only failures count, and the 429 page says the same thing whether the e-mail exists or not.
+Failed logins are throttled per (account, address) pair with growing delays and per account for
+unknown browsers only (eventapp/auth/throttle.py), and per address by Flask-Limiter
+(LOGIN_ADDRESS_LIMIT, failures only): the 429 page says the same thing whether the e-mail
+exists or not, and the account holder is never locked out of a browser they logged in with.
+A login starts a server-side session (eventapp/account/sessions.py): logout ends it.
 
 No commit here: the request commits once the view answered below 400 (a login, a reset, a new
 password redirect); a form shown again with errors rolls back. A counter that must survive a
@@ -13,11 +16,14 @@ import hashlib
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
+from eventapp.account import sessions
 from eventapp.account import views as account
+from eventapp.auth import throttle
 from eventapp.auth.blueprint import bp
 from eventapp.auth.forms import (
     NEW_PASSWORD_HINT,
@@ -26,26 +32,20 @@ from eventapp.auth.forms import (
     LoginForm,
     ResetPasswordForm,
 )
-from eventapp.extensions import db, limiter
+from eventapp.errors import render_error
+from eventapp.extensions import limiter
 from eventapp.helpers import safe_next
-from eventapp.models import User, utcnow
+from eventapp.models import User
 from eventapp.permissions import guard
-from eventapp.routing import parse_int
-from eventapp.services import accounts, audit
+from eventapp.services import accounts
 
 FAILED_LOGIN = 401
 
 
 def load_user(user_id: str) -> User | None:
-    """The session holds "id:session_token"; a changed token (new password) ends the session."""
-    raw_id, _sep, token = (user_id or "").partition(":")
-    number = parse_int(raw_id, None, minimum=1)
-    if number is None or not token:
-        return None
-    user = db.session.get(User, number)
-    if user is None or user.session_token != token or not user.active:
-        return None
-    return user
+    """The session holds "id:session_token:session_key": a changed token (new password, "log
+    out everywhere") or an ended session (logout, "log out" on the sessions page) ends it."""
+    return sessions.load(user_id)
 
 
 # --- throttling -----------------------------------------------------------------------------
@@ -63,6 +63,10 @@ def _address_key() -> str:
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_FAILURE_LIMIT"]
+
+
+def _address_limit() -> str:
+    return current_app.config["LOGIN_ADDRESS_LIMIT"]
 
 
 def _reset_limit() -> str:
@@ -105,17 +109,28 @@ def _renew_session() -> None:
 # --- login and logout -----------------------------------------------------------------------
 
 
+def _slowed_down(seconds: int):
+    minutes = max(1, -(-seconds // 60))
+    message = (
+        ngettext(
+            "Too many failed login attempts from here. Please wait %(num)s second.",
+            "Too many failed login attempts from here. Please wait %(num)s seconds.",
+            seconds,
+        )
+        if seconds < 60
+        else ngettext(
+            "Too many failed login attempts from here. Please wait %(num)s minute.",
+            "Too many failed login attempts from here. Please wait %(num)s minutes.",
+            minutes,
+        )
+    )
+    return render_error(429, message, headers={"Retry-After": str(seconds)})
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @guard.public
 @limiter.limit(
-    _login_limit,
-    key_func=_account_key,
-    methods=["POST"],
-    deduct_when=_failed,
-    error_message=_too_many_logins,
-)
-@limiter.limit(
-    _login_limit,
+    _address_limit,
     key_func=_address_key,
     methods=["POST"],
     deduct_when=_failed,
@@ -126,21 +141,28 @@ def login():
         return redirect(safe_next(request.args.get("next"), "account.landing"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = accounts.authenticate(form.email.data, form.password.data)
+        email, address = form.email.data, get_remote_address()
+        # Looked up for either answer (the same work whether the account exists or not).
+        holder = accounts.user_by_email(email)
+        known_browser = sessions.knows(request.cookies.get(sessions.DEVICE_COOKIE), holder)
+        wait = throttle.wait_seconds(email, address, known_browser=known_browser)
+        if wait:
+            return _slowed_down(wait)
+        user = accounts.authenticate(email, form.password.data)
         if user is not None:
+            throttle.succeeded(email, address)
             _renew_session()
             # Two-factor login (eventapp.account): the code is asked on /login/2fa first.
             target = safe_next(request.args.get("next"), "account.landing")
             second = account.second_step(user, form.remember.data, target)
             if second is not None:
                 return second
-            login_user(user, remember=form.remember.data)
-            user.last_login_at = utcnow()
-            audit.record("user.login", user=user)
+            account.sign_in(user, remember=form.remember.data)
             setup = account.after_login(user)
             if setup is not None:
                 return setup
-            return redirect(safe_next(request.args.get("next"), "account.landing"))
+            return redirect(target)
+        throttle.failed(email, address, holder if holder is not None and holder.active else None)
         # One message whether the e-mail exists or not.
         flash(_("Wrong e-mail or password."), "error")
         return render_template("auth/login.html", form=form), FAILED_LOGIN
@@ -151,6 +173,8 @@ def login():
 @bp.post("/logout")
 @guard.public
 def logout():
+    if current_user.is_authenticated:
+        sessions.end_current(current_user._get_current_object())
     logout_user()
     _renew_session()
     flash(_("You are logged out."), "info")
@@ -198,6 +222,8 @@ def reset_password(token: str):
         except accounts.AccountError as error:
             form.new_password.errors.append(_password_message(error.code))
         else:
+            # The owner is back in from anywhere: the account's failed-login counters go.
+            throttle.clear_account(user.email)
             _renew_session()
             flash(_("Your password has been changed. You can log in with it now."), "success")
             return redirect(url_for("auth.login"))
@@ -232,12 +258,17 @@ def change_password():
                 )
                 # This session goes on with the new session token; all others have ended.
                 _renew_session()
+                sessions.start(
+                    user,
+                    address=get_remote_address(),
+                    user_agent=request.headers.get("User-Agent"),
+                )
                 login_user(user, remember=remembered)
                 flash(
                     _("Your password has been changed. Your other sessions have been logged out."),
                     "success",
                 )
-                return redirect(url_for("organiser.dashboard"))
+                return redirect(url_for("account.profile"))
     status = 400 if form.is_submitted() else 200
     return render_template("auth/change_password.html", form=form, hint=NEW_PASSWORD_HINT), status
 

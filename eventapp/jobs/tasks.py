@@ -9,8 +9,11 @@ import logging
 from celery import shared_task
 from flask import current_app
 
+from eventapp.auth import throttle
+from eventapp.database import own_transaction
 from eventapp.jobs import broker, dispatch
 from eventapp.privacy.retention import purge_expired
+from eventapp.services import accounts
 from eventapp.services import mail as mail_service
 
 log = logging.getLogger(__name__)
@@ -65,6 +68,27 @@ def send_due_mailings() -> dict:
     if sent:
         log.info("mailings.send_due: %s", {str(k): v for k, v in sent.items()})
     return {"mailings": len(sent), "queued": sum(sent.values())}
+
+
+@shared_task(name=accounts.RESET_JOB)
+def password_reset(email: str) -> dict:
+    """A "forgot password" request, queued the same way whether the address has an account or
+    not (no timing difference in the request): the message is queued here if it has one. The
+    address is not logged nor returned."""
+    with own_transaction():
+        queued = accounts.send_password_reset(email)
+    log.info("accounts.password_reset: %s", "queued" if queued else "no account")
+    return {"queued": bool(queued)}
+
+
+@shared_task(name=throttle.NOTIFY_JOB)
+def failed_logins(user_id: int, failures: int) -> dict:
+    """Repeated failed logins on an address: its account's owner is told (published the same
+    way whether the address has an account or not; 0 for none)."""
+    with own_transaction():
+        told = throttle.tell_owner(user_id, failures)
+    log.info("accounts.failed_logins: %s", "owner told" if told else "no account")
+    return {"told": bool(told)}
 
 
 def _ids(ids: list[int]) -> str:

@@ -21,7 +21,14 @@ from eventapp.models.event import Event, EventOrganiser, EventRegion
 from eventapp.models.mail import ImportUpload, Mailing, MailingAttachment, OutboxMessage
 from eventapp.models.organisation import Organisation
 from eventapp.models.registration import Registration
-from eventapp.models.team import EventGrant, Invitation, LoginRecord, RecoveryCode
+from eventapp.models.team import (
+    EventGrant,
+    Invitation,
+    LoginRecord,
+    LoginThrottle,
+    RecoveryCode,
+    UserSession,
+)
 from eventapp.models.user import Membership, User
 
 __all__ = [
@@ -39,6 +46,7 @@ __all__ = [
     "ImportUpload",
     "Invitation",
     "LoginRecord",
+    "LoginThrottle",
     "Mailing",
     "MailingAttachment",
     "MailingStatus",
@@ -56,5 +64,6 @@ __all__ = [
     "RegistrationStatus",
     "UTCDateTime",
     "User",
+    "UserSession",
     "utcnow",
 ]

@@ -3,7 +3,7 @@ and what the accounts keep for two-factor login and their login history."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String
@@ -38,6 +38,9 @@ class Invitation(Base):
     expires_at: Mapped[datetime]
     accepted_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # With event_id: the grant it becomes holds only on these days (Paris dates, inclusive).
+    valid_from: Mapped[date | None]
+    valid_until: Mapped[date | None]
 
     organisation: Mapped[Organisation] = relationship()
     event: Mapped[Event | None] = relationship()
@@ -73,6 +76,10 @@ class EventGrant(Base):
     )
     role: Mapped[MembershipRole] = mapped_column(str_enum(MembershipRole))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The days (Europe/Paris dates, inclusive) on which the grant holds; None: no bound. A
+    # volunteer's check-in for one day ends by itself (permissions.rules reads these).
+    valid_from: Mapped[date | None]
+    valid_until: Mapped[date | None]
 
     event: Mapped[Event] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
@@ -92,7 +99,7 @@ class RecoveryCode(Base):
 
 class LoginRecord(Base):
     """A login: when, a coarse place (the IP's first bytes, never the whole address) and the
-    browser. Kept LOGIN_HISTORY_DAYS (eventapp.account.services.purge_login_history)."""
+    browser. Kept LOGIN_HISTORY_DAYS (eventapp.account.sessions.purge, by the retention run)."""
 
     __tablename__ = "login_record"
     __table_args__ = (Index("ix_login_record_user_id_created_at", "user_id", "created_at"),)
@@ -104,3 +111,37 @@ class LoginRecord(Base):
     browser: Mapped[str] = mapped_column(String(120))
     # A digest of the browser's user agent: a login from an unseen one is told by e-mail.
     browser_key: Mapped[str] = mapped_column(String(64))
+
+
+class UserSession(Base):
+    """One signed-in browser: the session cookie (and a "remember me" cookie) carries `key`,
+    of which only the SHA-256 is kept. A session is live while `ended_at` is empty and
+    `generation` is the account's current session token (rotating it ends them all). Ended
+    sessions are deleted after SESSION_HISTORY_DAYS, live ones once the remember cookie would
+    have expired (eventapp.account.sessions.purge)."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    generation: Mapped[str] = mapped_column(String(64))  # digest of User.session_token
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    network: Mapped[str] = mapped_column(String(50))  # as LoginRecord.network
+    browser: Mapped[str] = mapped_column(String(120))
+
+
+class LoginThrottle(Base):
+    """Failed logins counted per (account, address) pair and per account, so that guesses slow
+    down without locking the account holder out (issue 20, point 5). `key` and `account` are
+    digests (no e-mail or address is stored); rows are deleted a day after their last failure."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account: Mapped[str] = mapped_column(String(64), index=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)
+    blocked_until: Mapped[datetime | None]
+    notified_at: Mapped[datetime | None]

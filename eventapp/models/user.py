@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from flask import current_app, has_app_context
@@ -44,6 +44,12 @@ class User(UserMixin, TimestampMixin, Base):
         back_populates="user", cascade="all, delete-orphan"
     )
 
+    # Not stored: the key of the session this object was loaded for (eventapp.account.sessions);
+    # it is the third part of the Flask-Login id, so one session can end alone.
+    session_key = None
+    session_row_id = None
+    organisation_requires_2fa = None  # known from the session's load, else asked
+
     def set_password(self, password: str) -> None:
         # The cost is the app's PASSWORD_HASH_METHOD (scrypt at Werkzeug's cost outside tests).
         method = current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else "scrypt"
@@ -62,7 +68,8 @@ class User(UserMixin, TimestampMixin, Base):
         self.session_token = new_session_token()
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+        base = f"{self.id}:{self.session_token}"
+        return f"{base}:{self.session_key}" if self.session_key else base
 
     @property
     def is_active(self) -> bool:
@@ -82,6 +89,10 @@ class Membership(Base):
         ForeignKey("organisation.id", ondelete="CASCADE"), index=True
     )
     role: Mapped[MembershipRole] = mapped_column(str_enum(MembershipRole))
+    # The days (Paris dates, inclusive) the membership holds on, e.g. check-in staff for the
+    # days of an event; None: no bound (eventapp.permissions.rules reads them).
+    valid_from: Mapped[date | None]
+    valid_until: Mapped[date | None]
 
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped[Organisation] = relationship(back_populates="memberships")

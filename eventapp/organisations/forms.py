@@ -1,7 +1,15 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
 
 from eventapp.models import MembershipRole, OrganisationKind, Region
@@ -104,6 +112,8 @@ def role_choices():
 class InvitationForm(FlaskForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), Email()])
     role = SelectField(_l("Role"), choices=[], validators=[DataRequired()])
+    valid_from = DateField(_l("First day (optional)"), validators=[Optional()])
+    valid_until = DateField(_l("Last day (optional)"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -136,6 +146,8 @@ class GrantForm(FlaskForm):
         validators=[Optional(), Length(max=254), Email()],
     )
     role = SelectField(_l("Role"), choices=[], validators=[DataRequired()])
+    valid_from = DateField(_l("First day (optional)"), validators=[Optional()])
+    valid_until = DateField(_l("Last day (optional)"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,12 +17,14 @@ import re
 import secrets
 from datetime import timedelta
 
+from babel.dates import format_date
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from eventapp.extensions import db
+from eventapp.i18n import format_locale
 from eventapp.models import (
     Event,
     EventGrant,
@@ -59,6 +61,8 @@ class TeamError(ServiceError):
         OWN_ORGANISATION = "own_organisation"
         UNKNOWN_PERSON = "unknown_person"
         REFUSED_CHOICE = "refused_choice"
+        DAYS_REVERSED = "days_reversed"
+        DAYS_FOR_OWNER = "days_for_owner"
 
     MESSAGES = {
         Code.SLUG_TAKEN: _l("Another organisation already uses this short name in its address."),
@@ -80,6 +84,10 @@ class TeamError(ServiceError):
         ),
         Code.UNKNOWN_PERSON: _l("There is no account with this e-mail address: invite them."),
         Code.REFUSED_CHOICE: _l("This password cannot be used (at least 10 characters)."),
+        Code.DAYS_REVERSED: _l("The last day comes before the first day."),
+        Code.DAYS_FOR_OWNER: _l(
+            "An owner's role cannot end by itself: choose another role for given days."
+        ),
     }
     STATUS = {
         Code.INVITATION_GONE: 410,
@@ -87,7 +95,30 @@ class TeamError(ServiceError):
         Code.NOT_A_MEMBER: 404,
         Code.UNKNOWN_PERSON: 422,
         Code.REFUSED_CHOICE: 422,
+        Code.DAYS_REVERSED: 422,
+        Code.DAYS_FOR_OWNER: 422,
     }
+
+
+def format_day(day) -> str:
+    return format_date(day, "medium", locale=format_locale())
+
+
+def grant_days(found) -> str:
+    """« from 12 Oct 2026 », « until … », « 12 Oct 2026 – 13 Oct 2026 », « 12 Oct 2026 only »."""
+    first, last = found.valid_from, found.valid_until
+    if first and last:
+        if first == last:
+            return _("%(day)s only", day=format_day(first))
+        return _("%(first)s to %(last)s", first=format_day(first), last=format_day(last))
+    if first:
+        return _("from %(day)s", day=format_day(first))
+    return _("until %(day)s", day=format_day(last))
+
+
+def _check_days(valid_from, valid_until) -> None:
+    if valid_from is not None and valid_until is not None and valid_until < valid_from:
+        raise TeamError(TeamError.Code.DAYS_REVERSED, field="valid_until")
 
 
 # --- organisations ----------------------------------------------------------------------------
@@ -171,8 +202,14 @@ def invite(
     *,
     user: User | None,
     event: Event | None = None,
+    valid_from=None,
+    valid_until=None,
 ) -> Invitation:
-    """Invite `email` to `org` with `role` (on `event` only if given); the e-mail is queued."""
+    """Invite `email` to `org` with `role` (on `event` only if given, and then on the days
+    from `valid_from` to `valid_until` only if given); the e-mail is queued."""
+    _check_days(valid_from, valid_until)
+    if (valid_from or valid_until) and MembershipRole(role) == MembershipRole.OWNER:
+        raise TeamError(TeamError.Code.DAYS_FOR_OWNER, field="valid_from")
     email = normalise_email(email)
     existing = user_by_email(email)
     if event is None and existing is not None and _membership(org, existing) is not None:
@@ -192,6 +229,8 @@ def invite(
         email=email,
         role=MembershipRole(role),
         invited_by_id=user.id if user else None,
+        valid_from=valid_from,
+        valid_until=valid_until,
     )
     token = _new_token(invitation)
     db.session.add(invitation)
@@ -257,6 +296,16 @@ def _send_invitation(invitation: Invitation, token: str, org: Organisation, by: 
                     role=role,
                     where=where,
                 ),
+                *(
+                    [
+                        _(
+                            "Your access holds %(days)s, then ends by itself.",
+                            days=grant_days(invitation),
+                        )
+                    ]
+                    if invitation.valid_from or invitation.valid_until
+                    else []
+                ),
                 _("Open this link to accept (valid %(days)s days, once):", days=INVITATION_DAYS),
                 url,
                 _("If you did not expect this invitation, ignore this message."),
@@ -305,7 +354,13 @@ def accept(
         raise TeamError(TeamError.Code.WRONG_ACCOUNT)
     if invitation.event_id is not None:
         db.session.add(
-            EventGrant(event_id=invitation.event_id, user_id=user.id, role=invitation.role)
+            EventGrant(
+                event_id=invitation.event_id,
+                user_id=user.id,
+                role=invitation.role,
+                valid_from=invitation.valid_from,
+                valid_until=invitation.valid_until,
+            )
         )
         forget_grants()
     else:
@@ -316,10 +371,14 @@ def accept(
                     user_id=user.id,
                     organisation_id=invitation.organisation_id,
                     role=invitation.role,
+                    valid_from=invitation.valid_from,
+                    valid_until=invitation.valid_until,
                 )
             )
         else:
             membership.role = invitation.role
+            membership.valid_from = invitation.valid_from
+            membership.valid_until = invitation.valid_until
     invitation.accepted_at = utcnow()
     db.session.flush()
     db.session.expire(user, ["memberships"])
@@ -437,10 +496,14 @@ def grant(
     user: User,
     organisation: Organisation | None = None,
     email: str | None = None,
+    valid_from=None,
+    valid_until=None,
 ) -> EventGrant:
-    """Give `role` on `event` to another organisation, or to the account with `email`."""
+    """Give `role` on `event` to another organisation, or to the account with `email`; with
+    `valid_from`/`valid_until` (Paris dates, inclusive) it holds on those days only."""
     from eventapp.models import EventOrganiser
 
+    _check_days(valid_from, valid_until)
     role = MembershipRole(role)
     if organisation is not None:
         organises = db.session.scalar(
@@ -463,17 +526,26 @@ def grant(
             *(getattr(EventGrant, key) == value for key, value in target.items()),
         )
     )
+    days = {"valid_from": valid_from, "valid_until": valid_until}
     if existing is not None:
-        if existing.role == role:
+        if existing.role == role and all(getattr(existing, k) == v for k, v in days.items()):
             raise TeamError(TeamError.Code.ALREADY_GRANTED)
         existing.role = role
+        existing.valid_from, existing.valid_until = valid_from, valid_until
         found = existing
     else:
-        found = EventGrant(event_id=event.id, role=role, **target)
+        found = EventGrant(event_id=event.id, role=role, **target, **days)
         db.session.add(found)
     db.session.flush()
     forget_grants()
-    audit.record("team.granted", user=user, event_id=event.id, role=str(role), **target)
+    audit.record(
+        "team.granted",
+        user=user,
+        event_id=event.id,
+        role=str(role),
+        **target,
+        **{k: v.isoformat() for k, v in days.items() if v is not None},
+    )
     return found
 
 

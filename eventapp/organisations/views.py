@@ -17,10 +17,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from eventapp.account.views import sign_in
 from eventapp.extensions import db
 from eventapp.i18n import current_language
 from eventapp.models import (
@@ -75,7 +76,7 @@ def admin_list():
 def admin_new():
     form = OrganisationForm()
     invite = InvitationForm(prefix="owner", meta={"csrf": False})  # the main form checks it
-    del invite.role
+    del invite.role, invite.valid_from, invite.valid_until
 
     def page(status=200):
         return render_template(
@@ -172,6 +173,7 @@ def _members_page(organisation, invite_form=None, status=200):
         invite_form=invite_form or InvitationForm(),
         role_form=RoleForm(),
         action_form=ActionForm(),
+        grant_days=grant_days,
     ), status
 
 
@@ -186,7 +188,14 @@ def invite(organisation):
     if not form.validate_on_submit():
         return page(422)
     with keep_form(form, page):
-        services.invite(organisation, form.email.data, form.role.data, user=_me())
+        services.invite(
+            organisation,
+            form.email.data,
+            form.role.data,
+            user=_me(),
+            valid_from=form.valid_from.data,
+            valid_until=form.valid_until.data,
+        )
     flash(_("The invitation has been sent."), "success")
     return redirect(url_for("organisations.members", org_id=organisation.id))
 
@@ -269,6 +278,9 @@ def remove(organisation, member_id):
 # --- an event's team (co-organisers) ----------------------------------------------------------
 
 
+grant_days = services.grant_days
+
+
 def _lead_of(event: Event) -> Organisation | None:
     return db.session.scalar(
         select(Organisation)
@@ -304,6 +316,7 @@ def event_team(event):
             form=form,
             grants=grants,
             action_form=ActionForm(),
+            grant_days=grant_days,
             current_tab="organisations.event_team",
         )
 
@@ -316,11 +329,25 @@ def event_team(event):
                 lead = _lead_of(event)
                 if lead is None:
                     abort(404)
-                services.invite(lead, form.email.data, form.role.data, user=_me(), event=event)
+                services.invite(
+                    lead,
+                    form.email.data,
+                    form.role.data,
+                    user=_me(),
+                    event=event,
+                    valid_from=form.valid_from.data,
+                    valid_until=form.valid_until.data,
+                )
                 flash(_("The invitation has been sent."), "success")
             else:
                 services.grant(
-                    event, form.role.data, user=_me(), organisation=org, email=form.email.data
+                    event,
+                    form.role.data,
+                    user=_me(),
+                    organisation=org,
+                    email=form.email.data,
+                    valid_from=form.valid_from.data,
+                    valid_until=form.valid_until.data,
                 )
                 flash(_("The role has been given on this event."), "success")
         return redirect(url_for("organisations.event_team", event_id=event.id))
@@ -400,6 +427,7 @@ def invitation(token):
             form=form,
             join_form=join,
             account_exists=bool(account_exists),
+            grant_days=grant_days,
         ), status
 
     if request.method == "POST":
@@ -408,12 +436,14 @@ def invitation(token):
             with keep_form(join, page):
                 services.accept(found, user=_me())
             flash(_("Welcome to %(org)s.", org=found.organisation.name), "success")
-            return redirect(url_for("organiser.dashboard"))
+            # Where the work is: check-in staff land on today's desk.
+            return redirect(url_for("account.landing"))
         if not signed_in and not account_exists and form.validate_on_submit():
             with keep_form(form, page):
                 user = services.accept(found, name=form.name.data, password=form.password.data)
-            login_user(user)
+            sign_in(user)
             flash(_("Welcome to %(org)s.", org=found.organisation.name), "success")
-            return redirect(url_for("organiser.dashboard"))
+            # Where the work is: check-in staff land on today's desk.
+            return redirect(url_for("account.landing"))
         return page(422)
     return page()

@@ -10,6 +10,9 @@
 - A grant (`EventGrant`, a co-organiser) gives a role on one event (on a tour: its stages too)
   to one person, or to another organisation: each of its members then holds what both the
   grant's role and their own role grant. A grant never passes on EVENT_TEAM (who may grant).
+  A grant may hold on given days only (`valid_from`/`valid_until`, Paris dates, inclusive): a
+  volunteer's check-in for one day ends by itself, in every check and list (`_grant_is_current`);
+  a membership may be dated the same way (`_current_memberships`).
 
 Every check takes the actor explicitly and goes through `_holding_roles` and
 `accessible_events_clause` / `permissions_on`: the single place to extend with new roles or
@@ -19,8 +22,10 @@ per-event grants. Nothing here reads the request.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from flask import g, has_request_context
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
@@ -68,6 +73,22 @@ ROLE_PERMISSIONS: dict[MembershipRole, frozenset[Perm]] = {
 }
 # What a grant never passes on: a co-organiser does not grant in turn.
 NOT_GRANTABLE = frozenset({Perm.EVENT_TEAM})
+# The days of a dated grant are those of the events' place (every event is in France today).
+GRANT_TIMEZONE = ZoneInfo("Europe/Paris")
+
+
+def grant_today() -> date:
+    """Today, in the time zone the days of a dated grant are counted in."""
+    return datetime.now(GRANT_TIMEZONE).date()
+
+
+def _grant_is_current(today: date | None = None) -> ColumnElement[bool]:
+    """A WHERE clause on EventGrant: the grants that hold today (their days include it)."""
+    today = today or grant_today()
+    return and_(
+        or_(EventGrant.valid_from.is_(None), EventGrant.valid_from <= today),
+        or_(EventGrant.valid_until.is_(None), EventGrant.valid_until >= today),
+    )
 
 
 class Actor(Protocol):
@@ -88,6 +109,22 @@ def _is_admin(actor: Actor) -> bool:
     return is_signed_in(actor) and bool(getattr(actor, "is_admin", False))
 
 
+def _current_memberships(actor: Actor) -> list:
+    """The actor's memberships that hold today (a dated one, e.g. check-in staff for the days
+    of an event, ends by itself)."""
+    today = None
+    current = []
+    for membership in actor.memberships:
+        first = getattr(membership, "valid_from", None)
+        last = getattr(membership, "valid_until", None)
+        if first is not None or last is not None:
+            today = today or grant_today()
+            if (first is not None and first > today) or (last is not None and last < today):
+                continue
+        current.append(membership)
+    return current
+
+
 def _holding_roles(perms: Iterable[Perm]) -> set[MembershipRole]:
     wanted = set(perms)
     return {role for role, granted in ROLE_PERMISSIONS.items() if granted & wanted}
@@ -99,7 +136,7 @@ def organisation_ids(actor: Actor, *perms: Perm) -> list[int]:
     if not is_signed_in(actor):
         return []
     roles = _holding_roles(perms)
-    return sorted({m.organisation_id for m in actor.memberships if m.role in roles})
+    return sorted({m.organisation_id for m in _current_memberships(actor) if m.role in roles})
 
 
 def organisations_clause(actor: Actor, *perms: Perm) -> ColumnElement[bool]:
@@ -127,7 +164,7 @@ def accessible_events_clause(actor: Actor, *perms: Perm) -> ColumnElement[bool]:
         clauses += [Event.id.in_(organised), Event.parent_id.in_(organised)]
     granted = _granted_clause(actor, set(perms))
     if granted is not None:
-        by_grant = select(EventGrant.event_id).where(granted)
+        by_grant = select(EventGrant.event_id).where(granted, _grant_is_current())
         clauses += [Event.id.in_(by_grant), Event.parent_id.in_(by_grant)]
     return or_(*clauses) if clauses else false()
 
@@ -151,7 +188,7 @@ def _granted_clause(actor: Actor, wanted: set[Perm]) -> ColumnElement[bool] | No
     roles = _grant_roles(wanted)
     if roles:
         clauses.append(and_(EventGrant.user_id == actor.id, EventGrant.role.in_(roles)))
-    for membership in actor.memberships:
+    for membership in _current_memberships(actor):
         roles = _grant_roles(wanted, ROLE_PERMISSIONS.get(membership.role, frozenset()))
         if roles:
             clauses.append(
@@ -172,13 +209,15 @@ def _grants(actor: Actor) -> dict[int, frozenset[Perm]]:
     key = getattr(actor, "id", None)
     if key in cache:
         return cache[key]
-    own_roles = {m.organisation_id: m.role for m in actor.memberships}
+    own_roles = {m.organisation_id: m.role for m in _current_memberships(actor)}
     condition = EventGrant.user_id == actor.id
     if own_roles:
         condition = or_(condition, EventGrant.organisation_id.in_(sorted(own_roles)))
     held: dict[int, set[Perm]] = {}
     for event_id, org_id, role in db.session.execute(
-        select(EventGrant.event_id, EventGrant.organisation_id, EventGrant.role).where(condition)
+        select(EventGrant.event_id, EventGrant.organisation_id, EventGrant.role).where(
+            condition, _grant_is_current()
+        )
     ):
         perms = set(ROLE_PERMISSIONS.get(role, frozenset()))
         if org_id is not None:
@@ -206,7 +245,7 @@ def _permissions_from(
         return EVENT_PERMS
     organisers = set(organiser_ids)
     granted: set[Perm] = set()
-    for membership in actor.memberships:
+    for membership in _current_memberships(actor):
         if membership.organisation_id in organisers:
             granted |= ROLE_PERMISSIONS.get(membership.role, frozenset())
     grants = _grants(actor)

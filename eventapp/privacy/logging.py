@@ -23,7 +23,8 @@ MASK = "[email]"
 # Secret-bearing paths, one rule: the path segment after one of these words is a credential
 # (a manage link /r/<token>, a password reset /auth/password/reset/<token>, an invitation
 # /invitation/<token>, a waiting-list offer /offer/<token>/accept, a manage link under
-# /manage/<token>), so access logs never hand it out. A route that carries a secret in its
+# /manage/<token>, an e-mail change /account/email-change/<token>), so access logs never
+# hand it out. A route that carries a secret in its
 # path puts it after one of these words; tests/privacy/test_logging.py walks app.url_map and
 # fails for a `token` argument this rule would not mask.
 SECRET_PATH_WORDS = (
@@ -36,6 +37,7 @@ SECRET_PATH_WORDS = (
     "offer",
     "offers",
     "manage",
+    "email-change",
 )
 SECRET_PATH_PATTERN = re.compile(
     r"(/(?:" + "|".join(SECRET_PATH_WORDS) + r")/)(?!\[token\])[^/\s?#\"']+"

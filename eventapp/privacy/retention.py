@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from eventapp.account import sessions
+from eventapp.auth import throttle
 from eventapp.database import write_transaction
 from eventapp.models import utcnow
 from eventapp.organisations import services as organisation_services
@@ -63,4 +65,9 @@ def purge_expired(
             organisation_services.purge_invitations(now)
         with write_transaction():  # mailings' PDFs past their keeping period
             mailing_attachments.purge(now)
+        # The login history and sessions after LOGIN_HISTORY_DAYS, failed-login counters a
+        # day after their last failure (eventapp.account.sessions, eventapp.auth.throttle).
+        with write_transaction():
+            sessions.purge(now)
+            throttle.purge(now)
     return report

@@ -3,14 +3,14 @@
 (badge_design). Existing mailings were sent at once: status "sent", sent_at = created_at.
 
 Revision ID: 0080_organiser3
-Revises: 0040_teams
+Revises: 0070_teams2
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0080_organiser3"
-down_revision = "0040_teams"
+down_revision = "0070_teams2"
 branch_labels = None
 depends_on = None
 

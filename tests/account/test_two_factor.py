@@ -90,3 +90,23 @@ def test_an_organisation_that_requires_it_sends_members_to_set_it_up(client, db,
     user = factory.user(org, "manager")
     response = client.post("/auth/login", data={"email": user.email, "password": DEFAULT_PASSWORD})
     assert response.headers["Location"] == "/account/2fa"
+
+
+def test_a_member_who_must_use_it_is_sent_to_set_it_up_from_every_page(client, db, factory, login):
+    """Required after the member logged in: every signed-in page sends them to the set-up
+    (the API answers 403), until it is on; the set-up itself and public pages stay open."""
+    org = factory.organisation()
+    user = factory.user(org, "manager")
+    event = factory.event(organisers=[org])
+    login(user)
+    assert client.get("/organiser/").status_code == 200
+    org.require_2fa = True
+    db.session.commit()
+    for url in ("/organiser/", f"/organiser/events/{event.id}/attendees", "/account/profile"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.headers["Location"] == "/account/2fa"
+    assert client.get(f"/api/organiser/events/{event.id}/counts").status_code == 403
+    assert client.get("/account/2fa").status_code == 200
+    assert client.get("/").status_code == 200
+    _turn_on(client, db, user)
+    assert client.get("/organiser/").status_code == 200

@@ -381,8 +381,44 @@ def _with_2fa(w):
     return "/account/2fa"
 
 
+def _other_session(w):
+    from eventapp.account import sessions
+    from eventapp.models import UserSession
+
+    def make():
+        row = UserSession(
+            user_id=w["manager"].id,
+            key_hash=sessions.digest("another browser"),
+            generation=sessions.digest(w["manager"].session_token),
+            network="192.0.2.x",
+            browser="Firefox · Linux",
+        )
+        _db.session.add(row)
+        _db.session.commit()
+        return row.id
+
+    return f"/account/sessions/{_once(w, 'other_session', make)}/end"
+
+
+def _email_token(w):
+    from eventapp.account.profile import email_change_token
+
+    return f"/account/email-change/{email_change_token(w['manager'], 'new.address@example.org')}"
+
+
 CASES.update(
     {
+        "account.profile": Case(
+            "manager", lambda w: "/account/profile", lambda w: {"name": "Léa", "language": "en"}
+        ),
+        "account.change_email": Case(
+            "manager",
+            lambda w: "/account/email",
+            lambda w: {"email": "new.address@example.org", "password": PASSWORD},
+        ),
+        "account.confirm_email": Case(None, _email_token),
+        "account.end_session": Case("manager", _other_session),
+        "account.end_all_sessions": Case("manager", lambda w: "/account/sessions/end-all"),
         "account.two_factor": Case("manager", _with_2fa, lambda w: {"password": PASSWORD}),
         # Without a half-done login the step sends back to the login page (302).
         "account.login_second_step": Case(

@@ -96,8 +96,15 @@ def methods_of(rule):
     return sorted(m for m in rule.methods if m not in ("HEAD", "OPTIONS"))
 
 
+# Endpoints that end the caller's own sessions ("log out everywhere"): walked last, so the
+# walk's other requests still run signed in.
+ENDS_THE_SESSION = frozenset({"account.end_all_sessions"})
+
+
 def requests_for(app, ids, rules=None):
-    for rule in rules if rules is not None else organiser_rules(app):
+    rules = rules if rules is not None else organiser_rules(app)
+    rules = sorted(rules, key=lambda rule: rule.endpoint in ENDS_THE_SESSION)
+    for rule in rules:
         for url in urls_for(rule, ids):
             for method in methods_of(rule):
                 yield rule, method, url

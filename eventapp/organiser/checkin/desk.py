@@ -12,11 +12,11 @@ from __future__ import annotations
 from flask import current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from eventapp.extensions import db
 from eventapp.i18n import current_language
-from eventapp.models import Event, Registration, utcnow
+from eventapp.models import Event, EventGrant, Registration, utcnow
 from eventapp.organiser.blueprint import bp
 from eventapp.organiser.checkin.forms import CodeForm, DeskForm, WalkInForm
 from eventapp.organiser.checkin.results import (
@@ -116,9 +116,27 @@ def _desk_page(event: Event, walk_in_form: WalkInForm | None = None, status: int
             result=_result_from_session(event) if walk_in_form is None else None,
             counts=counts_payload(event),
             poll_seconds=_poll_seconds(),
+            access_days=_access_days(event),
         ),
         status,
     )
+
+
+def _access_days(event: Event) -> str | None:
+    """The days a personal dated grant opens this desk on (it ends by itself), if any."""
+    from eventapp.organisations.services import grant_days
+
+    user_id = getattr(current_user, "id", None)
+    found = db.session.scalar(
+        select(EventGrant)
+        .where(
+            EventGrant.user_id == user_id,
+            EventGrant.event_id.in_([event.id, event.parent_id or event.id]),
+            or_(EventGrant.valid_from.is_not(None), EventGrant.valid_until.is_not(None)),
+        )
+        .limit(1)
+    )
+    return grant_days(found) if found is not None else None
 
 
 def _poll_seconds() -> int:
