@@ -104,6 +104,8 @@ class Config:
     # the sweep sends it again (younger ones are still in the queue, most likely).
     OUTBOX_SWEEP_SECONDS = int(os.environ.get("OUTBOX_SWEEP_SECONDS", "60"))
     OUTBOX_SWEEP_GRACE_SECONDS = int(os.environ.get("OUTBOX_SWEEP_GRACE_SECONDS", "120"))
+    # How often beat looks for waiting-list offers past their deadline (services/offers).
+    OFFER_SWEEP_SECONDS = int(os.environ.get("OFFER_SWEEP_SECONDS", "300"))
     # The retention purge (a beat job), minute hour of every day, Europe/Paris.
     PRIVACY_PURGE_AT = os.environ.get("PRIVACY_PURGE_AT", "30 3")
 

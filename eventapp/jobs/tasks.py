@@ -12,12 +12,14 @@ from flask import current_app
 from eventapp.jobs import broker, dispatch
 from eventapp.privacy.retention import purge_expired
 from eventapp.services import mail as mail_service
+from eventapp.services import offers
 
 log = logging.getLogger(__name__)
 
 SEND_MAIL = mail_service.SEND_JOB  # "mail.send", routed to the mail queue
 SWEEP_OUTBOX = "outbox.sweep"
 PURGE = "privacy.purge"
+EXPIRE_OFFERS = "offers.expire"
 
 
 @shared_task(name=SEND_MAIL)
@@ -53,6 +55,16 @@ def purge() -> dict:
         "privacy.purge: %d registrations anonymised in %d events", report.total, len(report.events)
     )
     return {"anonymised": report.total, "events": len(report.events)}
+
+
+@shared_task(name=EXPIRE_OFFERS)
+def expire_offers() -> dict:
+    """Waiting-list offers past their deadline: ended, and each seat offered to the next person
+    waiting, event by event (services/offers.sweep)."""
+    expired = offers.sweep()
+    if expired:
+        log.info("offers.expire: %d offers expired and passed on", expired)
+    return {"expired": expired}
 
 
 def _ids(ids: list[int]) -> str:

@@ -54,8 +54,14 @@ class Event(TimestampMixin, Base):
     )
     cancelled_at: Mapped[datetime | None]
     # How long a waiting-list offer holds a freed seat, in hours (None: the default, 48 h, and
-    # 6 h within 3 days of the event: services/bookings/offers.py).
+    # 6 h within 3 days of the event: services/offers.py).
     offer_hours: Mapped[int | None]
+    # The organiser's contact for participants (shown in their e-mails, never on public pages):
+    # a professional address, kept and deleted with the event.
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    # The reminder e-mail goes out this many hours before the start (None: the default, 3 days
+    # before, and 8:00 Paris time on the day for a webinar: services/reminders.py).
+    reminder_hours: Mapped[int | None]
 
     parent: Mapped[Event | None] = relationship(remote_side="Event.id", back_populates="stages")
     stages: Mapped[list[Event]] = relationship(

@@ -78,6 +78,7 @@ class Registration(TimestampMixin, Base):
             "category",
             "region",
             "checked_in_at",
+            "offer_expires_at",
         ),
     )
 
@@ -105,9 +106,12 @@ class Registration(TimestampMixin, Base):
     cancelled_at: Mapped[datetime | None]
     promoted_at: Mapped[datetime | None]
     # A waiting-list offer: a freed seat held for this person until the deadline (counted as
-    # taken); accepting confirms, declining or expiry passes it on (services/bookings/offers).
+    # taken: services/counts.taken_count); accepting confirms, declining or expiry passes it on
+    # (services/offers.py). offer_expires_at is set exactly while the offer is open.
     offered_at: Mapped[datetime | None]
     offer_expires_at: Mapped[datetime | None]
+    # When the reminder e-mail before the event was queued (services/reminders.py): once only.
+    reminded_at: Mapped[datetime | None]
     checked_in_at: Mapped[datetime | None]
     checked_in_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), index=True

@@ -43,7 +43,7 @@ def for_event(event: Event, counts: Counts, now: datetime | None = None) -> Avai
         state=state,
         confirmed=counts.confirmed,
         waitlisted=counts.waitlisted,
-        free=free_seats(event, counts.confirmed),
+        free=free_seats(event, counts.taken),
         attendance=_attendance(counts),
         opens_at=event.registration_opens_at if state == "not_yet_open" else None,
     )

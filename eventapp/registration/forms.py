@@ -142,6 +142,10 @@ class CancelForm(FlaskForm):
     submit = SubmitField(_l("Yes, cancel my registration"))
 
 
+class OfferAnswerForm(FlaskForm):
+    """The confirming click on a waiting-list offer's answer (CSRF only)."""
+
+
 class ResendLinkForm(FlaskForm):
     email = EmailField(
         _l("E-mail used to register"),
