@@ -171,9 +171,7 @@ def test_raising_capacity_offers_the_waiting_list_the_seats_in_order_by_email(
         data=_edit_data(event, org, "4"),
         follow_redirects=True,
     )
-    assert "Des places sont proposées par e-mail à 2 personnes" in response.get_data(
-        as_text=True
-    )
+    assert "Des places sont proposées par e-mail à 2 personnes" in response.get_data(as_text=True)
     db.session.expire_all()
     rows = [db.session.get(Registration, r.id) for r in (first, second, third)]
     assert [r.offer_expires_at is not None for r in rows] == [True, True, False]
