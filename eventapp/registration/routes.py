@@ -36,10 +36,12 @@ from eventapp.problems import keep_form
 from eventapp.public import availability, catalogue
 from eventapp.registration.blueprint import bp
 from eventapp.registration.forms import (
+    MAX_COLLEAGUES,
     CancelForm,
     DetailsForm,
     RegistrationForm,
     ResendLinkForm,
+    error_summary,
 )
 from eventapp.routing import int_arg
 from eventapp.services import bookings, calendar
@@ -102,6 +104,9 @@ def register(slug: str):
     if request.method == "POST":
         if state != "open":
             status, problem = 409, closed_message(state)
+        elif form.add_colleague.data:
+            # "Add a colleague" (works without JavaScript): the same form, one row more.
+            form.add_colleague_row()
         elif not form.validate():
             status = 400
         elif form.homepage.data:
@@ -131,12 +136,36 @@ def register(slug: str):
                 consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
             )
 
+            colleagues = form.people()
+            attendees = [person] + [
+                svc.Participant(
+                    first_name=c["first_name"],
+                    last_name=c["last_name"],
+                    email=c["email"],
+                    category=person.category,
+                    organisation_name=person.organisation_name,
+                    job_title=c["job_title"],
+                    region=person.region,
+                    language=lang,
+                    # The booker accepted the privacy notice for the people they register.
+                    consent_at=person.consent_at,
+                    consent_version=person.consent_version,
+                )
+                for c in colleagues
+            ]
+
             def page(status):
                 return _register_page(event, lang, form, state, None, stage_rows, None, status)
 
             with keep_form(form, page):
                 try:
-                    result = bookings.book(targets, [person], origin=event)
+                    result = bookings.book(
+                        targets,
+                        attendees,
+                        origin=event,
+                        booker=person,
+                        own_links=[c["email"] for c in colleagues if c["own_link"]],
+                    )
                 except IntegrityError as error:
                     # Only a write that skipped the seat lock can get here; nothing is saved
                     # (the request rolls back before the form is shown again).
@@ -173,6 +202,8 @@ def _register_page(event, lang, form, state, avail, stage_rows, problem, status)
             stage_rows=stage_rows,
             problem=problem,
             privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+            summary=error_summary(form),
+            max_colleagues=MAX_COLLEAGUES,
         ),
         status,
     )

@@ -212,10 +212,10 @@ def test_tour_stage_ids_are_checked(client, db, factory, stages):
         ({"job_title": "J" * 201}, "200"),
         ({"first_name": "Léa\r\nBcc: x@y.z"}, "Utilisez une seule ligne"),
         ({"category": "martian"}, "choix"),
-        ({"category": ""}, "Choisissez la catégorie"),
+        ({"category": ""}, "Ce champ est obligatoire"),
         ({"region": "atlantis"}, "choix"),
-        ({"region": None}, "Choisissez votre région"),
-        ({"consent": None}, "Votre accord est nécessaire"),
+        ({"region": None}, "Ce champ est obligatoire"),
+        ({"consent": None}, "Ce champ est obligatoire"),
     ],
 )
 def test_bad_input_is_a_400_with_the_error_next_to_the_field(client, db, factory, changes, message):
