@@ -209,6 +209,28 @@ def _register_page(event, lang, form, state, avail, stage_rows, problem, status)
     )
 
 
+def frees_a_seat_for_someone(registration: Registration) -> bool:
+    """Whether cancelling this registration would give a seat to someone waiting: it holds one
+    (confirmed, or an open offer) and somebody waits without an offer."""
+    holds = registration.status == RegistrationStatus.CONFIRMED or (
+        registration.status == RegistrationStatus.WAITLISTED
+        and registration.offer_expires_at is not None
+    )
+    if not holds:
+        return False
+    waiting = db.session.scalar(
+        select(Registration.id)
+        .where(
+            Registration.event_id == registration.event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            Registration.offer_expires_at.is_(None),
+            Registration.id != registration.id,
+        )
+        .limit(1)
+    )
+    return waiting is not None
+
+
 def mask_email(address: str) -> str:
     """c•••@example.org: enough for its owner to recognise, no more."""
     local, _at, domain = (address or "").partition("@")
@@ -392,6 +414,7 @@ def cancel(registration: Registration, token: str):
                 event=event,
                 title=event.title(current_language()),
                 form=form,
+                someone_waits=frees_a_seat_for_someone(registration),
             ),
             400 if request.method == "POST" else 200,
         )
