@@ -106,6 +106,8 @@ class Config:
     OUTBOX_SWEEP_GRACE_SECONDS = int(os.environ.get("OUTBOX_SWEEP_GRACE_SECONDS", "120"))
     # How often beat looks for waiting-list offers past their deadline (services/offers).
     OFFER_SWEEP_SECONDS = int(os.environ.get("OFFER_SWEEP_SECONDS", "300"))
+    # How often beat looks for events whose reminder e-mail is due (services/reminders).
+    REMINDER_SWEEP_SECONDS = int(os.environ.get("REMINDER_SWEEP_SECONDS", "900"))
     # The retention purge (a beat job), minute hour of every day, Europe/Paris.
     PRIVACY_PURGE_AT = os.environ.get("PRIVACY_PURGE_AT", "30 3")
 

@@ -71,6 +71,10 @@ def _organisations(report: Report) -> dict[str, Organisation]:
 def _new_event(orgs, report, *, slug, organisers, regions, partner=(), **fields) -> Event | None:
     if db.session.scalar(select(Event.id).where(Event.slug == slug)) is not None:
         return None
+    venue = fields.get("venue")
+    if venue and not fields.get("address") and venue in catalogue.VENUE_ADDRESSES:
+        fields["address"] = catalogue.VENUE_ADDRESSES[venue]
+    fields.setdefault("contact_email", catalogue.contact_email(organisers[0]))
     event = Event(slug=slug, **fields)
     for position, org_slug in enumerate(organisers):
         role = "lead" if position == 0 else ("partner" if org_slug in partner else "co_organiser")

@@ -52,6 +52,13 @@ PERIODIC = [
         _every("OFFER_SWEEP_SECONDS"),
         lambda config: float(config["OFFER_SWEEP_SECONDS"]),
     ),
+    # Reminder e-mails before the events (services/reminders).
+    Periodic(
+        "reminders-send",
+        "reminders.send",
+        _every("REMINDER_SWEEP_SECONDS"),
+        lambda config: float(config["REMINDER_SWEEP_SECONDS"]),
+    ),
 ]
 
 

@@ -12,7 +12,7 @@ from flask import current_app
 from eventapp.jobs import broker, dispatch
 from eventapp.privacy.retention import purge_expired
 from eventapp.services import mail as mail_service
-from eventapp.services import offers
+from eventapp.services import offers, reminders
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +20,7 @@ SEND_MAIL = mail_service.SEND_JOB  # "mail.send", routed to the mail queue
 SWEEP_OUTBOX = "outbox.sweep"
 PURGE = "privacy.purge"
 EXPIRE_OFFERS = "offers.expire"
+SEND_REMINDERS = "reminders.send"
 
 
 @shared_task(name=SEND_MAIL)
@@ -65,6 +66,16 @@ def expire_offers() -> dict:
     if expired:
         log.info("offers.expire: %d offers expired and passed on", expired)
     return {"expired": expired}
+
+
+@shared_task(name=SEND_REMINDERS)
+def send_reminders() -> dict:
+    """The reminder e-mails of the events whose reminder time has come (services/reminders),
+    to their confirmed people, once each."""
+    queued = reminders.sweep()
+    if queued:
+        log.info("reminders.send: %d reminders queued", queued)
+    return {"queued": queued}
 
 
 def _ids(ids: list[int]) -> str:

@@ -338,6 +338,9 @@ def build_booking_mail(message: OutboxMessage, reference: dict):
                     calendar.event_calendar([r.event for r in confirmed], lang, online_urls=online),
                 )
             )
+        live = [r for r in registrations if r.is_live]
+        own = [r for r in live if r.email == booking.email]
+        origin = booking.event or registrations[0].event
         context = {
             "booking": booking,
             "rows": rows,
@@ -345,6 +348,12 @@ def build_booking_mail(message: OutboxMessage, reference: dict):
             "lang": lang,
             "manage_url": external_url("registration.booking", token=booking.manage_token),
             "has_ticket": bool(confirmed),
+            # The booker's own details, to check (the first of their live registrations).
+            "person": (own or live or [None])[0],
+            "contacts": sorted(
+                {r.event.contact_email for r in registrations if r.event.contact_email}
+                | ({origin.contact_email} if origin.contact_email else set())
+            ),
         }
         body_text = message.body_text or render_template("mail/booking.txt", **context)
         body_html = message.body_html or render_template("mail/booking.html", **context)

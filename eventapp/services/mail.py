@@ -153,7 +153,8 @@ def notify_registration(registration: Registration, kind: str) -> OutboxMessage 
 
     kind: confirmed, waitlisted, promoted, cancelled, reminder_link (the manage link again,
     for a duplicate submission), event_cancelled, offer (a freed seat held until the offer's
-    deadline, with accept/decline links: services/offers), offer_expired.
+    deadline, with accept/decline links: services/offers), offer_expired, reminder (before the
+    event, with the tickets: services/reminders).
     """
     if not registration.email:
         return None
@@ -187,6 +188,8 @@ def registration_subject(kind: str, title: str) -> str:
         return _("A place is free for you: %(event)s (please answer)", event=title)
     if kind == "offer_expired":
         return _("Offer expired: %(event)s", event=title)
+    if kind == "reminder":
+        return _("Reminder: %(event)s is coming soon", event=title)
     return _("Your registration link: %(event)s", event=title)
 
 

@@ -37,8 +37,9 @@ _SALT = b"eventapp-ticket-v1:"
 _CODE = r"[A-Za-z0-9_-]{8,32}"
 _SIGNED = re.compile(rf"^({_CODE})\.([A-Za-z0-9_-]{{16}})$")
 _BARE = re.compile(rf"^{_CODE}$")
-# E-mails that carry the ticket: a new confirmed registration, and a promotion from the list.
-TICKET_MAIL_KINDS = frozenset({"confirmed", "promoted"})
+# E-mails that carry the ticket: a new confirmed registration, a promotion from the list, and
+# the reminder before the event (services/reminders).
+TICKET_MAIL_KINDS = frozenset({"confirmed", "promoted", "reminder"})
 
 
 # --- signing ---------------------------------------------------------------------------------
