@@ -22,6 +22,7 @@ from eventapp.models import (
     User,
 )
 from eventapp.models.booking import insert_bookings_for
+from eventapp.models.registration import new_ticket_code
 
 PARIS = ZoneInfo("Europe/Paris")
 # The demo's "today": attendees are generated as seen on this date, so the data is the same
@@ -123,7 +124,7 @@ def _attendees(event: Event, regions, *, confirmed, waitlisted=0, international=
             "consent_at": created_at,
             "consent_version": "demo",
             "manage_token": secrets.token_urlsafe(32),
-            "ticket_code": secrets.token_urlsafe(12),
+            "ticket_code": new_ticket_code(),
         }
         if status == "cancelled":
             row["cancelled_at"] = created_at + (last - created_at) * rnd.random()

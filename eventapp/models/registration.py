@@ -32,9 +32,16 @@ def _search_text_default(context) -> str:
     )
 
 
+# Ticket codes are read aloud and typed at the door: capitals and digits without look-alikes
+# (no I/L/1, O/0, U/V), 16 of them (77 bits), printed in groups of four. Codes made before
+# (URL-safe base64, mixed case) keep working: the desk looks a typed code up as typed too.
+TICKET_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
+TICKET_CODE_LENGTH = 16
+
+
 def new_ticket_code() -> str:
     # Random ticket identifier (not the id, not the e-mail); tickets carry it with a signature.
-    return secrets.token_urlsafe(12)
+    return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(TICKET_CODE_LENGTH))
 
 
 class Registration(TimestampMixin, Base):

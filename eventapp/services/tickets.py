@@ -92,6 +92,17 @@ def read(text: str) -> ReadCode:
     return ReadCode(bare if _BARE.match(bare) else None, signed=False)
 
 
+def lookup_forms(read: ReadCode) -> list[str]:
+    """The codes a read may designate: a signed one exactly; a typed one also in capitals
+    without its separators (today's codes are case-insensitive and grouped), and as typed
+    (the mixed-case codes made before)."""
+    if read.code is None:
+        return []
+    if read.signed:
+        return [read.code]
+    return sorted({read.code, read.code.upper(), read.code.replace("-", "").upper()})
+
+
 def display_code(code: str) -> str:
     """The code as printed for people to read out or type: groups of four."""
     return " ".join(code[i : i + 4] for i in range(0, len(code), 4))
