@@ -176,6 +176,12 @@ def register(slug: str):
                 "ids": [o.registration.id for o in result.created],
                 "booking": booking.manage_token if booking is not None else None,
                 "to": mask_email(svc.normalise_email(person.email)),
+                # Some of the chosen events already had this address: said only then, in the
+                # same words whoever holds it (no status, no name, no link).
+                "existing": any(
+                    o.registration.email == svc.normalise_email(person.email)
+                    for o in result.existing
+                ),
             }
             return redirect(url_for("registration.done", slug=event.slug))
     return _register_page(event, lang, form, state, avail, stage_rows, problem, status)
@@ -279,6 +285,7 @@ def done(slug: str):
         rows=rows,
         booking_token=booking_token if isinstance(booking_token, str) else None,
         sent_to=data.get("to") or "",
+        some_existing=bool(data.get("existing")) and bool(rows),
     )
 
 
