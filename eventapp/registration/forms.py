@@ -282,4 +282,4 @@ class AddStagesForm(FlaskForm):
 
     def validate_stages(self, field):
         if not field.data:
-            raise ValidationError(_l("Choose at least one stage."))
+            raise ValidationError(REQUIRED)
