@@ -25,11 +25,21 @@ def _back(registration: Registration) -> str:
     return url_for("registration.manage", token=registration.manage_token)
 
 
-@bp.route("/r/<token>/offer/accept", methods=["GET", "POST"], defaults={"answer": "accept"})
-@bp.route("/r/<token>/offer/decline", methods=["GET", "POST"], defaults={"answer": "decline"})
+@bp.route("/r/<token>/offer/accept", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["MANAGE_RATE_LIMIT"], methods=["POST"])
 @guard.manage_link
-def offer(registration: Registration, token: str, answer: str):
+def offer_accept(registration: Registration, token: str):
+    return _answer(registration, token, "accept")
+
+
+@bp.route("/r/<token>/offer/decline", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["MANAGE_RATE_LIMIT"], methods=["POST"])
+@guard.manage_link
+def offer_decline(registration: Registration, token: str):
+    return _answer(registration, token, "decline")
+
+
+def _answer(registration: Registration, token: str, answer: str):
     back = _back(registration)
     form = OfferAnswerForm()
     if request.method == "POST":

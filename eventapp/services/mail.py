@@ -138,12 +138,8 @@ def _context(registration: Registration, kind: str) -> dict:
         "kind": kind,
         "lang": registration.language or "fr",
         "manage_url": external_url("registration.manage", token=registration.manage_token),
-        "accept_url": external_url(
-            "registration.offer", token=registration.manage_token, answer="accept"
-        ),
-        "decline_url": external_url(
-            "registration.offer", token=registration.manage_token, answer="decline"
-        ),
+        "accept_url": external_url("registration.offer_accept", token=registration.manage_token),
+        "decline_url": external_url("registration.offer_decline", token=registration.manage_token),
     }
 
 

@@ -97,10 +97,11 @@ def fill_free_seats(
         .where(
             Registration.event_id == event.id,
             Registration.status == RegistrationStatus.WAITLISTED,
-            Registration.offer_expires_at.is_(None),
         )
         .order_by(Registration.created_at, Registration.id)
     )
+    if event.capacity is not None:  # unlimited: the offers still open are confirmed too
+        query = query.where(Registration.offer_expires_at.is_(None))
     seats = free_seats(event)
     if seats is not None:
         if seats <= 0:
@@ -113,6 +114,7 @@ def fill_free_seats(
         if direct:
             registration.status = RegistrationStatus.CONFIRMED
             registration.promoted_at = now
+            registration.offer_expires_at = None
         else:
             registration.offered_at = now
             registration.offer_expires_at = deadline

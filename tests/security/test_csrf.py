@@ -177,7 +177,12 @@ CASES = {
         lambda w: {k: v for k, v in _person(first_name="Camilla").items() if k != "email"},
     ),
     "registration.cancel": Case(None, lambda w: f"/r/{w['confirmed'].manage_token}/cancel"),
-    "registration.offer": Case(None, lambda w: f"/r/{_offered(w).manage_token}/offer/accept"),
+    "registration.offer_accept": Case(
+        None, lambda w: f"/r/{_offered(w).manage_token}/offer/accept"
+    ),
+    "registration.offer_decline": Case(
+        None, lambda w: f"/r/{_offered(w).manage_token}/offer/decline"
+    ),
     "registration.booking": Case(
         None,
         lambda w: f"/b/{w['confirmed'].booking.manage_token}",

@@ -162,10 +162,13 @@ def test_cancelling_while_holding_an_offer_passes_it_on(factory):
 
 def test_unlimited_capacity_or_an_event_about_to_start_confirms_at_once(factory):
     organiser = factory.user(factory.organisation())
-    event, _seated, queue = full_event_with_waiting(factory)
+    event, seated, queue = full_event_with_waiting(factory)
+    with write_transaction():
+        svc.cancel(_db.session.get(Registration, seated[0].id))  # the first holds an offer
     with write_transaction():
         svc.change_capacity(_db.session.get(Event, event.id), None, user=organiser)
     assert {reload(r).status for r in queue} == {"confirmed"}
+    assert reload(queue[0]).offer_expires_at is None
     _soon, seated, queue = full_event_with_waiting(
         factory, starts_at=utcnow() + timedelta(minutes=30), registration_closes_at=None
     )
