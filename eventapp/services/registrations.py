@@ -464,9 +464,7 @@ def reconfirm(
     return status
 
 
-def change_capacity(
-    event: Event, capacity: int | None, *, user: User | None, notify: bool = True
-) -> list[Registration]:
+def change_capacity(event: Event, capacity: int | None, *, user: User | None) -> list[Registration]:
     """Set an event's capacity. Below the confirmed count it is refused (code
     'below_confirmed', info confirmed=N), below the seats taken with the open offers too
     ('below_taken', taken=N); a rise offers the new seats to the waiting list in order, in the
