@@ -5,6 +5,7 @@ stage, receive a waiting-list offer for the full stage when a seat there is canc
 it. Screenshots go to tests/artifacts/."""
 
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -60,12 +61,21 @@ TEXTS = {
 
 
 def outbox(db, email: str) -> list[OutboxMessage]:
-    db.session.rollback()
-    return list(
-        db.session.scalars(
-            select(OutboxMessage).where(OutboxMessage.recipient == email).order_by(OutboxMessage.id)
+    """The e-mails to `email`, once each has been sent (its body is rendered at sending, by
+    the job that runs after the response: wait for it, a few seconds at most)."""
+    for _attempt in range(100):
+        db.session.rollback()
+        messages = list(
+            db.session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.recipient == email)
+                .order_by(OutboxMessage.id)
+            )
         )
-    )
+        if all(m.body_text for m in messages):
+            return messages
+        time.sleep(0.1)
+    raise AssertionError(f"e-mails to {email} not sent: {[m.status for m in messages]}")
 
 
 def link_in(message: OutboxMessage, pattern: str) -> str:
