@@ -116,6 +116,10 @@ class Config:
     # A mailing's PDF attachment: size limit, and days it is kept after the mailing went out.
     MAILING_ATTACHMENT_MAX_BYTES = 5 * 1024 * 1024
     MAILING_ATTACHMENT_DAYS = int(os.environ.get("MAILING_ATTACHMENT_DAYS", "30"))
+    # How often beat looks for waiting-list offers past their deadline (services/offers).
+    OFFER_SWEEP_SECONDS = int(os.environ.get("OFFER_SWEEP_SECONDS", "300"))
+    # How often beat looks for events whose reminder e-mail is due (services/reminders).
+    REMINDER_SWEEP_SECONDS = int(os.environ.get("REMINDER_SWEEP_SECONDS", "900"))
     # The retention purge (a beat job), minute hour of every day, Europe/Paris.
     PRIVACY_PURGE_AT = os.environ.get("PRIVACY_PURGE_AT", "30 3")
 

@@ -19,5 +19,5 @@ def organiser_event_counts(event):
         "pending": counts.pending,
         "cancelled": counts.cancelled,
         "checked_in": counts.checked_in,
-        "free_seats": free_seats(event, counts.confirmed),
+        "free_seats": free_seats(event, counts.taken),
     }

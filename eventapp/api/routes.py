@@ -30,7 +30,7 @@ def events():
                 "city": e.city,
                 "capacity": e.capacity,
                 "confirmed": counts[e.id].confirmed,
-                "free_seats": free_seats(e, counts[e.id].confirmed),
+                "free_seats": free_seats(e, counts[e.id].taken),
                 "registration": e.registration_state(),
             }
             for e in rows

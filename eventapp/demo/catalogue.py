@@ -528,3 +528,32 @@ OTHER_EVENTS = [
         "status": "draft",
     },
 ]
+
+# Street addresses of the venues, with postcode and town (the source article names no venues:
+# these are plausible conference venues of each stage's city, at their public address).
+VENUE_ADDRESSES = {
+    "Kursaal": "2 place du Théâtre, 25000 Besançon",
+    "TEMIS Innovation": "18 rue Alain Savary, 25000 Besançon",
+    "Palais des Congrès de Bordeaux": "Avenue Jean-Gabriel Domergue, 33300 Bordeaux",
+    "Palais des Congrès de Dijon": "3 boulevard de Champagne, 21000 Dijon",
+    "Eurasanté": "310 avenue Eugène Avinée, 59120 Loos-lez-Lille",
+    "Bioparc Lyon": "60 avenue Rockefeller, 69008 Lyon",
+    "Centre de Congrès de Lyon": "50 quai Charles de Gaulle, 69006 Lyon",
+    "Marseille Chanot": "114 rue Raymond Teisseire, 13008 Marseille",
+    "Le Corum": "Esplanade Charles de Gaulle, 34000 Montpellier",
+    "Cité des Congrès de Nantes": "5 rue de Valmy, 44000 Nantes",
+    "Cité internationale universitaire": "17 boulevard Jourdan, 75014 Paris",
+    "Hôtel de Région Île-de-France": "2 rue Simone Veil, 93400 Saint-Ouen-sur-Seine",
+    "Maison de la Chimie": "28 rue Saint-Dominique, 75007 Paris",
+    "Palais Brongniart": "28 place de la Bourse, 75002 Paris",
+    "Le 106 — Centre de congrès": "106 quai Jean de Béthencourt, 76100 Rouen",
+    "Palais de la Musique et des Congrès": "Place de Bordeaux, 67000 Strasbourg",
+    "Centre de congrès Vinci": "26 boulevard Heurteloup, 37000 Tours",
+    "Vinci — Centre international de congrès": "26 boulevard Heurteloup, 37000 Tours",
+    "Genopole Campus": "5 rue Henri Desbruères, 91030 Évry-Courcouronnes",
+}
+
+
+def contact_email(organisation_slug: str) -> str:
+    """The demo organiser's contact address (a reserved .example domain: never delivered)."""
+    return f"evenements@{organisation_slug}.example"

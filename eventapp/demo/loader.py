@@ -22,6 +22,7 @@ from eventapp.models import (
     User,
 )
 from eventapp.models.booking import insert_bookings_for
+from eventapp.models.registration import new_ticket_code
 
 PARIS = ZoneInfo("Europe/Paris")
 # The demo's "today": attendees are generated as seen on this date, so the data is the same
@@ -71,6 +72,10 @@ def _organisations(report: Report) -> dict[str, Organisation]:
 def _new_event(orgs, report, *, slug, organisers, regions, partner=(), **fields) -> Event | None:
     if db.session.scalar(select(Event.id).where(Event.slug == slug)) is not None:
         return None
+    venue = fields.get("venue")
+    if venue and not fields.get("address") and venue in catalogue.VENUE_ADDRESSES:
+        fields["address"] = catalogue.VENUE_ADDRESSES[venue]
+    fields.setdefault("contact_email", catalogue.contact_email(organisers[0]))
     event = Event(slug=slug, **fields)
     for position, org_slug in enumerate(organisers):
         role = "lead" if position == 0 else ("partner" if org_slug in partner else "co_organiser")
@@ -119,7 +124,7 @@ def _attendees(event: Event, regions, *, confirmed, waitlisted=0, international=
             "consent_at": created_at,
             "consent_version": "demo",
             "manage_token": secrets.token_urlsafe(32),
-            "ticket_code": secrets.token_urlsafe(12),
+            "ticket_code": new_ticket_code(),
         }
         if status == "cancelled":
             row["cancelled_at"] = created_at + (last - created_at) * rnd.random()

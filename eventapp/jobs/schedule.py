@@ -52,6 +52,20 @@ PERIODIC = [
     ),
     # Registrations of events past their retention period: anonymised (`flask privacy purge`).
     Periodic("privacy-purge", "privacy.purge", _daily_at("PRIVACY_PURGE_AT"), lambda _c: 3600.0),
+    # Waiting-list offers past their deadline: passed on to the next person (services/offers).
+    Periodic(
+        "offers-expire",
+        "offers.expire",
+        _every("OFFER_SWEEP_SECONDS"),
+        lambda config: float(config["OFFER_SWEEP_SECONDS"]),
+    ),
+    # Reminder e-mails before the events (services/reminders).
+    Periodic(
+        "reminders-send",
+        "reminders.send",
+        _every("REMINDER_SWEEP_SECONDS"),
+        lambda config: float(config["REMINDER_SWEEP_SECONDS"]),
+    ),
 ]
 
 

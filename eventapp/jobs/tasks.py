@@ -13,7 +13,7 @@ from eventapp.auth import throttle
 from eventapp.database import own_transaction
 from eventapp.jobs import broker, dispatch
 from eventapp.privacy.retention import purge_expired
-from eventapp.services import accounts
+from eventapp.services import accounts, offers, reminders
 from eventapp.services import mail as mail_service
 
 log = logging.getLogger(__name__)
@@ -22,6 +22,8 @@ SEND_MAIL = mail_service.SEND_JOB  # "mail.send", routed to the mail queue
 SWEEP_OUTBOX = "outbox.sweep"
 PURGE = "privacy.purge"
 SEND_DUE_MAILINGS = "mailings.send_due"
+EXPIRE_OFFERS = "offers.expire"
+SEND_REMINDERS = "reminders.send"
 
 
 @shared_task(name=SEND_MAIL)
@@ -89,6 +91,26 @@ def failed_logins(user_id: int, failures: int) -> dict:
         told = throttle.tell_owner(user_id, failures)
     log.info("accounts.failed_logins: %s", "owner told" if told else "no account")
     return {"told": bool(told)}
+
+
+@shared_task(name=EXPIRE_OFFERS)
+def expire_offers() -> dict:
+    """Waiting-list offers past their deadline: ended, and each seat offered to the next person
+    waiting, event by event (services/offers.sweep)."""
+    expired = offers.sweep()
+    if expired:
+        log.info("offers.expire: %d offers expired and passed on", expired)
+    return {"expired": expired}
+
+
+@shared_task(name=SEND_REMINDERS)
+def send_reminders() -> dict:
+    """The reminder e-mails of the events whose reminder time has come (services/reminders),
+    to their confirmed people, once each."""
+    queued = reminders.sweep()
+    if queued:
+        log.info("reminders.send: %d reminders queued", queued)
+    return {"queued": queued}
 
 
 def _ids(ids: list[int]) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import TYPE_CHECKING
+from urllib.parse import quote_plus
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -54,8 +55,14 @@ class Event(TimestampMixin, Base):
     )
     cancelled_at: Mapped[datetime | None]
     # How long a waiting-list offer holds a freed seat, in hours (None: the default, 48 h, and
-    # 6 h within 3 days of the event: services/bookings/offers.py).
+    # 6 h within 3 days of the event: services/offers.py).
     offer_hours: Mapped[int | None]
+    # The organiser's contact for participants (shown in their e-mails, never on public pages):
+    # a professional address, kept and deleted with the event.
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    # The reminder e-mail goes out this many hours before the start (None: the default, 3 days
+    # before, and 8:00 Paris time on the day for a webinar: services/reminders.py).
+    reminder_hours: Mapped[int | None]
 
     parent: Mapped[Event | None] = relationship(remote_side="Event.id", back_populates="stages")
     stages: Mapped[list[Event]] = relationship(
@@ -78,6 +85,25 @@ class Event(TimestampMixin, Base):
         return (
             self.description_en if locale == "en" and self.description_en else self.description_fr
         )
+
+    @property
+    def full_address(self) -> str:
+        """Venue, street address and town, for people to find the place ("" if none)."""
+        parts = [self.venue, self.address]
+        if self.city and not (self.address and self.city.lower() in self.address.lower()):
+            parts.append(self.city)
+        return ", ".join(p for p in parts if p)
+
+    @property
+    def map_url(self) -> str | None:
+        """An OpenStreetMap search for the address (a link, never embedded tiles)."""
+        if not (self.address or self.city):
+            return None
+        parts = [self.address]
+        if self.city and not (self.address and self.city.lower() in self.address.lower()):
+            parts.append(self.city)
+        query = ", ".join(p for p in parts if p)
+        return "https://www.openstreetmap.org/search?query=" + quote_plus(query)
 
     @property
     def is_tour(self) -> bool:

@@ -32,9 +32,16 @@ def _search_text_default(context) -> str:
     )
 
 
+# Ticket codes are read aloud and typed at the door: capitals and digits without look-alikes
+# (no I/L/1, O/0, U/V), 16 of them (77 bits), printed in groups of four. Codes made before
+# (URL-safe base64, mixed case) keep working: the desk looks a typed code up as typed too.
+TICKET_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
+TICKET_CODE_LENGTH = 16
+
+
 def new_ticket_code() -> str:
     # Random ticket identifier (not the id, not the e-mail); tickets carry it with a signature.
-    return secrets.token_urlsafe(12)
+    return "".join(secrets.choice(TICKET_ALPHABET) for _ in range(TICKET_CODE_LENGTH))
 
 
 class Registration(TimestampMixin, Base):
@@ -78,6 +85,7 @@ class Registration(TimestampMixin, Base):
             "category",
             "region",
             "checked_in_at",
+            "offer_expires_at",
         ),
     )
 
@@ -105,9 +113,12 @@ class Registration(TimestampMixin, Base):
     cancelled_at: Mapped[datetime | None]
     promoted_at: Mapped[datetime | None]
     # A waiting-list offer: a freed seat held for this person until the deadline (counted as
-    # taken); accepting confirms, declining or expiry passes it on (services/bookings/offers).
+    # taken: services/counts.taken_count); accepting confirms, declining or expiry passes it on
+    # (services/offers.py). offer_expires_at is set exactly while the offer is open.
     offered_at: Mapped[datetime | None]
     offer_expires_at: Mapped[datetime | None]
+    # When the reminder e-mail before the event was queued (services/reminders.py): once only.
+    reminded_at: Mapped[datetime | None]
     checked_in_at: Mapped[datetime | None]
     checked_in_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="SET NULL"), index=True

@@ -21,6 +21,8 @@ class Availability:
     free: int | None = None  # None: unlimited
     attendance: int = 0  # past events: people checked in (or confirmed if nobody was scanned)
     open_stages: int = 0
+    full_stages: int = 0  # of the open stages, those with only a waiting list left
+    taken: int = 0  # seats taken: confirmed + held by waiting-list offers
     opens_at: datetime | None = None
 
     @property
@@ -43,7 +45,8 @@ def for_event(event: Event, counts: Counts, now: datetime | None = None) -> Avai
         state=state,
         confirmed=counts.confirmed,
         waitlisted=counts.waitlisted,
-        free=free_seats(event, counts.confirmed),
+        free=free_seats(event, counts.taken),
+        taken=counts.taken,
         attendance=_attendance(counts),
         opens_at=event.registration_opens_at if state == "not_yet_open" else None,
     )
@@ -65,7 +68,13 @@ def for_tour(
         total.confirmed += c.confirmed
         total.waitlisted += c.waitlisted
         total.checked_in += c.checked_in
+        total.offered += c.offered
     open_stages = states.count("open")
+    full_stages = sum(
+        1
+        for stage, st in zip(stages, states, strict=True)
+        if st == "open" and free_seats(stage, counts.get(stage.id, Counts()).taken) == 0
+    )
     if tour.registration_state(now) == "cancelled":
         state = "cancelled"
     elif open_stages:
@@ -86,5 +95,7 @@ def for_tour(
         waitlisted=total.waitlisted,
         attendance=_attendance(total),
         open_stages=open_stages,
+        full_stages=full_stages,
+        taken=total.taken,
         opens_at=min(opens) if opens else None,
     )

@@ -14,6 +14,7 @@ from eventapp.problems import flash_and_redirect, keep_form
 from eventapp.public import catalogue
 from eventapp.registration.blueprint import bp
 from eventapp.registration.forms import AddStagesForm, CancelForm, DetailsForm
+from eventapp.registration.routes import frees_a_seat_for_someone
 from eventapp.services import bookings
 from eventapp.services import registrations as svc
 from eventapp.services.counts import waitlist_positions
@@ -149,18 +150,7 @@ def booking_cancel(booking: Booking, token: str, registration_id: int):
         return redirect(back)
     if request.method == "POST":
         flash(_("Your session has expired. Please confirm again."), "error")
-    someone_waits = (
-        registration.status == RegistrationStatus.CONFIRMED
-        and db.session.scalar(
-            db.select(Registration.id)
-            .where(
-                Registration.event_id == registration.event_id,
-                Registration.status == RegistrationStatus.WAITLISTED,
-            )
-            .limit(1)
-        )
-        is not None
-    )
+    someone_waits = frees_a_seat_for_someone(registration)
     return (
         render_template(
             "registration/booking_cancel.html",

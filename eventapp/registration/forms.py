@@ -7,6 +7,9 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
     SelectChoice,
     SelectField,
     SelectMultipleField,
@@ -56,7 +59,10 @@ def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice("", _l("Choose…"))] + [SelectChoice(v, label) for v, label in pairs]
 
 
-NAME_REQUIRED = _l("This field is required.")
+# The one wording for a missing answer, on every field of the participant's forms.
+REQUIRED = _l("This field is required.")
+NAME_REQUIRED = REQUIRED
+MAX_COLLEAGUES = 9
 
 
 class DetailsFields(FlaskForm):
@@ -89,13 +95,48 @@ class DetailsFields(FlaskForm):
     category = SelectField(
         _l("You are"),
         choices=choices(ActorCategory.choices()),
-        validators=[InputRequired(_l("Choose the category that fits you best."))],
+        validators=[InputRequired(REQUIRED)],
     )
     region = SelectField(
         _l("Your region"),
         choices=choices(Region.choices()),
-        validators=[InputRequired(_l("Choose your region (or “Outside France”)."))],
+        validators=[InputRequired(REQUIRED)],
     )
+
+
+class ColleagueForm(Form):
+    """A colleague in a group booking: their own name, e-mail and job title; the organisation,
+    category and region are the booker's. A wtforms Form (no CSRF of its own: the outer form's
+    token covers it)."""
+
+    first_name = StringField(
+        _l("First name"),
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=100), _single_line],
+        render_kw={"maxlength": 100},
+    )
+    last_name = StringField(
+        _l("Last name"),
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=100), _single_line],
+        render_kw={"maxlength": 100},
+    )
+    email = EmailField(
+        _l("E-mail"),
+        filters=[_strip],
+        validators=[DataRequired(REQUIRED), Length(max=254), Email()],
+        render_kw={"maxlength": 254, "spellcheck": "false"},
+    )
+    job_title = StringField(
+        _l("Job title"),
+        filters=[_strip],
+        validators=[Optional(), Length(max=200), _single_line],
+        render_kw={"maxlength": 200},
+    )
+    own_link = BooleanField(_l("E-mail them their own confirmation and link"))
+
+    def is_blank(self) -> bool:
+        return not any((self.first_name.data, self.last_name.data, self.email.data))
 
 
 class RegistrationForm(DetailsFields):
@@ -111,14 +152,32 @@ class RegistrationForm(DetailsFields):
             "I have read the privacy notice and agree that my data is used to manage my "
             "registration."
         ),
-        validators=[DataRequired(_l("Your agreement is needed to register."))],
+        validators=[DataRequired(REQUIRED)],
     )
+    # Colleagues booked with the booker (a group booking): each one a registration of their own.
+    colleagues = FieldList(FormField(ColleagueForm), min_entries=0, max_entries=MAX_COLLEAGUES)
     # Honeypot: hidden from people by CSS (class "hp"), bots fill it in. Never an inline style.
     homepage = StringField(
         _l("Leave this field empty"),
         render_kw={"autocomplete": "off", "tabindex": "-1"},
     )
+    add_colleague = SubmitField(_l("Add a colleague"))
     submit = SubmitField(_l("Register"))
+
+    # The order of the page, for the error summary; short names where the label is a sentence.
+    ORDER = (
+        "stages",
+        "first_name",
+        "last_name",
+        "email",
+        "organisation_name",
+        "job_title",
+        "category",
+        "region",
+        "colleagues",
+        "consent",
+    )
+    SHORT_LABELS = {"consent": _l("Privacy notice"), "category": _l("Category")}
 
     def __init__(self, *args, stage_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,10 +185,65 @@ class RegistrationForm(DetailsFields):
             del self.stages
         else:
             self.stages.choices = [SelectChoice(value, label) for value, label in stage_choices]
+        # Rows left blank are no colleague (a row added by mistake, or never filled in).
+        # (last_index stays the highest index sent, so a row added next gets a new name.)
+        self.colleagues.entries = [e for e in self.colleagues.entries if not e.form.is_blank()]
+
+    def add_colleague_row(self) -> None:
+        if len(self.colleagues.entries) < MAX_COLLEAGUES:
+            self.colleagues.append_entry()
 
     def validate_stages(self, field):
         if not field.data:
-            raise ValidationError(_l("Choose at least one stage."))
+            raise ValidationError(REQUIRED)
+
+    def validate_colleagues(self, field):
+        seen = {(self.email.data or "").strip().lower()}
+        for entry in field.entries:
+            address = (entry.form.email.data or "").strip().lower()
+            if address and address in seen:
+                entry.form.email.errors = [
+                    *entry.form.email.errors,
+                    _l("Each person needs their own e-mail address."),
+                ]
+                raise ValidationError(_l("Each person needs their own e-mail address."))
+            seen.add(address)
+
+    def people(self) -> list[dict]:
+        """The colleagues typed in: dicts of their fields."""
+        return [
+            {
+                "first_name": e.form.first_name.data,
+                "last_name": e.form.last_name.data,
+                "email": e.form.email.data,
+                "job_title": e.form.job_title.data or "",
+                "own_link": bool(e.form.own_link.data),
+            }
+            for e in self.colleagues.entries
+        ]
+
+
+def error_summary(form) -> list[tuple[str, str, str]]:
+    """(anchor id, short field name, message) for every error, in the page's order (the form's
+    ORDER, else its declaration order), colleagues' fields named "Colleague n — field"."""
+    from flask_babel import gettext
+
+    short = getattr(form, "SHORT_LABELS", {})
+    names = [n for n in getattr(form, "ORDER", ()) if n in form] or [f.name for f in form]
+    items = []
+    for name in names:
+        f = form[name]
+        if isinstance(f, FieldList):
+            for number, entry in enumerate(f.entries, 1):
+                for sub in entry.form:
+                    for message in sub.errors:
+                        label = gettext("Colleague %(num)s", num=number) + " — " + sub.label.text
+                        items.append((sub.id, label, str(message)))
+            continue
+        anchor = "stages-fieldset" if name == "stages" else f.id
+        for message in f.errors:
+            items.append((anchor, str(short.get(name, f.label.text)), str(message)))
+    return items
 
 
 class DetailsForm(DetailsFields):
@@ -140,6 +254,10 @@ class DetailsForm(DetailsFields):
 
 class CancelForm(FlaskForm):
     submit = SubmitField(_l("Yes, cancel my registration"))
+
+
+class OfferAnswerForm(FlaskForm):
+    """The confirming click on a waiting-list offer's answer (CSRF only)."""
 
 
 class ResendLinkForm(FlaskForm):
@@ -164,4 +282,4 @@ class AddStagesForm(FlaskForm):
 
     def validate_stages(self, field):
         if not field.data:
-            raise ValidationError(_l("Choose at least one stage."))
+            raise ValidationError(REQUIRED)

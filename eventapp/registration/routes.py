@@ -36,10 +36,12 @@ from eventapp.problems import keep_form
 from eventapp.public import availability, catalogue
 from eventapp.registration.blueprint import bp
 from eventapp.registration.forms import (
+    MAX_COLLEAGUES,
     CancelForm,
     DetailsForm,
     RegistrationForm,
     ResendLinkForm,
+    error_summary,
 )
 from eventapp.routing import int_arg
 from eventapp.services import bookings, calendar
@@ -102,6 +104,9 @@ def register(slug: str):
     if request.method == "POST":
         if state != "open":
             status, problem = 409, closed_message(state)
+        elif form.add_colleague.data:
+            # "Add a colleague" (works without JavaScript): the same form, one row more.
+            form.add_colleague_row()
         elif not form.validate():
             status = 400
         elif form.homepage.data:
@@ -131,12 +136,36 @@ def register(slug: str):
                 consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
             )
 
+            colleagues = form.people()
+            attendees = [person] + [
+                svc.Participant(
+                    first_name=c["first_name"],
+                    last_name=c["last_name"],
+                    email=c["email"],
+                    category=person.category,
+                    organisation_name=person.organisation_name,
+                    job_title=c["job_title"],
+                    region=person.region,
+                    language=lang,
+                    # The booker accepted the privacy notice for the people they register.
+                    consent_at=person.consent_at,
+                    consent_version=person.consent_version,
+                )
+                for c in colleagues
+            ]
+
             def page(status):
                 return _register_page(event, lang, form, state, None, stage_rows, None, status)
 
             with keep_form(form, page):
                 try:
-                    result = bookings.book(targets, [person], origin=event)
+                    result = bookings.book(
+                        targets,
+                        attendees,
+                        origin=event,
+                        booker=person,
+                        own_links=[c["email"] for c in colleagues if c["own_link"]],
+                    )
                 except IntegrityError as error:
                     # Only a write that skipped the seat lock can get here; nothing is saved
                     # (the request rolls back before the form is shown again).
@@ -147,6 +176,12 @@ def register(slug: str):
                 "ids": [o.registration.id for o in result.created],
                 "booking": booking.manage_token if booking is not None else None,
                 "to": mask_email(svc.normalise_email(person.email)),
+                # Some of the chosen events already had this address: said only then, in the
+                # same words whoever holds it (no status, no name, no link).
+                "existing": any(
+                    o.registration.email == svc.normalise_email(person.email)
+                    for o in result.existing
+                ),
             }
             return redirect(url_for("registration.done", slug=event.slug))
     return _register_page(event, lang, form, state, avail, stage_rows, problem, status)
@@ -173,9 +208,33 @@ def _register_page(event, lang, form, state, avail, stage_rows, problem, status)
             stage_rows=stage_rows,
             problem=problem,
             privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
+            summary=error_summary(form),
+            max_colleagues=MAX_COLLEAGUES,
         ),
         status,
     )
+
+
+def frees_a_seat_for_someone(registration: Registration) -> bool:
+    """Whether cancelling this registration would give a seat to someone waiting: it holds one
+    (confirmed, or an open offer) and somebody waits without an offer."""
+    holds = registration.status == RegistrationStatus.CONFIRMED or (
+        registration.status == RegistrationStatus.WAITLISTED
+        and registration.offer_expires_at is not None
+    )
+    if not holds:
+        return False
+    waiting = db.session.scalar(
+        select(Registration.id)
+        .where(
+            Registration.event_id == registration.event_id,
+            Registration.status == RegistrationStatus.WAITLISTED,
+            Registration.offer_expires_at.is_(None),
+            Registration.id != registration.id,
+        )
+        .limit(1)
+    )
+    return waiting is not None
 
 
 def mask_email(address: str) -> str:
@@ -226,6 +285,7 @@ def done(slug: str):
         rows=rows,
         booking_token=booking_token if isinstance(booking_token, str) else None,
         sent_to=data.get("to") or "",
+        some_existing=bool(data.get("existing")) and bool(rows),
     )
 
 
@@ -361,6 +421,7 @@ def cancel(registration: Registration, token: str):
                 event=event,
                 title=event.title(current_language()),
                 form=form,
+                someone_waits=frees_a_seat_for_someone(registration),
             ),
             400 if request.method == "POST" else 200,
         )

@@ -3,10 +3,10 @@
 
 from flask import Flask
 
-from eventapp.registration import booking_routes, dev, routes, tickets
+from eventapp.registration import booking_routes, dev, offer_routes, routes, tickets
 from eventapp.registration.blueprint import bp
 
-VIEW_MODULES = (routes, booking_routes, tickets, dev)
+VIEW_MODULES = (routes, booking_routes, offer_routes, tickets, dev)
 
 
 def init_app(app: Flask) -> None:

@@ -9,7 +9,7 @@ purge and erasure both go through privacy's `anonymise_rows`, which calls `scrub
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -139,12 +139,19 @@ def book(
     booker: Participant | None = None,
     source: RegistrationSource = RegistrationSource.PUBLIC,
     now: datetime | None = None,
+    own_links: Collection[str] = (),
 ) -> BookingResult:
     """One booking: every attendee for every event (the seat rule per event, under its lock,
     events in id order: services/registrations.register), in the caller's transaction; one
     e-mail to the booker listing every registration with its status. An attendee who already
     holds a live registration for an event gets nothing new for it; their existing booking's
-    link is e-mailed again (once per booking), and the answer is the same as for a new one."""
+    link is e-mailed again (once per booking), and the answer is the same as for a new one.
+
+    A group booking (colleagues among `attendees`): each is a registration of their own (own
+    name, e-mail, status, ticket) in the one booking the booker manages; those whose e-mail is
+    in `own_links` also get their registration's own e-mail and link (/r/<token>). The seat
+    rule runs for each of them in turn inside the one transaction, under the same locks: a
+    group larger than the seats left is confirmed up to the capacity, the rest waitlisted."""
     booker = booker or attendees[0]
     booking = Booking(
         event_id=(origin or events[0]).id if (origin or events) else None,
@@ -162,6 +169,10 @@ def book(
     if result.booking is not None:
         db.session.flush()
         notify_booking(result.booking, "created")
+        wanted = {normalise_email(address) for address in own_links} - {result.booking.email}
+        for outcome in result.created:
+            if outcome.registration.email in wanted:
+                mail_service.notify_registration(outcome.registration, str(outcome.status))
     for booking_id in sorted({o.registration.booking_id for o in result.existing}):
         if result.booking is None or booking_id != result.booking.id:
             notify_booking(db.session.get(Booking, booking_id), "reminder_link")
@@ -327,6 +338,9 @@ def build_booking_mail(message: OutboxMessage, reference: dict):
                     calendar.event_calendar([r.event for r in confirmed], lang, online_urls=online),
                 )
             )
+        live = [r for r in registrations if r.is_live]
+        own = [r for r in live if r.email == booking.email]
+        origin = booking.event or registrations[0].event
         context = {
             "booking": booking,
             "rows": rows,
@@ -334,6 +348,12 @@ def build_booking_mail(message: OutboxMessage, reference: dict):
             "lang": lang,
             "manage_url": external_url("registration.booking", token=booking.manage_token),
             "has_ticket": bool(confirmed),
+            # The booker's own details, to check (the first of their live registrations).
+            "person": (own or live or [None])[0],
+            "contacts": sorted(
+                {r.event.contact_email for r in registrations if r.event.contact_email}
+                | ({origin.contact_email} if origin.contact_email else set())
+            ),
         }
         body_text = message.body_text or render_template("mail/booking.txt", **context)
         body_html = message.body_html or render_template("mail/booking.html", **context)

@@ -116,7 +116,7 @@ def ics_response(body: bytes, filename: str) -> Response:
 def registration_ics_attachment(registration: Registration, kind: str):
     """Attach the event to the e-mails of people who hold a seat (a waitlisted person gets it
     when promoted, so nobody's calendar shows an event they may not attend)."""
-    if kind not in {"confirmed", "promoted", "reminder_link"}:
+    if kind not in {"confirmed", "promoted", "reminder_link", "reminder"}:
         return []
     if registration.status != RegistrationStatus.CONFIRMED:
         return []

@@ -59,7 +59,12 @@ def find_ticket(text: str) -> Registration | None:
     read = tickets.read(text)
     if read.code is None:
         return None
-    return db.session.scalar(select(Registration).where(Registration.ticket_code == read.code))
+    return db.session.scalar(
+        select(Registration)
+        .where(Registration.ticket_code.in_(tickets.lookup_forms(read)))
+        .order_by(Registration.id)
+        .limit(1)
+    )
 
 
 def _refusal(registration: Registration) -> Result:

@@ -35,7 +35,7 @@ import contextlib
 import logging
 import smtplib
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
@@ -154,6 +154,8 @@ def _context(registration: Registration, kind: str) -> dict:
         "kind": kind,
         "lang": registration.language or "fr",
         "manage_url": external_url("registration.manage", token=registration.manage_token),
+        "accept_url": external_url("registration.offer_accept", token=registration.manage_token),
+        "decline_url": external_url("registration.offer_decline", token=registration.manage_token),
     }
 
 
@@ -162,10 +164,15 @@ def notify_registration(registration: Registration, kind: str) -> OutboxMessage 
     (the body is rendered when it is sent: see the module docstring).
 
     kind: confirmed, waitlisted, promoted, cancelled, reminder_link (the manage link again,
-    for a duplicate submission), event_cancelled.
+    for a duplicate submission), event_cancelled, offer (a freed seat held until the offer's
+    deadline, with accept/decline links: services/offers), offer_expired, reminder (before the
+    event, with the tickets: services/reminders).
     """
     if not registration.email:
         return None
+    reference = {"status": str(registration.status)}
+    if kind == "offer" and registration.offer_expires_at is not None:
+        reference["until"] = registration.offer_expires_at.isoformat()
     lang = registration.language or "fr"
     with force_locale(lang):
         subject = registration_subject(kind, registration.event.title(lang))
@@ -176,7 +183,7 @@ def notify_registration(registration: Registration, kind: str) -> OutboxMessage 
         body_text="",
         event_id=registration.event_id,
         registration=registration,
-        deferred={"status": str(registration.status)},
+        deferred=reference,
     )
 
 
@@ -189,6 +196,12 @@ def registration_subject(kind: str, title: str) -> str:
         return _("Registration cancelled: %(event)s", event=title)
     if kind == "event_cancelled":
         return _("Event cancelled: %(event)s", event=title)
+    if kind == "offer":
+        return _("A place is free for you: %(event)s (please answer)", event=title)
+    if kind == "offer_expired":
+        return _("Offer expired: %(event)s", event=title)
+    if kind == "reminder":
+        return _("Reminder: %(event)s is coming soon", event=title)
     return _("Your registration link: %(event)s", event=title)
 
 
@@ -248,6 +261,9 @@ def build_registration_mail(message: OutboxMessage) -> tuple[str, str, list]:
         context = _context(registration, kind) | {
             "registration": queued,
             "position": waitlist_position(queued) if waiting else None,
+            "offer_until": datetime.fromisoformat(reference["until"])
+            if reference.get("until")
+            else None,
             # The text says what is attached only when it is (the builders decide).
             "has_calendar": "text/calendar" in attached,
             "has_ticket": "application/pdf" in attached,

@@ -1,10 +1,12 @@
 """Registration rules: seats, waiting list, duplicates, cancellation and promotion.
 
 The seat rule lives in one place, `_seat_status()`: a registration is confirmed while the
-event's confirmed count is below its capacity (or capacity is unlimited, or an organiser
-explicitly overrides it), and waitlisted otherwise. Every path that adds or re-activates a
-registration (public form, organiser, import, walk-in) goes through it, after taking the event's
-write lock (`lock_event_row`), so the check and the write are one atomic step.
+event's taken seats (confirmed + held waiting-list offers: services/counts.taken_clause) are
+below its capacity (or capacity is unlimited, or an organiser explicitly overrides it), and
+waitlisted otherwise. A freed seat goes to the waiting list as an offer (services/offers.py).
+Every path that adds or re-activates a registration (public form, organiser, import, walk-in)
+goes through it, after taking the event's write lock (`lock_event_row`), so the check and the
+write are one atomic step.
 """
 
 from __future__ import annotations
@@ -34,9 +36,9 @@ from eventapp.models import (
     User,
     utcnow,
 )
-from eventapp.services import audit
+from eventapp.services import audit, offers
 from eventapp.services import mail as mail_service
-from eventapp.services.counts import confirmed_count, free_seats
+from eventapp.services.counts import confirmed_count, taken_clause, taken_count
 from eventapp.services.errors import ServiceError
 from eventapp.text import normalise_email
 
@@ -70,6 +72,7 @@ class RegistrationError(ServiceError):
         DUPLICATE = "duplicate"
         NEGATIVE_CAPACITY = "negative_capacity"
         BELOW_CONFIRMED = "below_confirmed"
+        BELOW_TAKEN = "below_taken"
         SAME_EVENT = "same_event"
         NOT_LIVE = "not_live"
         ALREADY_REGISTERED = "already_registered"
@@ -99,6 +102,15 @@ class RegistrationError(ServiceError):
             "The capacity cannot be lower than the %(num)s confirmed participants. Cancel "
             "registrations first, or choose a capacity of at least %(num)s.",
             info.get("confirmed", 0),
+        ),
+        Code.BELOW_TAKEN: lambda info: ngettext(
+            "The capacity cannot be lower than the %(num)s seat taken (confirmed participants "
+            "and places held by open waiting-list offers). Wait for the offers' answers, or "
+            "choose a capacity of at least %(num)s.",
+            "The capacity cannot be lower than the %(num)s seats taken (confirmed participants "
+            "and places held by open waiting-list offers). Wait for the offers' answers, or "
+            "choose a capacity of at least %(num)s.",
+            info.get("taken", 0),
         ),
         Code.SAME_EVENT: _l("This person is already registered for this event."),
         Code.NOT_LIVE: _l("This registration is cancelled: register the person again first."),
@@ -153,25 +165,23 @@ class Outcome:
 
 
 def _seat_status(
-    event: Event, override_capacity: bool, confirmed: int | None = None
+    event: Event, override_capacity: bool, taken: int | None = None
 ) -> RegistrationStatus:
-    """The one seat rule. Call only while holding the event's lock (`confirmed`: the count read
-    under it, if the caller has it)."""
+    """The one seat rule. Call only while holding the event's lock (`taken`: the taken count
+    read under it, if the caller has it: confirmed + held offers)."""
     if override_capacity or event.capacity is None:
         return RegistrationStatus.CONFIRMED
-    if confirmed is None:
-        confirmed = confirmed_count(event.id)
-    if confirmed < event.capacity:
+    if taken is None:
+        taken = taken_count(event.id)
+    if taken < event.capacity:
         return RegistrationStatus.CONFIRMED
     return RegistrationStatus.WAITLISTED
 
 
-def _over_capacity(event: Event, override_capacity: bool, confirmed: int | None = None) -> bool:
+def _over_capacity(event: Event, override_capacity: bool, taken: int | None = None) -> bool:
     """Whether the organiser's override is what lets this person in (the event is full), as
     the audit log records it. Read under the lock, before the write."""
-    return (
-        override_capacity and _seat_status(event, False, confirmed) != RegistrationStatus.CONFIRMED
-    )
+    return override_capacity and _seat_status(event, False, taken) != RegistrationStatus.CONFIRMED
 
 
 def _lock(event: Event) -> None:
@@ -181,16 +191,13 @@ def _lock(event: Event) -> None:
 
 
 def _seat_facts_statement():
-    """Built once (a rush runs it for every submission): capacity, status, confirmed count and
+    """Built once (a rush runs it for every submission): capacity, status, taken count and
     the live registration of an e-mail, for one event."""
     event_id, email = bindparam("event_id"), bindparam("email")
-    confirmed = (
+    taken = (
         select(func.count())
         .select_from(Registration)
-        .where(
-            Registration.event_id == event_id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
+        .where(Registration.event_id == event_id, taken_clause())
         .scalar_subquery()
     )
     existing = (
@@ -203,7 +210,7 @@ def _seat_facts_statement():
         .limit(1)
         .scalar_subquery()
     )
-    return select(Event.capacity, Event.status, confirmed, existing).where(Event.id == event_id)
+    return select(Event.capacity, Event.status, taken, existing).where(Event.id == event_id)
 
 
 _SEAT_FACTS = _seat_facts_statement()
@@ -211,18 +218,18 @@ _SEAT_FACTS = _seat_facts_statement()
 
 def _lock_and_read(event: Event, email: str) -> tuple[int, int | None]:
     """Lock the event, then read in one statement what the seat rule decides on: its capacity
-    and status (set on `event`), its confirmed count, and the id of `email`'s live registration.
+    and status (set on `event`), its taken count, and the id of `email`'s live registration.
 
     The read comes after the lock, never inside the locking statement: on PostgreSQL a
     subquery of a SELECT ... FOR UPDATE that waited for the lock would still see the rows as
     they were before the wait."""
     lock_event_row(event.id)
-    capacity, status, confirmed, existing_id = db.session.execute(
+    capacity, status, taken, existing_id = db.session.execute(
         _SEAT_FACTS, {"event_id": event.id, "email": email}
     ).one()
     set_committed_value(event, "capacity", capacity)
     set_committed_value(event, "status", status)
-    return int(confirmed), existing_id
+    return int(taken), existing_id
 
 
 def _live_registration(event_id: int, email: str) -> Registration | None:
@@ -278,7 +285,7 @@ def register(
 
     outcomes = []
     for event in ordered:
-        confirmed, existing_id = _lock_and_read(event, email)
+        taken, existing_id = _lock_and_read(event, email)
         ensure_open(event, source, now)
         if existing_id is not None:
             existing = db.session.get(Registration, existing_id)
@@ -286,7 +293,7 @@ def register(
             if notify:
                 mail_service.notify_registration(existing, "reminder_link")
             continue
-        status = _seat_status(event, override_capacity, confirmed)
+        status = _seat_status(event, override_capacity, taken)
         registration = Registration(
             event=event,
             event_id=event.id,
@@ -311,7 +318,7 @@ def register(
         db.session.add(registration)
         if user is not None or override_capacity:
             db.session.flush()  # the audit record names the registration's id
-            over = _over_capacity(event, override_capacity, confirmed)
+            over = _over_capacity(event, override_capacity, taken)
             audit.record(
                 "registration.created",
                 user=user,
@@ -337,49 +344,6 @@ def register(
     return outcomes
 
 
-def _fill_free_seats(event: Event, user: User | None, notify: bool) -> list[Registration]:
-    """Promote waitlisted registrations, oldest first, into the seats now free."""
-    if event.status == EventStatus.CANCELLED or event.has_ended():
-        return []
-    query = (
-        select(Registration)
-        .where(
-            Registration.event_id == event.id,
-            Registration.status == RegistrationStatus.WAITLISTED,
-        )
-        .order_by(Registration.created_at, Registration.id)
-    )
-    seats = free_seats(event)
-    if seats is not None:
-        if seats <= 0:
-            return []
-        query = query.limit(seats)
-    promoted = list(db.session.scalars(query))
-    now = utcnow()
-    for registration in promoted:
-        registration.status = RegistrationStatus.CONFIRMED
-        registration.promoted_at = now
-        audit.record(
-            "registration.promoted",
-            user=user,
-            actor=None if user else "system",
-            event_id=event.id,
-            registration_id=registration.id,
-            automatic=True,
-        )
-        if notify:
-            mail_service.notify_registration(registration, "promoted")
-    db.session.flush()
-    for registration in promoted:
-        domain_events.record(
-            "registration.promoted",
-            event_id=event.id,
-            registration_id=registration.id,
-            automatic=True,
-        )
-    return promoted
-
-
 def cancel(
     registration: Registration,
     *,
@@ -387,17 +351,21 @@ def cancel(
     actor: str | None = None,
     notify: bool = True,
 ) -> list[Registration]:
-    """Cancel a registration. A confirmed seat that frees up goes to the first waitlisted
-    person in the same transaction, who is always e-mailed; `notify` is about the cancelled
-    person only. Returns the registrations promoted. Cancelling twice is a no-op."""
+    """Cancel a registration. A seat that frees up (a confirmed one, or one held by an open
+    offer) is offered to the first person waiting in the same transaction (services/offers),
+    who is always e-mailed; `notify` is about the cancelled person only. Returns the
+    registrations offered the seat (or confirmed, where offers do not apply). Cancelling twice
+    is a no-op."""
     event = registration.event
     _lock(event)
-    db.session.refresh(registration, attribute_names=["status"])
+    db.session.refresh(registration, attribute_names=["status", "offer_expires_at"])
     if registration.status == RegistrationStatus.CANCELLED:
         return []
     was_confirmed = registration.status == RegistrationStatus.CONFIRMED
+    held_a_seat = was_confirmed or offers.has_open_offer(registration)
     registration.status = RegistrationStatus.CANCELLED
     registration.cancelled_at = utcnow()
+    registration.offer_expires_at = None
     audit.record(
         "registration.cancelled",
         user=user,
@@ -415,26 +383,29 @@ def cancel(
         registration_id=registration.id,
         previous_status="confirmed" if was_confirmed else "waitlisted",
     )
-    if not was_confirmed:
+    if not held_a_seat:
         return []
-    return _fill_free_seats(event, user, notify=True)
+    return offers.fill_free_seats(event, user=user)
 
 
 def promote(
     registration: Registration, *, user: User, override_capacity: bool = False, notify: bool = True
 ) -> None:
     """An organiser moves a waitlisted person to confirmed, out of turn if they wish. Without a
-    free seat it needs override_capacity (logged)."""
+    free seat it needs override_capacity (logged); someone holding an offer already has theirs
+    (the offer is then accepted on their behalf)."""
     event = registration.event
     _lock(event)
-    db.session.refresh(registration, attribute_names=["status"])
+    db.session.refresh(registration, attribute_names=["status", "offer_expires_at"])
     if registration.status != RegistrationStatus.WAITLISTED:
         raise RegistrationError(Code.NOT_WAITLISTED, event)
-    over = _over_capacity(event, override_capacity)
-    if _seat_status(event, override_capacity) != RegistrationStatus.CONFIRMED:
+    holds_seat = offers.has_open_offer(registration)
+    over = not holds_seat and _over_capacity(event, override_capacity)
+    if not holds_seat and _seat_status(event, override_capacity) != RegistrationStatus.CONFIRMED:
         raise RegistrationError(Code.FULL, event)
     registration.status = RegistrationStatus.CONFIRMED
     registration.promoted_at = utcnow()
+    registration.offer_expires_at = None
     audit.record(
         "registration.promoted",
         user=user,
@@ -493,18 +464,20 @@ def reconfirm(
     return status
 
 
-def change_capacity(
-    event: Event, capacity: int | None, *, user: User | None, notify: bool = True
-) -> list[Registration]:
+def change_capacity(event: Event, capacity: int | None, *, user: User | None) -> list[Registration]:
     """Set an event's capacity. Below the confirmed count it is refused (code
-    'below_confirmed', info confirmed=N); a rise promotes waitlisted people in order, in the
-    same transaction. Returns those promoted."""
+    'below_confirmed', info confirmed=N), below the seats taken with the open offers too
+    ('below_taken', taken=N); a rise offers the new seats to the waiting list in order, in the
+    same transaction (services/offers). Returns those offered."""
     if capacity is not None and capacity < 0:
         raise RegistrationError(Code.NEGATIVE_CAPACITY, event, field="capacity")
     _lock(event)
     confirmed = confirmed_count(event.id)
     if capacity is not None and capacity < confirmed:
         raise RegistrationError(Code.BELOW_CONFIRMED, event, field="capacity", confirmed=confirmed)
+    taken = taken_count(event.id)
+    if capacity is not None and capacity < taken:
+        raise RegistrationError(Code.BELOW_TAKEN, event, field="capacity", taken=taken)
     previous = event.capacity
     event.capacity = capacity
     db.session.flush()
@@ -519,7 +492,7 @@ def change_capacity(
         domain_events.record(
             "event.capacity_changed", event_id=event.id, previous=previous, capacity=capacity
         )
-    return _fill_free_seats(event, user, notify)
+    return offers.fill_free_seats(event, user=user)
 
 
 def update_details(

@@ -37,8 +37,9 @@ _SALT = b"eventapp-ticket-v1:"
 _CODE = r"[A-Za-z0-9_-]{8,32}"
 _SIGNED = re.compile(rf"^({_CODE})\.([A-Za-z0-9_-]{{16}})$")
 _BARE = re.compile(rf"^{_CODE}$")
-# E-mails that carry the ticket: a new confirmed registration, and a promotion from the list.
-TICKET_MAIL_KINDS = frozenset({"confirmed", "promoted"})
+# E-mails that carry the ticket: a new confirmed registration, a promotion from the list, and
+# the reminder before the event (services/reminders).
+TICKET_MAIL_KINDS = frozenset({"confirmed", "promoted", "reminder"})
 
 
 # --- signing ---------------------------------------------------------------------------------
@@ -89,6 +90,17 @@ def read(text: str) -> ReadCode:
         return ReadCode(verify(text), signed=True)
     bare = re.sub(r"\s+", "", text)
     return ReadCode(bare if _BARE.match(bare) else None, signed=False)
+
+
+def lookup_forms(read: ReadCode) -> list[str]:
+    """The codes a read may designate: a signed one exactly; a typed one also in capitals
+    without its separators (today's codes are case-insensitive and grouped), and as typed
+    (the mixed-case codes made before)."""
+    if read.code is None:
+        return []
+    if read.signed:
+        return [read.code]
+    return sorted({read.code, read.code.upper(), read.code.replace("-", "").upper()})
 
 
 def display_code(code: str) -> str:

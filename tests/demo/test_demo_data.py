@@ -1,5 +1,6 @@
 """The demo data: real organisations and events, realistic volumes, idempotent loading."""
 
+import re
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -121,3 +122,14 @@ def test_demo_has_an_open_tour_for_multi_stage_registration(runner, db):
     # Stage 1 (co-organised by Polepharma) is full with a waiting list; the others have room.
     assert counts[first.id].confirmed == first.capacity and counts[first.id].waitlisted > 0
     assert all(counts[s.id].confirmed < s.capacity for s in stages[1:])
+
+
+def test_demo_events_have_a_street_address_in_their_city_and_a_contact(runner, db):
+    assert runner.invoke(args=["demo", "load"]).exit_code == 0
+    events = list(db.session.scalars(select(Event).where(Event.kind != "tour")))
+    placed = [e for e in events if e.venue]
+    assert placed and all(e.address for e in placed), [e.slug for e in placed if not e.address]
+    for event in placed:
+        assert re.search(r", \d{5} \w", event.address), event.address  # street, postcode town
+        assert event.map_url.startswith("https://www.openstreetmap.org/search?query=")
+    assert all(e.contact_email and e.contact_email.endswith(".example") for e in events)

@@ -126,5 +126,6 @@ def test_postgresql_lost_inside_a_transaction_leaves_nothing_half_written(
     db_proxy.reopen()
     assert _erase(proxied_app.test_client(), seated.manage_token).status_code == 302
     _db.session.expire_all()
-    assert _db.session.get(Registration, waiting.id).status == "confirmed"
+    # The freed seat is offered to the person waiting (held for them until they answer).
+    assert _db.session.get(Registration, waiting.id).offer_expires_at is not None
     _assert_outcomes({seated.id: 302})

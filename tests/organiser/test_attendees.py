@@ -221,12 +221,15 @@ def test_cancel_frees_the_seat_for_the_first_on_the_waiting_list(
     factory.registration(event, status="waitlisted", created_at=utcnow() - timedelta(1))
     url = f"/organiser/events/{event.id}/attendees/{seated.id}/cancel"
     response = client.post(url, data={}, follow_redirects=True)  # no e-mail to the cancelled
-    assert "1 personne sort de la liste d&#39;attente" in response.get_data(as_text=True)
+    assert "La place est proposée à 1 personne de la liste d’attente" in response.get_data(
+        as_text=True
+    )
     db.session.expire_all()
     assert db.session.get(Registration, seated.id).status == "cancelled"
-    assert db.session.get(Registration, first.id).status == "confirmed"
+    offered = db.session.get(Registration, first.id)
+    assert offered.status == "waitlisted" and offered.offer_expires_at is not None
     kinds = [m.subject for m in mail_outbox]
-    assert len(kinds) == 1 and mail_outbox[0].to == [first.email]  # only the promoted person
+    assert len(kinds) == 1 and mail_outbox[0].to == [first.email]  # only the person offered
 
 
 def test_promote_needs_a_seat_or_the_logged_override(client, db, factory, organiser):

@@ -155,7 +155,7 @@ def _edit_data(event, org, capacity, **overrides):
     return data
 
 
-def test_raising_capacity_promotes_the_waiting_list_in_order_and_emails_them(
+def test_raising_capacity_offers_the_waiting_list_the_seats_in_order_by_email(
     client, db, factory, login
 ):
     org, _user = manager_of(factory, login)
@@ -171,20 +171,16 @@ def test_raising_capacity_promotes_the_waiting_list_in_order_and_emails_them(
         data=_edit_data(event, org, "4"),
         follow_redirects=True,
     )
-    assert "2 personnes passent de la liste d&#39;attente aux confirmés" in response.get_data(
-        as_text=True
-    )
+    assert "Des places sont proposées par e-mail à 2 personnes" in response.get_data(as_text=True)
     db.session.expire_all()
-    statuses = [db.session.get(Registration, r.id).status for r in (first, second, third)]
-    assert statuses == ["confirmed", "confirmed", "waitlisted"]
-    promoted_mails = set(
+    rows = [db.session.get(Registration, r.id) for r in (first, second, third)]
+    assert [r.offer_expires_at is not None for r in rows] == [True, True, False]
+    offer_mails = set(
         db.session.scalars(
-            select(OutboxMessage.registration_id).where(
-                OutboxMessage.kind == "registration.promoted"
-            )
+            select(OutboxMessage.registration_id).where(OutboxMessage.kind == "registration.offer")
         )
     )
-    assert promoted_mails == {first.id, second.id}
+    assert offer_mails == {first.id, second.id}
 
 
 def test_edit_saves_fields_and_records_their_names(client, db, factory, login):

@@ -30,12 +30,13 @@ def test_move_registers_there_and_frees_the_seat_here(db, factory, mail_outbox):
     assert (new.event_id, new.email, new.last_name) == (roomy.id, person.email, person.last_name)
     assert new.consent_at == person.consent_at and new.source == "organiser"
     assert person.status == "cancelled"
-    assert [r.id for r in promoted] == [waiting.id] and waiting.status == "confirmed"
+    # The freed seat is offered to the first person waiting (held until they answer).
+    assert [r.id for r in promoted] == [waiting.id] and waiting.offer_expires_at is not None
     to_person = [m.subject for m in mail_outbox if m.to == [person.email]]
     assert to_person == [f"Inscription confirmée : {roomy.title_fr}"]  # no "cancelled" mail
     assert any(m.to == [waiting.email] for m in mail_outbox)
     actions = set(db.session.scalars(select(AuditLog.action)))
-    assert {"registration.moved", "registration.moved_in", "registration.promoted"} <= actions
+    assert {"registration.moved", "registration.moved_in", "registration.offered"} <= actions
 
 
 def test_moving_without_telling_the_person_still_tells_who_moved_up(db, factory, mail_outbox):
@@ -93,7 +94,7 @@ def test_organiser_moves_from_the_attendee_page(client, db, factory, login):
     assert response.headers["Location"].endswith(f"/events/{roomy.id}/attendees/{new.id}")
     assert new.status == "confirmed"
     db.session.expire_all()
-    assert waiting.status == "confirmed"
+    assert waiting.status == "waitlisted" and waiting.offer_expires_at is not None
 
 
 def test_cannot_move_into_another_organisations_event(client, db, factory, login):

@@ -150,7 +150,7 @@ def test_erase_without_confirmation_is_refused_and_changes_nothing(client, db, f
     assert registration.status == "confirmed"
 
 
-def test_erase_anonymises_frees_the_seat_and_promotes_the_waiting_list(
+def test_erase_anonymises_frees_the_seat_and_offers_it_to_the_waiting_list(
     client, db, factory, mail_outbox
 ):
     event = factory.event(capacity=1)
@@ -175,11 +175,11 @@ def test_erase_anonymises_frees_the_seat_and_promotes_the_waiting_list(
     assert row.status == "cancelled" and row.cancelled_at is not None
     assert (row.category, row.region, row.created_at) == ("biotech", "idf", created_at)
     assert row.manage_token != token and row.ticket_code != ticket
-    # The seat went to the waiting list, and only the promoted person was e-mailed.
-    assert db.session.get(Registration, waiting.id).status == "confirmed"
+    # The seat is offered to the waiting list, and only the person offered was e-mailed.
+    assert db.session.get(Registration, waiting.id).offer_expires_at is not None
     assert [m.to for m in mail_outbox] == [["lea.durand2@example.org"]]
     counts = counts_service.event_counts([event.id])[event.id]
-    assert (counts.confirmed, counts.waitlisted, counts.cancelled) == (1, 0, 1)
+    assert (counts.taken, counts.offered, counts.cancelled) == (1, 1, 1)
     # Audit line without personal data; mail to them kept only as kind/subject/date.
     erased_log = db.session.scalar(select(AuditLog).where(AuditLog.action == "registration.erased"))
     assert erased_log.registration_id == erased.id and erased_log.actor == "participant"

@@ -212,10 +212,10 @@ def test_tour_stage_ids_are_checked(client, db, factory, stages):
         ({"job_title": "J" * 201}, "200"),
         ({"first_name": "Léa\r\nBcc: x@y.z"}, "Utilisez une seule ligne"),
         ({"category": "martian"}, "choix"),
-        ({"category": ""}, "Choisissez la catégorie"),
+        ({"category": ""}, "Ce champ est obligatoire"),
         ({"region": "atlantis"}, "choix"),
-        ({"region": None}, "Choisissez votre région"),
-        ({"consent": None}, "Votre accord est nécessaire"),
+        ({"region": None}, "Ce champ est obligatoire"),
+        ({"consent": None}, "Ce champ est obligatoire"),
     ],
 )
 def test_bad_input_is_a_400_with_the_error_next_to_the_field(client, db, factory, changes, message):
@@ -342,3 +342,20 @@ def test_a_duplicate_that_slips_past_the_check_is_refused_by_the_database(
     assert "Votre inscription n'a pas pu être traitée" in page
     assert 'value="Léa"' in page  # what was typed is kept
     assert count(db, event_id=event.id) == 1
+
+
+def test_the_already_registered_line_shows_only_where_it_applies(client, db, factory):
+    tour = factory.event(kind="tour", capacity=None)
+    held = factory.event(kind="stage", parent_id=tour.id, position=1, capacity=5)
+    new = factory.event(kind="stage", parent_id=tour.id, position=2, capacity=5)
+    factory.registration(held, email="lea.durand@example.org")
+    response = client.post(
+        f"/events/{tour.slug}/register", data=form(stages=[str(held.id), str(new.id)])
+    )
+    page = text(client.get(response.headers["Location"]))
+    assert "cette adresse était déjà inscrite" in page
+    response = client.post(
+        f"/events/{tour.slug}/register",
+        data=form(email="someone.else@example.org", stages=[str(new.id)]),
+    )
+    assert "déjà inscrite" not in text(client.get(response.headers["Location"]))

@@ -97,7 +97,7 @@ def test_calendar_file_of_a_registration(client, factory):
     assert "https://visio.example/room" in str(vevent["LOCATION"])  # confirmed: gets the link
 
 
-def test_cancel_needs_a_confirmation_then_promotes_the_first_waitlisted(
+def test_cancel_needs_a_confirmation_then_offers_the_seat_to_the_first_waitlisted(
     client, db, factory, mail_outbox
 ):
     event = factory.event(capacity=1)
@@ -113,11 +113,13 @@ def test_cancel_needs_a_confirmation_then_promotes_the_first_waitlisted(
     response = client.post(f"/r/{me.manage_token}/cancel", data={})
     assert response.status_code == 302 and response.headers["Location"] == f"/r/{me.manage_token}"
     db.session.expire_all()
-    assert (me.status, first.status, second.status) == ("cancelled", "confirmed", "waitlisted")
+    assert (me.status, first.status, second.status) == ("cancelled", "waitlisted", "waitlisted")
+    assert first.offer_expires_at is not None and second.offer_expires_at is None
     recipients = sorted(m.to[0] for m in mail_outbox)
     assert recipients == sorted([me.email, first.email])
-    promoted_mail = next(m for m in mail_outbox if m.to == [first.email])
-    assert "confirmée" in promoted_mail.subject and first.manage_token in promoted_mail.body
+    offer_mail = next(m for m in mail_outbox if m.to == [first.email])
+    assert "place se libère" in offer_mail.subject
+    assert f"/r/{first.manage_token}/offer/accept" in offer_mail.body
     page = text(client.get(f"/r/{me.manage_token}"))
     assert "Inscription annulée" in page and "Votre inscription est annulée." in page
     assert "Corriger mes informations" not in page

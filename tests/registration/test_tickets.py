@@ -14,7 +14,7 @@ from PIL import Image
 from eventapp.database import write_transaction
 from eventapp.extensions import db
 from eventapp.models import Registration, RegistrationStatus, User
-from eventapp.services import checkin, tickets
+from eventapp.services import checkin, offers, tickets
 from eventapp.services import registrations as reg_service
 
 
@@ -227,7 +227,7 @@ def test_english_participant_gets_an_english_ticket(app, factory, event, mail_ou
     assert "Show this QR code" in pdf_text(content)
 
 
-def test_waitlisted_person_gets_the_ticket_when_promoted(app, factory, mail_outbox):
+def test_waitlisted_person_gets_the_ticket_when_accepting_the_offer(app, factory, mail_outbox):
     org = factory.organisation()
     full = factory.event(organisers=[org], capacity=1, slug="full-day")
     with write_transaction():
@@ -240,6 +240,10 @@ def test_waitlisted_person_gets_the_ticket_when_promoted(app, factory, mail_outb
 
     with write_transaction():
         reg_service.cancel(db.session.get(Registration, first_id))
+    offer_mail = next(m for m in mail_outbox[2:] if m.to == ["lea4@example.org"])
+    assert not [a for a in offer_mail.attachments if a[0].startswith("ticket")]
+    with write_transaction():
+        offers.accept(db.session.get(Registration, second_id))
     kinds = {m.to[0]: m for m in mail_outbox[2:]}
     promoted = kinds["lea4@example.org"]
     files = _attachments(promoted)

@@ -186,6 +186,12 @@ CASES = {
         lambda w: {k: v for k, v in _person(first_name="Camilla").items() if k != "email"},
     ),
     "registration.cancel": Case(None, lambda w: f"/r/{w['confirmed'].manage_token}/cancel"),
+    "registration.offer_accept": Case(
+        None, lambda w: f"/r/{_offered(w).manage_token}/offer/accept"
+    ),
+    "registration.offer_decline": Case(
+        None, lambda w: f"/r/{_offered(w).manage_token}/offer/decline"
+    ),
     "registration.booking": Case(
         None,
         lambda w: f"/b/{w['confirmed'].booking.manage_token}",
@@ -341,6 +347,19 @@ def _invitation(w, event=False):
         return invitation, token
 
     return _once(w, "invitation", make)
+
+
+def _offered(w):
+    """The waiting person holds an open waiting-list offer (the seat is held for them)."""
+
+    def make():
+        waiting = w["waiting"]
+        waiting.offered_at = utcnow()
+        waiting.offer_expires_at = utcnow() + timedelta(hours=48)
+        _db.session.commit()
+        return waiting
+
+    return _once(w, "offered", make)
 
 
 def _grant(w):

@@ -22,7 +22,7 @@ def names(seen):
     return [e.name for e in seen]
 
 
-def test_a_registration_and_its_cancellation_promote_the_next_in_line(db, factory):
+def test_a_registration_and_its_cancellation_offer_the_seat_to_the_next_in_line(db, factory):
     event = factory.event(capacity=1)
     first = factory.registration(event)
     waiting = factory.registration(event, status="waitlisted")
@@ -35,11 +35,11 @@ def test_a_registration_and_its_cancellation_promote_the_next_in_line(db, factor
     assert [(e.name, e["registration_id"]) for e in seen] == [
         ("registration.created", outcome.registration.id),
         ("registration.cancelled", first.id),
-        ("registration.promoted", waiting.id),
+        ("registration.offered", waiting.id),
     ]
     assert seen[0]["status"] == "waitlisted" and seen[0]["event_id"] == event.id
     assert seen[1]["previous_status"] == "confirmed"
-    assert seen[2]["automatic"] is True
+    assert seen[2]["event_id"] == event.id
 
 
 def test_a_refused_registration_delivers_nothing(db, factory):
@@ -87,14 +87,14 @@ def test_an_event_published_unpublished_then_cancelled(db, factory):
     assert all(e["event_id"] == event.id for e in seen)
 
 
-def test_a_capacity_rise_records_the_change_and_the_promotion(db, factory):
+def test_a_capacity_rise_records_the_change_and_the_offer(db, factory):
     event = factory.event(capacity=1)
     factory.registration(event)
     waiting = factory.registration(event, status="waitlisted")
     db.session.commit()
     with events.capture() as seen, write_transaction():
         registration_service.change_capacity(db.session.get(Event, event.id), 2, user=None)
-    assert names(seen) == ["event.capacity_changed", "registration.promoted"]
+    assert names(seen) == ["event.capacity_changed", "registration.offered"]
     assert seen[0]["previous"] == 1 and seen[0]["capacity"] == 2
     assert seen[1]["registration_id"] == waiting.id
 

@@ -116,22 +116,24 @@ def test_one_submission_registers_for_several_stages_each_with_its_own_seats(fac
     assert by_event == {full.id: "waitlisted", roomy.id: "confirmed"}
 
 
-def test_cancelling_a_confirmed_seat_promotes_the_first_waitlisted(db, factory, mail_outbox):
+def test_cancelling_a_confirmed_seat_offers_it_to_the_first_waitlisted(db, factory, mail_outbox):
     event = factory.event(capacity=1)
     confirmed = register(event, 1).registration
     first_waiting = register(event, 2).registration
     second_waiting = register(event, 3).registration
     mail_outbox.clear()
     with write_transaction():
-        promoted = svc.cancel(confirmed)
-    assert [r.id for r in promoted] == [first_waiting.id]
+        offered = svc.cancel(confirmed)
+    assert [r.id for r in offered] == [first_waiting.id]
     db.session.expire_all()
     assert confirmed.status == "cancelled" and confirmed.cancelled_at is not None
-    assert first_waiting.status == "confirmed" and first_waiting.promoted_at is not None
+    # Offered, not confirmed: the seat is held (taken) until they answer.
+    assert first_waiting.status == "waitlisted" and first_waiting.offer_expires_at is not None
+    assert counts_service.taken_count(event.id) == 1
     assert second_waiting.status == "waitlisted"
     assert counts_service.waitlist_position(second_waiting) == 1
     subjects = sorted(m.subject for m in mail_outbox)
-    assert any("annulée" in s for s in subjects) and any("confirmée" in s for s in subjects)
+    assert any("annulée" in s for s in subjects) and any("place se libère" in s for s in subjects)
 
 
 def test_cancelling_twice_or_a_waitlisted_person_promotes_nobody(factory):
@@ -146,7 +148,7 @@ def test_cancelling_twice_or_a_waitlisted_person_promotes_nobody(factory):
     assert third.status == "waitlisted"
 
 
-def test_capacity_cannot_drop_below_confirmed_and_a_rise_promotes_in_order(db, factory):
+def test_capacity_cannot_drop_below_confirmed_and_a_rise_offers_in_order(db, factory):
     org = factory.organisation()
     organiser = factory.user(org)
     event = factory.event(capacity=2)
@@ -155,10 +157,15 @@ def test_capacity_cannot_drop_below_confirmed_and_a_rise_promotes_in_order(db, f
         svc.change_capacity(event, 1, user=organiser)
     assert error.value.code == "below_confirmed" and error.value.info["confirmed"] == 2
     with write_transaction():
-        promoted = svc.change_capacity(event, 3, user=organiser)
-    assert [r.id for r in promoted] == [regs[2].id]
+        offered = svc.change_capacity(event, 3, user=organiser)
+    assert [r.id for r in offered] == [regs[2].id]
     db.session.expire_all()
-    assert [r.status for r in regs] == ["confirmed", "confirmed", "confirmed", "waitlisted"]
+    assert [r.status for r in regs] == ["confirmed", "confirmed", "waitlisted", "waitlisted"]
+    assert [r.offer_expires_at is not None for r in regs] == [False, False, True, False]
+    # The held offer counts as taken: the capacity cannot drop under it either.
+    with pytest.raises(svc.RegistrationError) as error, write_transaction():
+        svc.change_capacity(event, 2, user=organiser)
+    assert error.value.code == "below_taken" and error.value.info["taken"] == 3
     assert (
         db.session.scalar(
             select(func.count())

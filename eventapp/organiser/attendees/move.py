@@ -74,8 +74,8 @@ def attendee_move(event, registration):
         )
     if promoted:
         message += " " + ngettext(
-            "%(num)s person moved up from the waiting list here.",
-            "%(num)s people moved up from the waiting list here.",
+            "%(num)s person on the waiting list there was offered the place.",
+            "%(num)s people on the waiting list there were offered the place.",
             len(promoted),
         )
     flash(message, "success" if outcome.status == RegistrationStatus.CONFIRMED else "warning")

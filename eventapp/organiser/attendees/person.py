@@ -122,8 +122,8 @@ def attendee_cancel(event, registration):
             message = _("The registration of %(name)s is cancelled.", name=registration.full_name)
             if promoted:
                 message += " " + ngettext(
-                    "%(num)s person moved up from the waiting list.",
-                    "%(num)s people moved up from the waiting list.",
+                    "%(num)s person on the waiting list was offered the place.",
+                    "%(num)s people on the waiting list were offered the place.",
                     len(promoted),
                 )
             flash(message, "success")

@@ -121,10 +121,8 @@ def event_edit(event):
         if result["promoted"]:
             flash(
                 ngettext(
-                    "Saved. %(num)s person moved from the waiting list to confirmed (and "
-                    "was e-mailed).",
-                    "Saved. %(num)s people moved from the waiting list to confirmed (and "
-                    "were e-mailed).",
+                    "Saved. %(num)s person on the waiting list was offered a place (by e-mail).",
+                    "Saved. %(num)s people on the waiting list were offered a place (by e-mail).",
                     len(result["promoted"]),
                 ),
                 "success",

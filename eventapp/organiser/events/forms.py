@@ -6,13 +6,22 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
+    EmailField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from eventapp.models import Event
 from eventapp.organiser.forms import (
@@ -69,6 +78,19 @@ class EventForm(FlaskForm):
     registration_closes_at = DateTimeLocalField(
         _l("Registration closes"), format=DATETIME_FORMAT, validators=[Optional()]
     )
+    contact_email = EmailField(
+        _l("Contact e-mail for participants"),
+        filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
+        validators=[Optional(), Email(check_deliverability=False), Length(max=254)],
+    )
+    offer_hours = IntegerField(
+        _l("Waiting-list offer period (hours)"),
+        validators=[Optional(), NumberRange(min=1, max=24 * 14)],
+    )
+    reminder_hours = IntegerField(
+        _l("Reminder e-mail, hours before the start"),
+        validators=[Optional(), NumberRange(min=1, max=24 * 30)],
+    )
     lead_id = SelectField(_l("Lead organiser"), coerce=int, validators=[InputRequired()])
     co_organiser_ids = MultiCheckboxField(_l("Co-organisers"), coerce=int)
     partner_ids = MultiCheckboxField(_l("Partners"), coerce=int)
@@ -90,6 +112,9 @@ class EventForm(FlaskForm):
             "city",
             "online_url",
             "capacity",
+            "contact_email",
+            "offer_hours",
+            "reminder_hours",
         ):
             getattr(self, name).data = getattr(event, name)
         self.kind.data = str(event.kind)
@@ -121,6 +146,9 @@ class EventForm(FlaskForm):
             capacity=self.capacity.data,
             registration_opens_at=to_utc(self.registration_opens_at.data),
             registration_closes_at=to_utc(self.registration_closes_at.data),
+            contact_email=self.contact_email.data or None,
+            offer_hours=self.offer_hours.data,
+            reminder_hours=self.reminder_hours.data,
             lead_id=lead,
             co_organiser_ids=[o for o in self.co_organiser_ids.data or [] if o != lead],
             partner_ids=[

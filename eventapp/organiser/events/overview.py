@@ -39,7 +39,7 @@ def event_overview(event, scope):
         "organiser/event_overview.html",
         event,
         counts=counts,
-        free=free_seats(event, counts.confirmed),
+        free=free_seats(event, counts.taken),
         fill=_fill(event, counts.confirmed),
         checkin_rate=(counts.checked_in / counts.confirmed) if counts.confirmed else None,
         state=event.registration_state(),

@@ -60,6 +60,10 @@ def audit_text(entry) -> str:
             if d.get("automatic")
             else _("Moved from the waiting list to confirmed") + over
         ),
+        "registration.offered": lambda: _("Offered a freed place from the waiting list"),
+        "registration.offer_accepted": lambda: _("Offer accepted: place confirmed"),
+        "registration.offer_declined": lambda: _("Offer declined: left the waiting list"),
+        "registration.offer_expired": lambda: _("Offer expired unanswered: left the waiting list"),
         "registration.cancelled": lambda: _("Registration cancelled"),
         "registration.reconfirmed": lambda: (
             _("Registered again: %(status)s", status=_status(d.get("status"))) + over

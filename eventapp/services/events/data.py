@@ -28,6 +28,9 @@ DETAIL_FIELDS = (
     "online_url",
     "registration_opens_at",
     "registration_closes_at",
+    "contact_email",
+    "offer_hours",
+    "reminder_hours",
 )
 
 
@@ -50,5 +53,10 @@ class EventData:
     capacity: int | None = None
     registration_opens_at: datetime | None = None
     registration_closes_at: datetime | None = None
+    # The organiser's contact shown in participants' e-mails; the waiting-list offer period and
+    # the reminder's timing, in hours (None: the defaults of services/offers and reminders).
+    contact_email: str | None = None
+    offer_hours: int | None = None
+    reminder_hours: int | None = None
     co_organiser_ids: list[int] = field(default_factory=list)
     partner_ids: list[int] = field(default_factory=list)

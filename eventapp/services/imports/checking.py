@@ -14,7 +14,7 @@ from sqlalchemy import select
 from eventapp.extensions import db
 from eventapp.models import ActorCategory, Event, Region, Registration, RegistrationStatus, utcnow
 from eventapp.services import registrations as registration_service
-from eventapp.services.counts import confirmed_count
+from eventapp.services.counts import taken_count
 from eventapp.services.imports.reading import ImportFileError
 from eventapp.text import fold
 
@@ -223,8 +223,8 @@ def check(event: Event, records: list[tuple[int, list[str]]]) -> Preview:
         rows.append(row)
 
     _mark_already_registered(event, rows)
-    confirmed = confirmed_count(event.id)
-    free = None if event.capacity is None else max(event.capacity - confirmed, 0)
+    taken = taken_count(event.id)
+    free = None if event.capacity is None else max(event.capacity - taken, 0)
     return Preview(rows, list(positions), ignored, free)
 
 
