@@ -45,6 +45,13 @@ PERIODIC = [
     ),
     # Registrations of events past their retention period: anonymised (`flask privacy purge`).
     Periodic("privacy-purge", "privacy.purge", _daily_at("PRIVACY_PURGE_AT"), lambda _c: 3600.0),
+    # Unpaid bookings past their payment deadline: seats released, reminders sent before.
+    Periodic(
+        "fees-release",
+        "fees.release",
+        _every("PAYMENT_RELEASE_SECONDS"),
+        lambda config: float(config["PAYMENT_RELEASE_SECONDS"]),
+    ),
 ]
 
 

@@ -7,6 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 
 from eventapp.extensions import csrf, db, limiter
+from eventapp.fees.participant import payment_context
 from eventapp.i18n import current_language
 from eventapp.models import Booking, Event, Registration, RegistrationStatus, utcnow
 from eventapp.permissions import guard
@@ -68,6 +69,7 @@ def _page(booking, token, form=None, add_form=None, status=200):
             rows=rows,
             form=form if person is not None else None,
             add_form=add_form if addable else None,
+            fee=payment_context(booking),  # issue 14: what the booking owes, if anything
         ),
         status,
     )
