@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from eventapp.fees.forms import CheckoutFields
-from eventapp.models import Event, RegistrationStatus, Verification
+from eventapp.models import Event, Verification
 from eventapp.services.fees import checkout, pricing
 from eventapp.services.fees.formatting import money
 
@@ -53,7 +53,7 @@ def after_booking(result, event: Event, form: CheckoutFields | None):
     if form is None or result.booking is None:
         return None
     created = [o.registration for o in result.created if o.event.id == event.id]
-    payment = checkout.start(
+    return checkout.start(
         result.booking,
         event,
         checkout.Choice(
@@ -63,6 +63,3 @@ def after_booking(result, event: Event, form: CheckoutFields | None):
         ),
         created,
     )
-    if payment is not None and not any(r.status == RegistrationStatus.CONFIRMED for r in created):
-        payment.due_at = None  # on the waiting list: nothing to pay before a seat is given
-    return payment

@@ -5,6 +5,7 @@ import pytest
 
 from eventapp.extensions import db
 from eventapp.models import MemberCompany, PriceCategory, Voucher
+from tests.support.stripe_standin import stripe_standin  # noqa: F401
 
 
 @pytest.fixture
@@ -75,3 +76,15 @@ def form(category, **kw):
     }
     data.update(kw)
     return {k: v for k, v in data.items() if v is not None}
+
+
+@pytest.fixture
+def stripe_app(app, monkeypatch, stripe_standin):  # noqa: F811
+    """The app pointed at the local Stripe stand-in (its webhooks are posted by the tests)."""
+    from eventapp.services.fees import cards
+
+    for key, value in stripe_standin.config().items():
+        monkeypatch.setitem(app.config, key, value)
+    cards._PROVIDERS.clear()
+    yield stripe_standin
+    cards._PROVIDERS.clear()

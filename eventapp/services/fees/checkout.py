@@ -23,6 +23,7 @@ from eventapp.models import (
     PaymentState,
     PriceCategory,
     Registration,
+    RegistrationStatus,
     Verification,
     utcnow,
 )
@@ -130,7 +131,9 @@ def start(
         payment.state = PaymentState.PAID
     else:
         payment.state = PaymentState.AWAITING_PAYMENT
-        payment.due_at = now + timedelta(days=settings.transfer_days)
+        if any(r.status == RegistrationStatus.CONFIRMED for r in people):
+            payment.due_at = now + timedelta(days=settings.transfer_days)
+        # else on the waiting list: no deadline before a seat is given (holds.py sets it)
     db.session.flush()
     audit.record(
         "payment.created",

@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from eventapp import events
 from eventapp.database import write_transaction
 from eventapp.extensions import db
-from eventapp.models import BookingPayment, PaymentState, utcnow
-from eventapp.services.fees import notices
+from eventapp.models import BookingPayment, Event, PaymentState, Registration, utcnow
+from eventapp.services.fees import notices, pricing
 from eventapp.services.fees.payments import cancel_unpaid, lock
 
 RELEASABLE = (PaymentState.AWAITING_PAYMENT, PaymentState.PARTLY_PAID)
@@ -72,3 +73,23 @@ def release_due(now: datetime | None = None) -> dict:
             notices.notify(payment, "reminder")
             reminded += 1
     return {"released": released, "reminded": reminded}
+
+
+@events.subscribe("registration.promoted", phase="before_commit")
+def _deadline_when_promoted(event: events.DomainEvent) -> None:
+    """Someone moved up from the waiting list of a paid event: their payment now has a
+    deadline (the event's transfer delay from now), with the promotion or not at all."""
+    registration = db.session.get(Registration, event["registration_id"])
+    if registration is None:
+        return
+    payment = db.session.scalar(
+        select(BookingPayment).where(
+            BookingPayment.booking_id == registration.booking_id,
+            BookingPayment.event_id == registration.event_id,
+        )
+    )
+    if payment is None or payment.state not in RELEASABLE or payment.due_at is not None:
+        return
+    days = pricing.settings_of(db.session.get(Event, registration.event_id)).transfer_days
+    payment.due_at = utcnow() + timedelta(days=days)
+    db.session.flush()
