@@ -410,8 +410,13 @@ CSRF_EXEMPT = {"fees.stripe_webhook"}
 
 def _fees(w):
     """A rate of the event and a booking payment awaiting approval (issue 14)."""
-    from eventapp.models import BankLine, BookingPayment, MemberCompany, PaymentTransaction
-    from eventapp.models import PriceCategory
+    from eventapp.models import (
+        BankLine,
+        BookingPayment,
+        MemberCompany,
+        PaymentTransaction,
+        PriceCategory,
+    )
 
     def make():
         rate = PriceCategory(
