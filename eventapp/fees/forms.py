@@ -150,7 +150,7 @@ class VoucherForm(FlaskForm):
     value = StringField(
         _l("Value (percent, or euros excluding VAT)"),
         default="0",
-        validators=[Optional(), Length(max=12)],
+        validators=[Length(max=12)],
         render_kw={"inputmode": "decimal", "maxlength": 12},
     )
     max_uses = IntegerField(

@@ -30,9 +30,10 @@ from eventapp.organiser.navigation import render_event
 from eventapp.permissions import Perm, guard
 from eventapp.problems import flash_and_redirect, keep_form
 from eventapp.routing import page_arg
+from eventapp.services.exports import neutralise
 from eventapp.services.fees import bank
 from eventapp.services.fees import payments as svc
-from eventapp.services.fees.formatting import euros_text
+from eventapp.services.fees.formatting import euros_fixed, euros_text
 from eventapp.services.payments.bank_statements import ColumnMapping
 
 PER_PAGE = 50
@@ -287,6 +288,7 @@ def payments_export(event):
 
     def rows():
         out = io.StringIO()
+        out.write("\ufeff")  # spreadsheets read the file as UTF-8
         writer = csv.writer(out, delimiter=";")
         writer.writerow(
             [
@@ -323,15 +325,20 @@ def payments_export(event):
                 writer.writerow(
                     [
                         b.reference,
-                        b.full_name,
+                        neutralise(b.full_name),
                         p.state.label,
                         p.method.label if p.method else "",
-                        categories.get(p.price_category_id, ""),
-                        euros_text(p.net_cents),
-                        euros_text(p.vat_cents),
-                        euros_text(p.total_cents),
-                        euros_text(p.paid_cents),
-                        euros_text(p.refunded_cents),
+                        neutralise(categories.get(p.price_category_id, "")),
+                        *(
+                            euros_fixed(value)
+                            for value in (
+                                p.net_cents,
+                                p.vat_cents,
+                                p.total_cents,
+                                p.paid_cents,
+                                p.refunded_cents,
+                            )
+                        ),
                         p.due_at.isoformat() if p.due_at else "",
                         p.bank_reference,
                         "1" if p.needs_refund else "",

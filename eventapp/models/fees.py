@@ -3,9 +3,9 @@ booking owes and what was paid or refunded, the provider events applied, bank im
 
 Money is integer cents (EUR) everywhere; a VAT rate is in basis points (2000 = 20 %).
 Personal data: a booking payment's justification and a bank line's payer details; the first is
-cleared with the booking (services/bookings.scrub_bookings calls fees.scrub), the second as
-soon as the line is matched or resolved, and after PAYMENT_BANK_LINE_MONTHS at the latest
-(services/fees/privacy.purge_bank_lines, run by the retention purge).
+cleared with the booking (services/fees/privacy.py, on erasure and purge), the second as
+soon as the line is matched or dealt with, and at the latest with the event's retention purge
+(services/fees/privacy.py).
 """
 
 from __future__ import annotations

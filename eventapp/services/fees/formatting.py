@@ -38,3 +38,8 @@ def euros_text(cents: int | None) -> str:
         return ""
     whole, part = divmod(int(cents), 100)
     return f"{whole}" if part == 0 else f"{whole}.{part:02d}"
+
+
+def euros_fixed(cents: int | None) -> str:
+    """Euros with two decimals and a dot, for exports: 708.00."""
+    return str((Decimal(cents or 0) / 100).quantize(Decimal("0.01")))
