@@ -429,3 +429,21 @@ def _notify(payment: BookingPayment, kind: str) -> None:
     from eventapp.services.fees import notices
 
     notices.notify(payment, kind)
+
+
+def unpaid_cents(registration: Registration) -> int:
+    """What the registration's booking still owes for its event (0: paid, or free): the
+    check-in desk shows "unpaid" when it is not 0."""
+    payment = db.session.scalar(
+        select(BookingPayment).where(
+            BookingPayment.booking_id == registration.booking_id,
+            BookingPayment.event_id == registration.event_id,
+        )
+    )
+    if payment is None or payment.state in (
+        PaymentState.PAID,
+        PaymentState.PARTLY_REFUNDED,
+        PaymentState.REFUNDED,
+    ):
+        return 0
+    return payment.due_cents
