@@ -18,6 +18,7 @@ from eventapp.registration.forms import AddStagesForm, CancelForm, DetailsForm
 from eventapp.services import bookings
 from eventapp.services import registrations as svc
 from eventapp.services.counts import waitlist_positions
+from eventapp.services.fees import cancellation as fees_cancellation
 
 
 def _rate(name: str):
@@ -144,9 +145,11 @@ def booking_cancel(booking: Booking, token: str, registration_id: int):
         flash(_("This registration is already cancelled."), "info")
         return redirect(back)
     form = CancelForm()
+    refund_cents = fees_cancellation.refund_on_cancel(registration)  # issue 14
     if request.method == "POST" and form.validate():
         with flash_and_redirect(back):
             bookings.cancel_registration(booking, registration)
+            fees_cancellation.after_cancel(registration, amount=refund_cents)
         flash(_("The registration is cancelled. A confirmation has been e-mailed."), "success")
         return redirect(back)
     if request.method == "POST":
@@ -172,6 +175,8 @@ def booking_cancel(booking: Booking, token: str, registration_id: int):
             title=registration.event.title(current_language()),
             form=form,
             someone_waits=someone_waits,
+            refund_cents=refund_cents,
+            paid_booking=fees_cancellation.has_paid(registration),
         ),
         400 if request.method == "POST" else 200,
     )
