@@ -9,6 +9,9 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -193,6 +196,52 @@ class VoucherForm(FlaskForm):
             raise ValidationError(_l("Type a code, or the number of codes to generate."))
 
 
+class ColleagueFields(Form):
+    """A colleague booked with the booker (a group booking): optional, all or nothing."""
+
+    first_name = StringField(
+        _l("First name"), filters=[one_line], validators=[Optional(), Length(max=100)]
+    )
+    last_name = StringField(
+        _l("Last name"), filters=[one_line], validators=[Optional(), Length(max=100)]
+    )
+    email = StringField(
+        _l("E-mail"),
+        filters=[lambda v: (v or "").strip()],
+        validators=[Optional(), Length(max=254)],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "inputmode": "email"},
+    )
+
+    @property
+    def filled(self) -> bool:
+        return any((f.data or "").strip() for f in (self.first_name, self.last_name, self.email))
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if not self.filled:
+            return ok
+        for f in (self.first_name, self.last_name):
+            if not (f.data or "").strip():
+                f.errors = [*f.errors, _l("This field is required.")]
+                ok = False
+        from email_validator import EmailNotValidError, validate_email
+
+        try:
+            self.email.data = validate_email(
+                self.email.data or "", check_deliverability=False
+            ).normalized
+        except EmailNotValidError:
+            self.email.errors = [
+                *self.email.errors,
+                _l("Enter a valid e-mail address, like name@example.org."),
+            ]
+            ok = False
+        return ok
+
+
+GROUP_ROWS = 4  # colleague rows shown (no JavaScript needed)
+
+
 class CheckoutFields(FlaskForm):
     """The rate, voucher and justification on the registration form (prefix "fee"); the
     registration form's own token covers the submission."""
@@ -206,6 +255,7 @@ class CheckoutFields(FlaskForm):
         validators=[Optional(), Length(max=40)],
         render_kw={"maxlength": 40, "autocomplete": "off", "spellcheck": "false"},
     )
+    colleagues = FieldList(FormField(ColleagueFields), min_entries=GROUP_ROWS, max_entries=9)
     justification = TextAreaField(
         _l("Why this rate applies to you"),
         validators=[Optional(), Length(max=2000)],
@@ -264,3 +314,11 @@ class PaymentFilterForm(FlaskForm):
         csrf = False
 
     state = SelectField(_l("Show"), validators=[Optional()])
+
+
+class CategoryForm(FlaskForm):
+    category = SelectField(_l("Rate"), coerce=int)
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = [SelectChoice(v, label) for v, label in choices]

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 
 from eventapp.extensions import db
 from eventapp.fees.blueprint import bp
-from eventapp.fees.forms import AmountForm, BankUploadForm
+from eventapp.fees.forms import AmountForm, BankUploadForm, CategoryForm
 from eventapp.models import (
     BankLine,
     Booking,
@@ -31,7 +31,7 @@ from eventapp.permissions import Perm, guard
 from eventapp.problems import flash_and_redirect, keep_form
 from eventapp.routing import page_arg
 from eventapp.services.exports import neutralise
-from eventapp.services.fees import bank
+from eventapp.services.fees import bank, pricing
 from eventapp.services.fees import payments as svc
 from eventapp.services.fees.formatting import euros_fixed, euros_text
 from eventapp.services.payments.bank_statements import ColumnMapping
@@ -180,6 +180,7 @@ def payments(event):
         total=total,
         action_form=ActionForm(),
         amount_form=AmountForm(),
+        rate_choices=list(categories.items()),
         by_category=by_category,
         by_week=by_week,
         states=PaymentState,
@@ -240,6 +241,24 @@ def money_action(event, payment_id: int, action: str):
         else:
             svc.refund(payment, form.amount.cents, user=current_user)
             flash(_("The refund is recorded."), "success")
+    return redirect(back)
+
+
+@bp.post("/organiser/events/<id:event_id>/payments/<id:payment_id>/category")
+@guard.event(Perm.PAYMENTS)
+def change_category(event, payment_id: int):
+    payment = _payment(event, payment_id)
+    back = url_for("fees.payments", event_id=event.id)
+    form = CategoryForm(
+        choices=[(c.id, c.name_fr) for c in pricing.categories(event, active_only=False)]
+    )
+    if not form.validate():
+        flash(_("Choose one of the event's rates."), "error")
+        return redirect(back)
+    category = db.session.get(PriceCategory, form.category.data)
+    with flash_and_redirect(back):
+        svc.change_category(payment, category, user=current_user)
+    flash(_("The rate is changed and the amount due computed again."), "success")
     return redirect(back)
 
 

@@ -4,6 +4,7 @@ to show it and `after_booking()` once the booking is made, in the same transacti
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from eventapp.fees.forms import CheckoutFields
@@ -63,3 +64,26 @@ def after_booking(result, event: Event, form: CheckoutFields | None):
         ),
         created,
     )
+
+
+def attendees(form: CheckoutFields | None, booker):
+    """The booker and the colleagues typed in the group rows (same organisation, category and
+    region as the booker); an e-mail typed twice counts once."""
+    people = [booker]
+    if form is None:
+        return people
+    seen = {booker.email.strip().lower()}
+    for row in form.colleagues:
+        if not row.form.filled or row.email.data.lower() in seen:
+            continue
+        seen.add(row.email.data.lower())
+        people.append(
+            replace(
+                booker,
+                first_name=row.first_name.data,
+                last_name=row.last_name.data,
+                email=row.email.data,
+                job_title="",
+            )
+        )
+    return people

@@ -140,7 +140,9 @@ def register(slug: str):
 
             with keep_form(form, page):
                 try:
-                    result = bookings.book(targets, [person], origin=event)
+                    result = bookings.book(
+                        targets, fees_step.attendees(fee_form, person), origin=event
+                    )
                 except IntegrityError as error:
                     # Only a write that skipped the seat lock can get here; nothing is saved
                     # (the request rolls back before the form is shown again).

@@ -130,3 +130,41 @@ def test_a_voucher_takes_its_discount_and_only_on_its_rates(client, db, paid):
     [payment] = payments(db)
     assert payment.discount_cents == 8850 and payment.net_cents == 50150
     assert payment.total_cents == 60180
+
+
+def test_a_group_booking_registers_colleagues_and_pays_once(client, db, paid, mail_outbox):
+    event, member = paid["event"], paid["rates"]["member"]
+    code = voucher(event, code="GROUPE10", kind="percent", value=10, max_uses=5)
+    page = client.get(f"/events/{event.slug}/register").text
+    assert "fee-colleagues-0-email" in page
+    data = form(
+        member,
+        **{
+            "fee-voucher": "groupe10",
+            "fee-colleagues-0-first_name": "Marc",
+            "fee-colleagues-0-last_name": "Petit",
+            "fee-colleagues-0-email": "marc.petit@sanofi.com",
+            "fee-colleagues-1-first_name": "Inès",
+            "fee-colleagues-1-last_name": "Roux",
+            "fee-colleagues-1-email": "ines.roux@sanofi.com",
+        },
+    )
+    half = {**data, "fee-colleagues-2-first_name": "Sans", "fee-colleagues-2-email": "bad"}
+    refused = client.post(f"/events/{event.slug}/register", data=half)
+    assert refused.status_code == 400 and 'value="Marc"' in refused.text
+    response = client.post(f"/events/{event.slug}/register", data=data)
+    assert response.status_code == 302
+    [payment] = payments(db)
+    booking = db.session.get(Booking, payment.booking_id)
+    people = db.session.scalars(
+        select(Registration.email).where(Registration.booking_id == booking.id)
+    ).all()
+    assert sorted(people) == [
+        "ines.roux@sanofi.com",
+        "lea.durand@sanofi.com",
+        "marc.petit@sanofi.com",
+    ]
+    assert (payment.net_cents, payment.total_cents) == (3 * 35100, 3 * 42120)
+    db.session.refresh(code)
+    assert code.used == 3
+    assert len([m for m in mail_outbox if m.to == ["lea.durand@sanofi.com"]]) == 1

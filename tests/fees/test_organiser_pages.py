@@ -212,3 +212,32 @@ def test_a_voucher_limit_is_shown_and_used(client, db, paid):
     assert used_up.status_code == 409 and "b@x.fr" in used_up.text
     db.session.rollback()
     assert db.session.get(Voucher, code.id).used == 1
+
+
+def test_an_organiser_changes_a_booking_rate_and_the_due_follows(client, db, paid, login):
+    event, rates = paid["event"], paid["rates"]
+    client.post(
+        f"/events/{event.slug}/register", data=form(rates["non_member"], email="z@other.fr")
+    )
+    db.session.rollback()
+    payment = db.session.scalar(select(BookingPayment))
+    login(paid["manager"])
+    page = client.get(f"/organiser/events/{event.id}/payments")
+    assert f'id="rate-{payment.id}"' in page.text
+    changed = client.post(
+        f"/organiser/events/{event.id}/payments/{payment.id}/category",
+        data={"category": str(rates["member"].id)},
+    )
+    assert changed.status_code == 302
+    db.session.rollback()
+    payment = db.session.get(BookingPayment, payment.id)
+    assert (payment.price_category_id, payment.total_cents) == (rates["member"].id, 46800)
+    other = PriceCategory(event_id=paid["event"].id + 999, kind="member", name_fr="X")
+    assert other.event_id != payment.event_id
+    wrong = client.post(
+        f"/organiser/events/{event.id}/payments/{payment.id}/category",
+        data={"category": "999999"},
+    )
+    assert wrong.status_code == 302
+    db.session.rollback()
+    assert db.session.get(BookingPayment, payment.id).total_cents == 46800

@@ -490,6 +490,11 @@ CASES.update(
             lambda w: _org(f"/payments/{_fees(w)['payment'].id}/refund")(w),
             lambda w: {"amount": "10"},
         ),
+        "fees.change_category": Case(
+            "manager",
+            lambda w: _org(f"/payments/{_fees(w)['payment'].id}/category")(w),
+            lambda w: {"category": str(_fees(w)["payment"].price_category_id)},
+        ),
         "fees.refund_done": Case(
             "manager", lambda w: _org(f"/payments/refunds/{_fees(w)['refund'].id}/done")(w)
         ),

@@ -447,3 +447,48 @@ def unpaid_cents(registration: Registration) -> int:
     ):
         return 0
     return payment.due_cents
+
+
+def change_category(payment: BookingPayment, category, *, user: User) -> None:
+    """The organiser moves a booking to another rate of the event: every line is priced again
+    (the voucher kept), the state follows what is now due (an over-payment is flagged)."""
+    from eventapp.models import BookingLine, Voucher
+
+    lock(payment)
+    if category.event_id != payment.event_id:
+        raise FeeError(Code.BAD_CATEGORY, field="category")
+    voucher = db.session.get(Voucher, payment.voucher_id) if payment.voucher_id else None
+    price = pricing.line_price(category, voucher)
+    lines = list(
+        db.session.scalars(select(BookingLine).where(BookingLine.payment_id == payment.id))
+    )
+    for line in lines:
+        line.price_category_id = category.id
+        line.unit_net_cents = price.unit_net_cents
+        line.discount_cents = price.discount_cents
+        line.net_cents = price.net_cents
+        line.vat_basis_points = price.vat_basis_points
+        line.vat_cents = price.vat_cents
+        line.total_cents = price.total_cents
+    previous = payment.price_category_id
+    payment.price_category_id = category.id
+    payment.net_cents = price.net_cents * len(lines)
+    payment.vat_cents = price.vat_cents * len(lines)
+    payment.total_cents = price.total_cents * len(lines)
+    payment.discount_cents = price.discount_cents * len(lines)
+    if payment.state not in (PaymentState.AWAITING_APPROVAL, PaymentState.CANCELLED):
+        payment.state = _state_after_money(payment)
+        if payment.state == PaymentState.AWAITING_PAYMENT and payment.due_at is None:
+            days = pricing.settings_of(db.session.get(Event, payment.event_id)).transfer_days
+            payment.due_at = utcnow() + timedelta(days=days)
+    payment.needs_refund = payment.paid_cents - payment.refunded_cents > payment.total_cents
+    db.session.flush()
+    audit.record(
+        "payment.category_changed",
+        user=user,
+        event_id=payment.event_id,
+        booking_id=payment.booking_id,
+        previous=previous,
+        category_id=category.id,
+        total_cents=payment.total_cents,
+    )
