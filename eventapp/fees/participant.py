@@ -4,14 +4,22 @@ instructions (IBAN, BIC, the booking's reference)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from eventapp.extensions import db, limiter
 from eventapp.fees.blueprint import bp
 from eventapp.helpers import external_url
 from eventapp.i18n import current_language
-from eventapp.models import Booking, BookingLine, Event, PaymentState, PriceCategory, Voucher
+from eventapp.models import (
+    Booking,
+    BookingLine,
+    Event,
+    PaymentState,
+    PriceCategory,
+    Registration,
+    Voucher,
+)
 from eventapp.organiser.forms import ActionForm
 from eventapp.permissions import guard
 from eventapp.problems import flash_and_redirect
@@ -43,6 +51,13 @@ def payment_context(booking: Booking) -> dict | None:
             .order_by(BookingLine.id)
         )
     )
+    names = dict(
+        db.session.execute(
+            db.select(
+                Registration.id, Registration.first_name + " " + Registration.last_name
+            ).where(Registration.booking_id == booking.id)
+        ).all()
+    )
     organisation = bank.lead_organisation(event)
     return {
         "payment": payment,
@@ -50,7 +65,8 @@ def payment_context(booking: Booking) -> dict | None:
         "category_name": category.name(lang) if category else "",
         "includes": category.includes(lang) if category else "",
         "voucher_code": voucher.code if voucher else None,
-        "lines": lines,
+        "lines": [{"line": line, "name": names.get(line.registration_id, "")} for line in lines],
+        "vat_rates": sorted({line.vat_basis_points for line in lines}),
         "iban": organisation.iban if organisation else None,
         "holder": (organisation.legal_name or organisation.name) if organisation else "",
         "payable": payment.state in (PaymentState.AWAITING_PAYMENT, PaymentState.PARTLY_PAID),
@@ -64,9 +80,18 @@ def pay(booking: Booking, token: str):
     context = payment_context(booking)
     if context is None:
         return redirect(url_for("registration.booking", token=token))
-    return render_template(
-        "fees/pay.html", booking=booking, token=token, form=ActionForm(), **context
+    response = make_response(
+        render_template("fees/pay.html", booking=booking, token=token, form=ActionForm(), **context)
     )
+    if context["card"] and context["payable"]:
+        # The card button's POST is answered by a redirect to the provider's hosted page:
+        # form-action must allow that origin (and only it) on this page.
+        from eventapp.security import CSP
+
+        response.headers["Content-Security-Policy"] = CSP.replace(
+            "form-action 'self'", f"form-action 'self' {cards.checkout_origin()}"
+        )
+    return response
 
 
 @bp.post("/b/<token>/pay/card")

@@ -25,6 +25,18 @@ def enabled() -> bool:
     return bool(config.get("STRIPE_SECRET_KEY") and config.get("STRIPE_WEBHOOK_SECRET"))
 
 
+def checkout_origin() -> str:
+    """Where the payer's browser goes to pay: Stripe's hosted page, or the stand-in's (tests
+    point STRIPE_API_BASE at it). The payment page's CSP lets its form redirect there."""
+    from urllib.parse import urlsplit
+
+    base = current_app.config.get("STRIPE_API_BASE")
+    if base:
+        parts = urlsplit(base)
+        return f"{parts.scheme}://{parts.netloc}"
+    return current_app.config.get("STRIPE_CHECKOUT_ORIGIN") or "https://checkout.stripe.com"
+
+
 def provider():
     from eventapp.services.payments.stripe_provider import StripeProvider
 
