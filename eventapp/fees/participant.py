@@ -69,7 +69,9 @@ def payment_context(booking: Booking) -> dict | None:
         "vat_rates": sorted({line.vat_basis_points for line in lines}),
         "iban": organisation.iban if organisation else None,
         "holder": (organisation.legal_name or organisation.name) if organisation else "",
-        "payable": payment.state in (PaymentState.AWAITING_PAYMENT, PaymentState.PARTLY_PAID),
+        # On the waiting list (no deadline yet) nothing is asked before a place is given.
+        "payable": payment.state in (PaymentState.AWAITING_PAYMENT, PaymentState.PARTLY_PAID)
+        and payment.due_at is not None,
         "card": cards.enabled(),
     }
 

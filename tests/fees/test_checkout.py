@@ -70,6 +70,8 @@ def test_a_member_rate_from_another_domain_needs_a_justification_then_approval(
     [payment] = payments(db)
     assert payment.state == "awaiting_payment" and payment.due_at is not None
     assert any("tarif" in m.subject.lower() for m in mail_outbox)
+    history = text(client.get(f"/organiser/events/{event.id}/history"))
+    assert "Tarif accepté" in history and "Réservation tarifée" in history
 
 
 def test_a_tampered_rate_is_refused_and_nothing_is_saved(client, db, paid, factory):

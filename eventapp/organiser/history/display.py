@@ -3,6 +3,7 @@
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from eventapp.fees import history as fees_history
 from eventapp.models import RegistrationSource, RegistrationStatus
 from eventapp.organiser.blueprint import bp
 
@@ -114,6 +115,7 @@ def audit_text(entry) -> str:
             d.get("recipients", 0),
         ),
     }
+    texts.update(fees_history.texts(d))  # issue 14
     text = texts.get(entry.action)
     return text() if text else entry.action
 
