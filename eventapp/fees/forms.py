@@ -12,6 +12,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -272,6 +273,8 @@ class CheckoutFields(FlaskForm):
 
 
 class AmountForm(FlaskForm):
+    # Drawn when the page is shown: the same form sent twice (a double click) counts once.
+    key = HiddenField(validators=[Optional(), Length(max=40)])
     amount = StringField(
         _l("Amount (€)"),
         validators=[DataRequired(REQUIRED), Euros(allow_zero=False)],

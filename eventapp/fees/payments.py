@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 from datetime import timedelta
 
 from flask import Response, abort, flash, redirect, request, stream_with_context, url_for
@@ -169,6 +170,7 @@ def payments(event):
                 "overdue": p.due_at is not None and p.due_at <= now,
                 "refundable": euros_text(svc.refundable_cents(p)),
                 "due_text": euros_text(p.due_cents),
+                "key": secrets.token_hex(8),
             }
             for p, b in rows
         ],
@@ -234,12 +236,12 @@ def money_action(event, payment_id: int, action: str):
         )
         return redirect(back)
     with flash_and_redirect(back):
+        key = form.key.data or secrets.token_hex(8)
         if action == "received":
-            key = f"{utcnow().isoformat()}:{form.amount.cents}"
             svc.mark_received(payment, form.amount.cents, user=current_user, source_key=key)
             flash(_("The payment is recorded."), "success")
         else:
-            svc.refund(payment, form.amount.cents, user=current_user)
+            svc.refund(payment, form.amount.cents, user=current_user, key=key)
             flash(_("The refund is recorded."), "success")
     return redirect(back)
 

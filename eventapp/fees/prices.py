@@ -45,7 +45,13 @@ def _fill(form: PriceForm, category: PriceCategory) -> None:
 @bp.route("/organiser/events/<id:event_id>/rates", methods=["GET", "POST"])
 @guard.event(Perm.PAYMENTS)
 def rates(event):
-    """The rates: a list, the add/edit form (?category=N edits one), the settings."""
+    """The rates: a list, the add/edit form (?category=N edits one), the settings. Tours and
+    their stages are registered for together and stay free: they take no rate."""
+    if event.is_tour or event.parent_id is not None:
+        if request.method == "POST":
+            flash(_("Tour stages are free: rates apply to events registered for on their own."))
+            return redirect(url_for("fees.rates", event_id=event.id))
+        return render_event("fees/rates.html", event, free_only=True)
     category = _category(event, int_arg("category"))
     form = PriceForm(prefix="price")
     settings = pricing.settings_of(event)

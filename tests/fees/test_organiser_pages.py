@@ -3,6 +3,7 @@ for a partner, who used which), the payments list (filters, no N+1), mark a tran
 bank refunds to do, the CSV export, the member directory (add, CSV import, bad file)."""
 
 import io
+import re
 
 from sqlalchemy import func, select
 
@@ -241,3 +242,56 @@ def test_an_organiser_changes_a_booking_rate_and_the_due_follows(client, db, pai
     assert wrong.status_code == 302
     db.session.rollback()
     assert db.session.get(BookingPayment, payment.id).total_cents == 46800
+
+
+def test_a_double_click_records_a_transfer_or_a_refund_once(client, db, paid, login):
+    event = paid["event"]
+    client.post(f"/events/{event.slug}/register", data=form(paid["rates"]["member"]))
+    db.session.rollback()
+    payment = db.session.scalar(select(BookingPayment))
+    login(paid["manager"])
+    key = re.search(
+        r'name="key" value="(r[0-9a-f]+)"',
+        client.get(f"/organiser/events/{event.id}/payments").text,
+    ).group(1)
+    for _ in range(2):
+        client.post(
+            f"/organiser/events/{event.id}/payments/{payment.id}/received",
+            data={"amount": "100", "key": key},
+        )
+    db.session.rollback()
+    assert db.session.get(BookingPayment, payment.id).paid_cents == 10000
+    for _ in range(2):
+        client.post(
+            f"/organiser/events/{event.id}/payments/{payment.id}/refund",
+            data={"amount": "40", "key": "f1"},
+        )
+    db.session.rollback()
+    assert db.session.get(BookingPayment, payment.id).refunded_cents == 4000
+
+
+def test_tour_stages_take_no_rate(client, db, paid, factory, login):
+    tour = factory.event(organisers=[paid["org"]], kind="tour", capacity=None)
+    stage = factory.event(organisers=[paid["org"]], parent_id=tour.id, position=1)
+    login(paid["manager"])
+    page = client.get(f"/organiser/events/{stage.id}/rates")
+    assert page.status_code == 200 and "étapes" in page.text and "price-price" not in page.text
+    client.post(
+        f"/organiser/events/{stage.id}/rates",
+        data={
+            "price-kind": "member",
+            "price-name_fr": "X",
+            "price-price": "1",
+            "price-vat": "20",
+            "price-verification": "none",
+        },
+    )
+    db.session.rollback()
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(PriceCategory)
+            .where(PriceCategory.event_id == stage.id)
+        )
+        == 0
+    )

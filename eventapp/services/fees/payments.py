@@ -25,7 +25,6 @@ from eventapp import events as domain_events
 from eventapp.database import lock_event_row
 from eventapp.extensions import db
 from eventapp.models import (
-    Booking,
     BookingPayment,
     Event,
     PaymentMethod,
@@ -280,9 +279,17 @@ def approve(payment: BookingPayment, *, user: User, now=None) -> None:
     now = now or utcnow()
     payment.approved_at = now
     payment.state = _state_after_money(payment)
-    if payment.state == PaymentState.AWAITING_PAYMENT:
-        event = db.session.get(Booking, payment.booking_id).event
-        days = pricing.settings_of(event).transfer_days if event else 10
+    seated = db.session.scalar(
+        select(Registration.id)
+        .where(
+            Registration.booking_id == payment.booking_id,
+            Registration.event_id == payment.event_id,
+            Registration.status == RegistrationStatus.CONFIRMED,
+        )
+        .limit(1)
+    )
+    if payment.state == PaymentState.AWAITING_PAYMENT and seated is not None:
+        days = pricing.settings_of(db.session.get(Event, payment.event_id)).transfer_days
         payment.due_at = now + timedelta(days=days)
     audit.record(
         "payment.approved", user=user, event_id=payment.event_id, booking_id=payment.booking_id
@@ -351,10 +358,21 @@ def refundable_cents(payment: BookingPayment) -> int:
     return max(payment.paid_cents - payment.refunded_cents, 0)
 
 
-def refund(payment: BookingPayment, amount_cents: int, *, user: User | None) -> PaymentTransaction:
+def refund(
+    payment: BookingPayment, amount_cents: int, *, user: User | None, key: str | None = None
+) -> PaymentTransaction:
     """Refund part or all of what was paid. A card payment is refunded through the provider
-    by a job (idempotency key = this transaction's source); a transfer is a bank refund to do."""
+    by a job (idempotency key = this transaction's source); a transfer is a bank refund to do.
+    `key` names the request (a form drawn once): the same key again returns the same refund."""
     lock(payment)
+    if key:
+        done = db.session.scalar(
+            select(PaymentTransaction).where(
+                PaymentTransaction.source == f"refund:{payment.id}:{key}"
+            )
+        )
+        if done is not None:
+            return done
     left = refundable_cents(payment)
     if amount_cents <= 0:
         raise FeeError(Code.BAD_AMOUNT, field="amount")
@@ -383,7 +401,7 @@ def refund(payment: BookingPayment, amount_cents: int, *, user: User | None) -> 
         provider=card.provider if card else "manual_bank_transfer",
         amount_cents=amount_cents,
         provider_payment_id=card.provider_payment_id if card else None,
-        source=f"refund:{payment.id}:{count + 1}",
+        source=f"refund:{payment.id}:{key or count + 1}",
         state="pending",
         user_id=user.id if user else None,
     )
