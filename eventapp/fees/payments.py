@@ -32,8 +32,8 @@ from eventapp.permissions import Perm, guard
 from eventapp.problems import flash_and_redirect, keep_form
 from eventapp.routing import page_arg
 from eventapp.services.exports import neutralise
+from eventapp.services.fees import actions as svc
 from eventapp.services.fees import bank, pricing
-from eventapp.services.fees import payments as svc
 from eventapp.services.fees.formatting import euros_fixed, euros_text
 from eventapp.services.payments.bank_statements import ColumnMapping
 

@@ -22,7 +22,8 @@ from eventapp.models import (
 )
 from eventapp.services import audit
 from eventapp.services.fees import pricing
-from eventapp.services.fees.payments import lock, refund, refundable_cents
+from eventapp.services.fees.actions import refund, refundable_cents
+from eventapp.services.fees.payments import lock
 
 
 def _payment_and_line(registration: Registration):

@@ -1,5 +1,6 @@
 """Money in and out of a booking: payments (a card webhook, a matched transfer, an organiser
-marking a transfer received), approvals, refunds.
+marking a transfer received), provider events, refunds confirmed, the release of unpaid seats.
+The organiser's actions (approve, refuse, refund, change the rate) are in actions.py.
 
 Rules:
 - Every change to a booking's payment takes the event's lock first (the seat lock), then
@@ -9,9 +10,6 @@ Rules:
 - A provider event is applied once: its (provider, event id) is stored in the same
   transaction; a second delivery finds it and changes nothing. A payment transaction's
   `source` is unique too, so a bank line or a "received" click recorded twice counts once.
-- Refunds are asked through the provider by a job (never in the request): the request records
-  the refund as pending, the job calls the provider with an idempotency key. A transfer's
-  refund is a bank refund to do, marked done by the organiser.
 """
 
 from __future__ import annotations
@@ -53,7 +51,7 @@ def lock(payment: BookingPayment) -> BookingPayment:
     return payment
 
 
-def _state_after_money(payment: BookingPayment) -> PaymentState:
+def state_after_money(payment: BookingPayment) -> PaymentState:
     if payment.refunded_cents > 0:
         if payment.refunded_cents >= payment.paid_cents:
             return PaymentState.REFUNDED
@@ -132,12 +130,12 @@ def record_payment(
         if payment.needs_refund:
             payment.state = PaymentState.CANCELLED
         else:
-            payment.state = _state_after_money(payment)
+            payment.state = state_after_money(payment)
     elif payment.state == PaymentState.AWAITING_APPROVAL:
         # Paid before the approval (a transfer sent early): kept, the approval still decides.
         pass
     else:
-        payment.state = _state_after_money(payment)
+        payment.state = state_after_money(payment)
     if payment.paid_cents - payment.refunded_cents > payment.total_cents:
         payment.needs_refund = True  # an over-payment: the surplus goes back
     db.session.flush()
@@ -225,7 +223,7 @@ def apply_event(ev: PaymentEvent) -> str:
             transaction.state = "failed"
             payment.refunded_cents -= transaction.amount_cents
             payment.needs_refund = True
-            payment.state = _state_after_money(payment)
+            payment.state = state_after_money(payment)
     db.session.flush()
     return "applied"
 
@@ -264,47 +262,7 @@ def _refund_confirmed(payment: BookingPayment, ev: PaymentEvent) -> None:
             )
         )
         payment.refunded_cents += extra
-        payment.state = _state_after_money(payment)
-
-
-# --- organiser actions --------------------------------------------------------------------
-
-
-def approve(payment: BookingPayment, *, user: User, now=None) -> None:
-    """The organiser grants the claimed category: the booking now awaits payment (or is paid
-    when nothing is due, or already paid early)."""
-    lock(payment)
-    if payment.state != PaymentState.AWAITING_APPROVAL:
-        raise FeeError(Code.NOT_APPROVABLE)
-    now = now or utcnow()
-    payment.approved_at = now
-    payment.state = _state_after_money(payment)
-    seated = db.session.scalar(
-        select(Registration.id)
-        .where(
-            Registration.booking_id == payment.booking_id,
-            Registration.event_id == payment.event_id,
-            Registration.status == RegistrationStatus.CONFIRMED,
-        )
-        .limit(1)
-    )
-    if payment.state == PaymentState.AWAITING_PAYMENT and seated is not None:
-        days = pricing.settings_of(db.session.get(Event, payment.event_id)).transfer_days
-        payment.due_at = now + timedelta(days=days)
-    audit.record(
-        "payment.approved", user=user, event_id=payment.event_id, booking_id=payment.booking_id
-    )
-    _notify(payment, "approved")
-
-
-def refuse(payment: BookingPayment, *, user: User) -> None:
-    """The organiser refuses the category: the booking is cancelled and its seats freed (the
-    person may book again at another rate); money already received is to be refunded."""
-    lock(payment)
-    if payment.state != PaymentState.AWAITING_APPROVAL:
-        raise FeeError(Code.NOT_APPROVABLE)
-    cancel_unpaid(payment, actor_user=user, reason="refused")
-    _notify(payment, "refused")
+        payment.state = state_after_money(payment)
 
 
 def cancel_unpaid(payment: BookingPayment, *, actor_user: User | None, reason: str, now=None):
@@ -340,115 +298,6 @@ def cancel_unpaid(payment: BookingPayment, *, actor_user: User | None, reason: s
     db.session.flush()
 
 
-def mark_received(payment: BookingPayment, amount_cents: int, *, user: User, source_key: str):
-    """The organiser marks a transfer (or a payment on site) as received."""
-    if payment.state == PaymentState.CANCELLED and payment.released_at is None:
-        raise FeeError(Code.NOT_PAYABLE)
-    return record_payment(
-        payment,
-        amount_cents,
-        provider="manual_bank_transfer",
-        source=f"manual:{payment.id}:{source_key}",
-        method=PaymentMethod.TRANSFER,
-        user=user,
-    )
-
-
-def refundable_cents(payment: BookingPayment) -> int:
-    return max(payment.paid_cents - payment.refunded_cents, 0)
-
-
-def refund(
-    payment: BookingPayment, amount_cents: int, *, user: User | None, key: str | None = None
-) -> PaymentTransaction:
-    """Refund part or all of what was paid. A card payment is refunded through the provider
-    by a job (idempotency key = this transaction's source); a transfer is a bank refund to do.
-    `key` names the request (a form drawn once): the same key again returns the same refund."""
-    lock(payment)
-    if key:
-        done = db.session.scalar(
-            select(PaymentTransaction).where(
-                PaymentTransaction.source == f"refund:{payment.id}:{key}"
-            )
-        )
-        if done is not None:
-            return done
-    left = refundable_cents(payment)
-    if amount_cents <= 0:
-        raise FeeError(Code.BAD_AMOUNT, field="amount")
-    if amount_cents > left:
-        from eventapp.services.fees.formatting import money
-
-        raise FeeError(Code.REFUND_TOO_LARGE, field="amount", left=money(left))
-    card = db.session.scalar(
-        select(PaymentTransaction)
-        .where(
-            PaymentTransaction.payment_id == payment.id,
-            PaymentTransaction.kind == "payment",
-            PaymentTransaction.provider == "stripe",
-        )
-        .order_by(PaymentTransaction.id)
-        .limit(1)
-    )
-    count = db.session.scalar(
-        select(db.func.count())
-        .select_from(PaymentTransaction)
-        .where(PaymentTransaction.payment_id == payment.id, PaymentTransaction.kind == "refund")
-    )
-    transaction = PaymentTransaction(
-        payment_id=payment.id,
-        kind="refund",
-        provider=card.provider if card else "manual_bank_transfer",
-        amount_cents=amount_cents,
-        provider_payment_id=card.provider_payment_id if card else None,
-        source=f"refund:{payment.id}:{key or count + 1}",
-        state="pending",
-        user_id=user.id if user else None,
-    )
-    db.session.add(transaction)
-    payment.refunded_cents += amount_cents
-    payment.state = _state_after_money(payment)
-    if payment.paid_cents - payment.refunded_cents <= payment.total_cents:
-        payment.needs_refund = False
-    db.session.flush()
-    audit.record(
-        "payment.refund_requested",
-        user=user,
-        actor=None if user else "system",
-        event_id=payment.event_id,
-        booking_id=payment.booking_id,
-        amount_cents=amount_cents,
-        provider=transaction.provider,
-    )
-    if card is not None:
-        from eventapp.jobs import dispatch
-
-        dispatch.after_commit("fees.refund", transaction.id)
-    return transaction
-
-
-def mark_refund_done(transaction: PaymentTransaction, *, user: User) -> None:
-    """A bank refund to do has been made by the organiser."""
-    payment = db.session.get(BookingPayment, transaction.payment_id)
-    lock(payment)
-    db.session.refresh(transaction)
-    if transaction.kind == "refund" and transaction.state == "pending":
-        transaction.state = "succeeded"
-        audit.record(
-            "payment.refund_done",
-            user=user,
-            event_id=payment.event_id,
-            booking_id=payment.booking_id,
-            amount_cents=transaction.amount_cents,
-        )
-
-
-def _notify(payment: BookingPayment, kind: str) -> None:
-    from eventapp.services.fees import notices
-
-    notices.notify(payment, kind)
-
-
 def unpaid_cents(registration: Registration) -> int:
     """What the registration's booking still owes for its event (0: paid, or free): the
     check-in desk shows "unpaid" when it is not 0."""
@@ -465,48 +314,3 @@ def unpaid_cents(registration: Registration) -> int:
     ):
         return 0
     return payment.due_cents
-
-
-def change_category(payment: BookingPayment, category, *, user: User) -> None:
-    """The organiser moves a booking to another rate of the event: every line is priced again
-    (the voucher kept), the state follows what is now due (an over-payment is flagged)."""
-    from eventapp.models import BookingLine, Voucher
-
-    lock(payment)
-    if category.event_id != payment.event_id:
-        raise FeeError(Code.BAD_CATEGORY, field="category")
-    voucher = db.session.get(Voucher, payment.voucher_id) if payment.voucher_id else None
-    price = pricing.line_price(category, voucher)
-    lines = list(
-        db.session.scalars(select(BookingLine).where(BookingLine.payment_id == payment.id))
-    )
-    for line in lines:
-        line.price_category_id = category.id
-        line.unit_net_cents = price.unit_net_cents
-        line.discount_cents = price.discount_cents
-        line.net_cents = price.net_cents
-        line.vat_basis_points = price.vat_basis_points
-        line.vat_cents = price.vat_cents
-        line.total_cents = price.total_cents
-    previous = payment.price_category_id
-    payment.price_category_id = category.id
-    payment.net_cents = price.net_cents * len(lines)
-    payment.vat_cents = price.vat_cents * len(lines)
-    payment.total_cents = price.total_cents * len(lines)
-    payment.discount_cents = price.discount_cents * len(lines)
-    if payment.state not in (PaymentState.AWAITING_APPROVAL, PaymentState.CANCELLED):
-        payment.state = _state_after_money(payment)
-        if payment.state == PaymentState.AWAITING_PAYMENT and payment.due_at is None:
-            days = pricing.settings_of(db.session.get(Event, payment.event_id)).transfer_days
-            payment.due_at = utcnow() + timedelta(days=days)
-    payment.needs_refund = payment.paid_cents - payment.refunded_cents > payment.total_cents
-    db.session.flush()
-    audit.record(
-        "payment.category_changed",
-        user=user,
-        event_id=payment.event_id,
-        booking_id=payment.booking_id,
-        previous=previous,
-        category_id=category.id,
-        total_cents=payment.total_cents,
-    )
