@@ -100,3 +100,23 @@ def test_a_file_in_an_unknown_format_gets_a_clear_message(client, paid, login):
     response = _upload(client, paid["event"], b"%PDF-1.7 not a statement", name="releve.pdf")
     assert response.status_code == 422
     assert "relevé bancaire que nous savons lire" in response.text.replace("&#39;", "'")
+
+
+def test_a_camt053_statement_is_read_and_matched(client, db, paid, login):
+    from pathlib import Path
+
+    event = paid["event"]
+    client.post(
+        f"/events/{event.slug}/register",
+        data=form(paid["rates"]["non_member"], email="achats@polepharma.example.org"),
+    )
+    db.session.rollback()
+    payment = db.session.scalar(select(BookingPayment))
+    payment.bank_reference = "EV-FKC7-4EG5"  # the reference written in the sample statement
+    db.session.commit()
+    content = (Path(__file__).parents[1] / "data/bank/camt053_v08.xml").read_bytes()
+    login(paid["manager"])
+    response = _upload(client, event, content, name="releve.xml")
+    assert response.status_code == 200 and "1 virement rapproché" in response.text
+    db.session.rollback()
+    assert db.session.get(BookingPayment, payment.id).state == "paid"
