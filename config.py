@@ -169,6 +169,16 @@ class Config:
     # How often the check-in desk page refreshes its counts (seconds).
     CHECKIN_POLL_SECONDS = int(os.environ.get("CHECKIN_POLL_SECONDS", "5"))
 
+    # Fees and payment (issue 14). Card payment is offered when both Stripe keys are set;
+    # STRIPE_API_BASE points the adapter elsewhere (a local stand-in in tests).
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY")
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET")
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE")
+    # The key of bank-transfer references (SECRET_KEY when unset); keep it once references
+    # are issued.
+    PAYMENT_REFERENCE_SECRET = os.environ.get("PAYMENT_REFERENCE_SECRET")
+    PAYMENT_RELEASE_SECONDS = int(os.environ.get("PAYMENT_RELEASE_SECONDS", "300"))
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"

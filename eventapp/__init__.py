@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.account import views as account
     from eventapp.api import views as api
     from eventapp.auth import views as auth
+    from eventapp.fees import views as fees
     from eventapp.ops import views as ops
     from eventapp.organisations import views as organisations
     from eventapp.organiser import views as organiser
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         public,
         registration,
+        fees,
         auth,
         organiser,
         organisations,

@@ -72,6 +72,8 @@ NAMES = frozenset(
         "event.cancelled",
         "event.capacity_changed",
         "mailing.sent",
+        "payment.received",
+        "payment.released",
         "attendees.imported",
         "attendees.exported",
         "registration.erased",

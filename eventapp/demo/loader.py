@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 
 from eventapp.demo import catalogue
+from eventapp.demo import fees as demo_fees
 from eventapp.demo.people import PeopleFactory
 from eventapp.extensions import db
 from eventapp.models import (
@@ -313,5 +314,6 @@ def load(credentials_file: Path, reset_passwords: bool = False) -> Report:
     _tours(orgs, report)
     _congresses(orgs, report)
     _others(orgs, report)
+    demo_fees.load(orgs)  # issue 14: the 2026 congress is paid
     _accounts(orgs, report, credentials_file, reset_passwords)
     return report

@@ -66,6 +66,13 @@ PERIODIC = [
         _every("REMINDER_SWEEP_SECONDS"),
         lambda config: float(config["REMINDER_SWEEP_SECONDS"]),
     ),
+    # Unpaid bookings past their payment deadline: seats released, reminders sent before.
+    Periodic(
+        "fees-release",
+        "fees.release",
+        _every("PAYMENT_RELEASE_SECONDS"),
+        lambda config: float(config["PAYMENT_RELEASE_SECONDS"]),
+    ),
 ]
 
 

@@ -117,3 +117,28 @@ def _ids(ids: list[int]) -> str:
     if len(ids) <= 5:
         return str(list(ids))
     return f"[{ids[0]}, … {ids[-1]}] ({len(ids)})"
+
+
+RELEASE_UNPAID = "fees.release"
+REFUND = "fees.refund"
+
+
+@shared_task(name=RELEASE_UNPAID)
+def release_unpaid() -> dict:
+    """Unpaid bookings past their deadline release their seats (the waiting list moves up);
+    reminders go to those whose deadline is near (services/fees/holds.py)."""
+    from eventapp.services.fees import holds
+
+    report = holds.release_due()
+    log.info("fees.release: %(released)d released, %(reminded)d reminded", report)
+    return report
+
+
+@shared_task(name=REFUND, autoretry_for=(Exception,), retry_backoff=60, max_retries=8)
+def refund(transaction_id: int) -> dict:
+    """Ask the card provider for a pending refund (idempotent: services/fees/refunds.py)."""
+    from eventapp.services.fees import refunds
+
+    outcome = refunds.run_refund(transaction_id)
+    log.info("fees.refund: transaction %d %s", transaction_id, outcome)
+    return {"transaction": transaction_id, "outcome": outcome}

@@ -7,6 +7,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_babel import gettext as _
 
 from eventapp.extensions import csrf, db, limiter
+from eventapp.fees.participant import payment_context
 from eventapp.i18n import current_language
 from eventapp.models import Booking, Event, Registration, RegistrationStatus, utcnow
 from eventapp.permissions import guard
@@ -18,6 +19,7 @@ from eventapp.registration.routes import frees_a_seat_for_someone
 from eventapp.services import bookings
 from eventapp.services import registrations as svc
 from eventapp.services.counts import waitlist_positions
+from eventapp.services.fees import cancellation as fees_cancellation
 
 
 def _rate(name: str):
@@ -69,6 +71,7 @@ def _page(booking, token, form=None, add_form=None, status=200):
             rows=rows,
             form=form if person is not None else None,
             add_form=add_form if addable else None,
+            fee=payment_context(booking),  # issue 14: what the booking owes, if anything
         ),
         status,
     )
@@ -143,9 +146,11 @@ def booking_cancel(booking: Booking, token: str, registration_id: int):
         flash(_("This registration is already cancelled."), "info")
         return redirect(back)
     form = CancelForm()
+    refund_cents = fees_cancellation.refund_on_cancel(registration)  # issue 14
     if request.method == "POST" and form.validate():
         with flash_and_redirect(back):
             bookings.cancel_registration(booking, registration)
+            fees_cancellation.after_cancel(registration, amount=refund_cents)
         flash(_("The registration is cancelled. A confirmation has been e-mailed."), "success")
         return redirect(back)
     if request.method == "POST":
@@ -160,6 +165,8 @@ def booking_cancel(booking: Booking, token: str, registration_id: int):
             title=registration.event.title(current_language()),
             form=form,
             someone_waits=someone_waits,
+            refund_cents=refund_cents,
+            paid_booking=fees_cancellation.has_paid(registration),
         ),
         400 if request.method == "POST" else 200,
     )

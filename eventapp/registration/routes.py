@@ -29,6 +29,7 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.database import read_first
 from eventapp.extensions import csrf, db, limiter
+from eventapp.fees import registration_step as fees_step
 from eventapp.i18n import current_language
 from eventapp.models import Booking, Event, Registration, RegistrationStatus, utcnow
 from eventapp.permissions import guard
@@ -95,6 +96,7 @@ def register(slug: str):
         avail = None  # counted below, only when the page is shown
         choices = None
     form = RegistrationForm(stage_choices=choices)
+    fee_form, rates = fees_step.form_for(event, lang, utcnow())
     if request.method == "GET" and event.is_tour:
         wanted = int_arg("stage")
         if wanted in {c[0] for c in choices}:
@@ -107,7 +109,7 @@ def register(slug: str):
         elif form.add_colleague.data:
             # "Add a colleague" (works without JavaScript): the same form, one row more.
             form.add_colleague_row()
-        elif not form.validate():
+        elif not all([form.validate(), fee_form is None or fee_form.validate()]):
             status = 400
         elif form.homepage.data:
             # Honeypot filled in: most likely a bot. A person who did so by accident just
@@ -155,7 +157,9 @@ def register(slug: str):
             ]
 
             def page(status):
-                return _register_page(event, lang, form, state, None, stage_rows, None, status)
+                return _register_page(
+                    event, lang, form, state, None, stage_rows, None, status, fee_form, rates
+                )
 
             with keep_form(form, page):
                 try:
@@ -170,6 +174,8 @@ def register(slug: str):
                     # Only a write that skipped the seat lock can get here; nothing is saved
                     # (the request rolls back before the form is shown again).
                     raise bookings.BookingError(bookings.BookingError.Code.NOT_PROCESSED) from error
+            with keep_form(fee_form, page):  # the checkout step: the booking's price
+                payment = fees_step.after_booking(result, event, fee_form)
             booking = result.booking
             session[DONE_KEY] = {
                 "event": event.id,
@@ -183,11 +189,17 @@ def register(slug: str):
                     for o in result.existing
                 ),
             }
+            if payment is not None:
+                return redirect(url_for("fees.pay", token=booking.manage_token))
             return redirect(url_for("registration.done", slug=event.slug))
-    return _register_page(event, lang, form, state, avail, stage_rows, problem, status)
+    return _register_page(
+        event, lang, form, state, avail, stage_rows, problem, status, fee_form, rates
+    )
 
 
-def _register_page(event, lang, form, state, avail, stage_rows, problem, status):
+def _register_page(
+    event, lang, form, state, avail, stage_rows, problem, status, fee_form=None, rates=()
+):
     if avail is None:
         if event.is_tour:
             avail = availability.for_tour(
@@ -210,6 +222,8 @@ def _register_page(event, lang, form, state, avail, stage_rows, problem, status)
             privacy_version=current_app.config["PRIVACY_NOTICE_VERSION"],
             summary=error_summary(form),
             max_colleagues=MAX_COLLEAGUES,
+            fee_form=fee_form,
+            rates=rates,
         ),
         status,
     )

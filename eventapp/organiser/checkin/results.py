@@ -119,6 +119,8 @@ def present(event: Event, result: service.Result) -> dict:
     }
     if registration is not None and registration.event_id == event.id:
         if state in (service.State.CHECKED_IN, service.State.ALREADY):
+            _flag_unpaid(data, registration)
+        if state in (service.State.CHECKED_IN, service.State.ALREADY):
             data["undo_url"] = url_for(
                 "organiser.checkin_undo", event_id=event.id, registration_id=registration.id
             )
@@ -127,6 +129,20 @@ def present(event: Event, result: service.Result) -> dict:
                 "organiser.badges_pdf", event_id=event.id, id=registration.id, layout="a6"
             )
     return data
+
+
+def _flag_unpaid(data: dict, registration: Registration) -> None:
+    """Issue 14: a booking that is not paid shows "unpaid" and what is left to pay."""
+    from eventapp.services.fees.formatting import money
+    from eventapp.services.fees.payments import unpaid_cents
+
+    due = unpaid_cents(registration)
+    if due:
+        data["tone"] = "warn"
+        data["unpaid"] = True
+        data["details"] = _("Unpaid: %(amount)s left to pay.", amount=money(due)) + (
+            f" {data['details']}" if data["details"] else ""
+        )
 
 
 def undo_payload(event: Event, registration: Registration, undone: bool) -> dict:

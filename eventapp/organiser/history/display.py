@@ -3,6 +3,7 @@
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from eventapp.fees import history as fees_history
 from eventapp.models import RegistrationSource, RegistrationStatus
 from eventapp.organiser.blueprint import bp
 
@@ -121,6 +122,7 @@ def audit_text(entry) -> str:
         "badges.designed": lambda: _("Badge design changed"),
         "mailing.cancelled": lambda: _("Scheduled message cancelled"),
     }
+    texts.update(fees_history.texts(d))  # issue 14
     text = texts.get(entry.action)
     return text() if text else entry.action
 

@@ -1,0 +1,65 @@
+"""The checkout step of the registration form: the rate (with and without VAT), a voucher
+code and a justification when the rate is checked. The registration view calls `form_for()`
+to show it and `after_booking()` once the booking is made, in the same transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from eventapp.fees.forms import CheckoutFields
+from eventapp.models import Event, Verification
+from eventapp.services.fees import checkout, pricing
+from eventapp.services.fees.formatting import money
+
+
+def _label(category, lang: str) -> str:
+    total = pricing.with_vat(category.price_cents, category.vat_basis_points)
+    if category.price_cents == 0:
+        from flask_babel import gettext as _
+
+        return f"{category.name(lang)} — {_('free')}"
+    from flask_babel import gettext as _
+
+    return _(
+        "%(name)s — %(total)s incl. VAT (%(net)s excl. VAT)",
+        name=category.name(lang),
+        total=money(total),
+        net=money(category.price_cents),
+    )
+
+
+def form_for(event: Event, lang: str, now: datetime) -> tuple[CheckoutFields | None, list]:
+    """The checkout fields for a paid event (None for a free one, and for tours: their stages
+    are free unless priced themselves) and the rates shown with them."""
+    if event.is_tour or not pricing.is_paid_event(event):
+        return None, []
+    offered = pricing.offered(event, now)
+    form = CheckoutFields(category_choices=[(c.id, _label(c, lang)) for c in offered])
+    rates = [
+        {
+            "id": c.id,
+            "includes": c.includes(lang),
+            "checked": c.verification != Verification.NONE,
+            "quota": c.quota,
+            "valid_until": c.valid_until,
+        }
+        for c in offered
+    ]
+    return form, rates
+
+
+def after_booking(result, event: Event, form: CheckoutFields | None):
+    """Open the booking's payment (services/fees/checkout.start); None when free."""
+    if form is None or result.booking is None:
+        return None
+    created = [o.registration for o in result.created if o.event.id == event.id]
+    return checkout.start(
+        result.booking,
+        event,
+        checkout.Choice(
+            category_id=form.category.data,
+            voucher_code=form.voucher.data or "",
+            justification=form.justification.data or "",
+        ),
+        created,
+    )
