@@ -10,7 +10,7 @@ from sqlalchemy import select
 from eventapp.database import write_transaction
 from eventapp.extensions import db as _db
 from eventapp.models import BookingPayment, Event, Registration, utcnow
-from eventapp.services import bookings
+from eventapp.services import bookings, offers
 from eventapp.services.fees import checkout, holds, payments
 from eventapp.services.registrations import Participant
 from tests.support.races import race
@@ -52,8 +52,22 @@ def test_an_unpaid_booking_holds_its_seat_then_the_waiting_list_gets_it(db, paid
     assert report["released"] == 1
     db.session.rollback()
     statuses = dict(db.session.execute(select(Registration.email, Registration.status)).all())
-    assert statuses == {"p1@sanofi.com": "cancelled", "p2@sanofi.com": "confirmed"}
+    # The freed seat is offered to the first person waiting (held for them) ...
+    assert statuses == {"p1@sanofi.com": "cancelled", "p2@sanofi.com": "waitlisted"}
     assert db.session.get(BookingPayment, held).state == "cancelled"
+    offered = db.session.scalars(
+        select(Registration).where(Registration.email == "p2@sanofi.com")
+    ).one()
+    assert offered.offer_expires_at is not None
+    assert db.session.get(BookingPayment, waiting).due_at is None  # nothing to pay until accepted
+    # ... who accepts it: confirmed, and their booking now has a deadline to pay.
+    with write_transaction():
+        offers.accept(
+            _db.session.get(Registration, offered.id),
+            now=offered.offer_expires_at - timedelta(minutes=1),
+        )
+    db.session.rollback()
+    assert db.session.get(Registration, offered.id).status == "confirmed"
     promoted = db.session.get(BookingPayment, waiting)
     assert promoted.due_at is not None  # moved up: now it has a deadline to pay
 
