@@ -18,12 +18,15 @@ from eventapp.models.enums import (
 from eventapp.models.event import Event, EventOrganiser, EventRegion
 from eventapp.models.mail import ImportUpload, Mailing, OutboxMessage
 from eventapp.models.organisation import Organisation
+from eventapp.models.question import Answer, AnswerChoice, Question, QuestionOption
 from eventapp.models.registration import Registration
 from eventapp.models.team import EventGrant, Invitation, LoginRecord, RecoveryCode
 from eventapp.models.user import Membership, User
 
 __all__ = [
     "ActorCategory",
+    "Answer",
+    "AnswerChoice",
     "AuditLog",
     "Base",
     "Booking",
@@ -44,6 +47,8 @@ __all__ = [
     "OrganiserRole",
     "OutboxMessage",
     "OutboxStatus",
+    "Question",
+    "QuestionOption",
     "RecoveryCode",
     "Region",
     "Registration",

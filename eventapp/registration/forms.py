@@ -8,22 +8,14 @@ from wtforms import (
     BooleanField,
     EmailField,
     SelectChoice,
-    SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, Length, ValidationError
 
-from eventapp.models import ActorCategory, Region
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes (rendered as a fieldset by macros/forms.html)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from eventapp.questions import fields as field_model
+from eventapp.questions.forms import build
+from eventapp.questions.types import MultiCheckboxField
 
 
 class Email:
@@ -47,64 +39,13 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-def _single_line(form, field):
-    if field.data and any(ord(ch) < 32 for ch in field.data):
-        raise ValidationError(_l("Use a single line without special characters."))
-
-
-def choices(pairs) -> list[SelectChoice]:
-    return [SelectChoice("", _l("Choose…"))] + [SelectChoice(v, label) for v, label in pairs]
-
-
 NAME_REQUIRED = _l("This field is required.")
 
 
-class DetailsFields(FlaskForm):
-    """The fields a participant may correct later (shared by the sign-up and manage forms)."""
+class RegistrationForm(FlaskForm):
+    """The sign-up form's own inputs; the person's fields and the event's questions are added
+    from the field model (eventapp/questions: `registration_form`)."""
 
-    first_name = StringField(
-        _l("First name"),
-        filters=[_strip],
-        validators=[DataRequired(NAME_REQUIRED), Length(max=100), _single_line],
-        render_kw={"autocomplete": "given-name", "maxlength": 100},
-    )
-    last_name = StringField(
-        _l("Last name"),
-        filters=[_strip],
-        validators=[DataRequired(NAME_REQUIRED), Length(max=100), _single_line],
-        render_kw={"autocomplete": "family-name", "maxlength": 100},
-    )
-    organisation_name = StringField(
-        _l("Organisation"),
-        filters=[_strip],
-        validators=[DataRequired(NAME_REQUIRED), Length(max=200), _single_line],
-        render_kw={"autocomplete": "organization", "maxlength": 200},
-    )
-    job_title = StringField(
-        _l("Job title"),
-        filters=[_strip],
-        validators=[Optional(), Length(max=200), _single_line],
-        render_kw={"autocomplete": "organization-title", "maxlength": 200},
-    )
-    category = SelectField(
-        _l("You are"),
-        choices=choices(ActorCategory.choices()),
-        validators=[InputRequired(_l("Choose the category that fits you best."))],
-    )
-    region = SelectField(
-        _l("Your region"),
-        choices=choices(Region.choices()),
-        validators=[InputRequired(_l("Choose your region (or “Outside France”)."))],
-    )
-
-
-class RegistrationForm(DetailsFields):
-    email = EmailField(
-        _l("E-mail"),
-        filters=[_strip],
-        validators=[DataRequired(NAME_REQUIRED), Length(max=254), Email()],
-        render_kw={"autocomplete": "email", "maxlength": 254, "spellcheck": "false"},
-    )
     stages = MultiCheckboxField(_l("Stages"), coerce=int, validate_choice=True)
     consent = BooleanField(
         _l(
@@ -132,8 +73,9 @@ class RegistrationForm(DetailsFields):
             raise ValidationError(_l("Choose at least one stage."))
 
 
-class DetailsForm(DetailsFields):
-    """The manage page's corrections (the e-mail is the registration's key: not editable)."""
+class DetailsForm(FlaskForm):
+    """The manage page's corrections (the e-mail is the registration's key: not editable); the
+    fields come from the field model (`details_form`)."""
 
     submit = SubmitField(_l("Save the corrections"))
 
@@ -165,3 +107,35 @@ class AddStagesForm(FlaskForm):
     def validate_stages(self, field):
         if not field.data:
             raise ValidationError(_l("Choose at least one stage."))
+
+
+def registration_form(event, lang, stage_events=None, **kwargs):
+    """The sign-up form of `event` (a tour: its `stage_events` open for sign-up, each stage's
+    own questions asked only for the stages chosen)."""
+    if event.is_tour:
+        questions = field_model.question_specs(
+            stage_events or [], lang, tour=event, stage_form=True
+        )
+    else:
+        questions = field_model.question_specs([event], lang)
+    specs = field_model.person_specs(lang) + questions
+    return build(RegistrationForm, specs)(**kwargs)
+
+
+def details_form(registrations, lang, **kwargs):
+    """The manage and booking pages' form for one person: their fields but the e-mail, and
+    the questions of the events they hold (a tour's once), filled with their answers."""
+    from eventapp.questions import answers as answer_service
+
+    live = [r for r in registrations if r.is_live] or list(registrations)
+    specs = field_model.person_specs(lang, with_email=False) + field_model.question_specs(
+        [r.event for r in live], lang
+    )
+    answers = {}
+    for per_registration in answer_service.answers_of(live).values():
+        answers.update(per_registration)
+    held_options, held_files = answer_service.held(answers, specs)
+    form = build(DetailsForm, specs)(held_options=held_options, held_files=held_files, **kwargs)
+    if kwargs.get("formdata", True) is None or not form.is_submitted():
+        form.fill(answers)
+    return form
