@@ -39,6 +39,7 @@ EVENT_TABS = (
     EventTab("organiser.import_upload", _l("Import")),
     EventTab("organiser.mailings", _l("Messages")),
     EventTab("organiser.event_edit", _l("Settings"), for_tours=True),
+    EventTab("questions.questions", _l("Form"), for_tours=True),
     EventTab("organiser.audit_log", _l("History"), for_tours=True),
     EventTab("organisations.event_team", _l("Team"), for_tours=True),
     # Check-in staff see these two too; a tour's desk lists its stages.

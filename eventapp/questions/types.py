@@ -265,7 +265,7 @@ class YesNo(FieldType):
     def form_field(self, spec):
         return RadioField(
             spec.label,
-            choices=[("yes", _l("Yes")), ("no", _l("No"))],
+            choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
             validators=[required_validator(spec)],
         )
 
@@ -315,7 +315,7 @@ class Choice(FieldType):
             )
         return RadioField(
             spec.label,
-            choices=[(o.value, o.label) for o in spec.options],
+            choices=[SelectChoice(o.value, o.label) for o in spec.options],
             validators=[required_validator(spec), _OptionLimit()],
         )
 
@@ -344,7 +344,7 @@ class MultiChoice(FieldType):
     def form_field(self, spec):
         return MultiCheckboxField(
             spec.label,
-            choices=[(o.value, o.label) for o in spec.options],
+            choices=[SelectChoice(o.value, o.label) for o in spec.options],
             validators=[required_validator(spec), _OptionLimit()],
         )
 
