@@ -33,6 +33,7 @@ from eventapp.organiser.navigation import render_event
 from eventapp.permissions import Perm, guard
 from eventapp.problems import flash_and_redirect, keep_form
 from eventapp.questions import answers as answer_service
+from eventapp.questions import reading
 from eventapp.services import registrations as registration_service
 from eventapp.services.counts import waitlist_position
 
@@ -76,6 +77,7 @@ def attendee(event, registration):
         action_form=OverrideForm(),
         cancel_form=CancelRegistrationForm(notify=True),
         move_form=move_form(event),
+        answers=reading.rows_of(registration, current_language()),
         current_tab="organiser.attendees",
     )
 
