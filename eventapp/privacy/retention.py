@@ -11,6 +11,7 @@ from datetime import datetime
 from eventapp.database import write_transaction
 from eventapp.models import utcnow
 from eventapp.organisations import services as organisation_services
+from eventapp.questions import answers as answer_service
 from eventapp.services import privacy as privacy_service
 
 
@@ -18,6 +19,7 @@ from eventapp.services import privacy as privacy_service
 class PurgeReport:
     cutoff: datetime
     events: list[tuple[str, int | None]] = field(default_factory=list)  # (slug, anonymised)
+    answers: int = 0  # answers past their question's own retention, deleted
 
     @property
     def total(self) -> int:
@@ -60,4 +62,6 @@ def purge_expired(
     if not dry_run:  # invitations hold an e-mail address: answered or expired ones go too
         with write_transaction():
             organisation_services.purge_invitations(now)
+        with write_transaction():  # answers of questions with a shorter retention of their own
+            report.answers = answer_service.purge_by_question_retention(now)
     return report

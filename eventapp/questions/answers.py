@@ -18,7 +18,16 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.database import lock_event_row
 from eventapp.extensions import db
-from eventapp.models import Answer, AnswerChoice, Booking, Event, Registration, User, utcnow
+from eventapp.models import (
+    Answer,
+    AnswerChoice,
+    Booking,
+    Event,
+    Question,
+    Registration,
+    User,
+    utcnow,
+)
 from eventapp.questions.fields import option_counts
 from eventapp.questions.forms import Submitted
 from eventapp.services import audit
@@ -216,14 +225,57 @@ def _existing(booking, registrations, targets) -> dict:
     return {(a.question_id, a.registration_id): a for a in rows}
 
 
-def erase_for(registration_ids: Sequence[int]) -> int:
-    """Remove the answers (and files) of these registrations, and their bookings' answers
-    once the booking holds no other registration that keeps data."""
-    if not registration_ids:
+def erase_for(registration_ids: Sequence[int], booking_ids: Iterable[int] = ()) -> int:
+    """Delete the answers (and files) of these registrations, which are being anonymised, and
+    the booking-level answers (a tour's questions) of bookings left with no registration that
+    keeps personal data. Chosen options go with them (ON DELETE CASCADE)."""
+    removed = 0
+    if registration_ids:
+        result = db.session.execute(
+            delete(Answer)
+            .where(Answer.registration_id.in_(list(registration_ids)))
+            .execution_options(synchronize_session=False)
+        )
+        removed += result.rowcount or 0
+    booking_ids = sorted(set(booking_ids))
+    if booking_ids:
+        keeping = select(Registration.booking_id).where(
+            Registration.booking_id.in_(booking_ids), Registration.anonymised_at.is_(None)
+        )
+        result = db.session.execute(
+            delete(Answer)
+            .where(
+                Answer.registration_id.is_(None),
+                Answer.booking_id.in_(booking_ids),
+                Answer.booking_id.not_in(keeping),
+            )
+            .execution_options(synchronize_session=False)
+        )
+        removed += result.rowcount or 0
+    return removed
+
+
+def purge_by_question_retention(now=None) -> int:
+    """Questions with their own retention (e.g. dietary needs: a month after the event) lose
+    their answers that many days after their event (a tour: its last day) has ended, earlier
+    than the registration itself. Returns how many answers were deleted."""
+    from datetime import timedelta
+
+    now = now or utcnow()
+    due = [
+        q.id
+        for q, ends_at in db.session.execute(
+            select(Question, Event.ends_at)
+            .join(Event, Event.id == Question.event_id)
+            .where(Question.retention_days.is_not(None))
+        ).all()
+        if ends_at + timedelta(days=q.retention_days) < now
+    ]
+    if not due:
         return 0
     result = db.session.execute(
         delete(Answer)
-        .where(Answer.registration_id.in_(list(registration_ids)))
+        .where(Answer.question_id.in_(due))
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0

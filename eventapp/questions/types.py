@@ -22,7 +22,8 @@ from urllib.parse import urlsplit
 import phonenumbers
 from babel import Locale
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import format_date
+from flask import current_app
+from flask_babel import format_date, format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import (
@@ -604,11 +605,17 @@ class File(FieldType):
                 raise StopValidation(str(REQUIRED))
             field.errors[:] = []
             raise StopValidation()
-        limit = field.spec.max_bytes
+        limit = current_app.config.get("QUESTION_FILE_MAX_BYTES", field.spec.max_bytes)
         data = storage.stream.read(limit + 1)
+        storage.close()
         if len(data) > limit:
             raise StopValidation(
-                str(_l("The file is too large (at most %(num)s MB).", num=limit // (1024 * 1024)))
+                str(
+                    _l(
+                        "The file is too large (at most %(num)s MB).",
+                        num=format_decimal(round(limit / (1024 * 1024), 1)),
+                    )
+                )
             )
         mimetype = sniff(data)
         if mimetype is None:

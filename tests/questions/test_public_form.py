@@ -189,10 +189,11 @@ def test_a_file_that_lies_about_its_type_is_refused(client, db, congress):
     assert "PDF, JPEG ou PNG" in text(response)
 
 
-def test_a_too_large_file_is_refused(client, db, congress):
+def test_a_too_large_file_is_refused(app, client, db, congress, monkeypatch):
     event, q = congress
+    monkeypatch.setitem(app.config, "QUESTION_FILE_MAX_BYTES", 1000)
     data = person(**{f"q_{q['diet'].id}": "none"})
-    data[f"q_{q['cv'].id}"] = (io.BytesIO(PNG + b"\0" * (5 * 1024 * 1024)), "big.png")
+    data[f"q_{q['cv'].id}"] = (io.BytesIO(PNG + b"\0" * 2000), "big.png")
     response = client.post(
         f"/events/{event.slug}/register", data=data, content_type="multipart/form-data"
     )

@@ -210,7 +210,7 @@ def test_tour_stage_ids_are_checked(client, db, factory, stages):
         ({"last_name": "D" * 101}, "100"),
         ({"organisation_name": "O" * 201}, "200"),
         ({"job_title": "J" * 201}, "200"),
-        ({"first_name": "Léa\x00"}, "sans caractères spéciaux"),
+        ({"first_name": "Léa\x07"}, "sans caractères spéciaux"),
         ({"category": "martian"}, "choix"),
         ({"category": ""}, "Choisissez la catégorie"),
         ({"region": "atlantis"}, "choix"),
