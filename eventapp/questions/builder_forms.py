@@ -28,7 +28,7 @@ from wtforms.validators import (
 
 from eventapp.organiser.forms import DATETIME_FORMAT, to_local, to_utc
 from eventapp.questions.building import options_text, parse_options
-from eventapp.questions.types import TYPES, NoControlCharacters, multi_line, one_line
+from eventapp.questions.types import REQUIRED, TYPES, NoControlCharacters, multi_line, one_line
 
 REQUIREMENTS = (
     ("optional", _l("Optional")),
@@ -47,7 +47,7 @@ class QuestionForm(FlaskForm):
     label_fr = StringField(
         _l("Question (French)"),
         filters=[one_line],
-        validators=[DataRequired(), Length(max=300), NoControlCharacters()],
+        validators=[DataRequired(REQUIRED), Length(max=300), NoControlCharacters()],
     )
     label_en = StringField(
         _l("Question (English)"),
@@ -130,8 +130,12 @@ class QuestionForm(FlaskForm):
                 )
             ) from None
 
-    def validate_required_from(self, field):
-        if self.requirement.data == "required_after" and field.data is None:
+    def validate_requirement(self, field):
+        if field.data == "required_after" and self.required_from.data is None:
+            self.required_from.errors = [
+                *self.required_from.errors,
+                _l("Give the date from which the answer is required."),
+            ]
             raise ValidationError(_l("Give the date from which the answer is required."))
 
     def validate_max_number(self, field):
