@@ -1,6 +1,7 @@
 """Registration questions (issue 12): the organiser's questions of an event or tour, their
 options (with a seat limit each), the answers (per registration, or per booking for a tour's
-question) and the options each answer chose. New tables only: existing data is untouched.
+question) and the options each answer chose; the import remembers its column mapping
+(import_upload.mapping, header_signature: two nullable columns). Existing rows are untouched.
 
 Revision ID: 0060_questions
 Revises: 0040_teams
@@ -154,7 +155,21 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_answer_choice_option_id"), ["option_id"], unique=False)
 
 
+    # The import's column mapping, remembered for the next file of the same shape.
+    with op.batch_alter_table("import_upload", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("mapping", sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column("header_signature", sa.String(length=40), nullable=True))
+        batch_op.create_index(
+            batch_op.f("ix_import_upload_header_signature"), ["header_signature"], unique=False
+        )
+
+
 def downgrade():
+    with op.batch_alter_table("import_upload", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_import_upload_header_signature"))
+        batch_op.drop_column("header_signature")
+        batch_op.drop_column("mapping")
+
     with op.batch_alter_table("answer_choice", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_answer_choice_option_id"))
 
