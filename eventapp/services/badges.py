@@ -176,6 +176,7 @@ def _draw_badge(
     y: float,
     registration: Registration,
     event_title: str,
+    extra: str = "",
 ) -> None:
     box = BOXES[layout.key]
     w, h = layout.width, layout.height
@@ -203,10 +204,17 @@ def _draw_badge(
     text.draw(name, x + box.pad, name_top, inner, "B", align="C")
 
     org_width = inner - box.qr - 1 if box.qr_beside_org else inner
-    if registration.organisation_name:
+    align = "L" if box.qr_beside_org else "C"
+    if extra:
+        # An answer chosen for the badge (a workshop, a dietary need) under the organisation,
+        # both shrunk together until they fit.
+        lines = [printable(pdf, registration.organisation_name or ""), printable(pdf, extra)]
+        lines = [line for line in lines if line]
+        fitted = fit_lines(text, lines, org_width, box.org_height, box.org_sizes[0], "")
+        text.draw(fitted, x + box.pad, y + box.org_top, org_width, align=align)
+    elif registration.organisation_name:
         organisation = printable(pdf, registration.organisation_name)
         org = text.fit(organisation, org_width, box.org_height, *box.org_sizes)
-        align = "L" if box.qr_beside_org else "C"
         text.draw(org, x + box.pad, y + box.org_top, org_width, align=align)
 
     qr = tickets.qr_code(registration)
@@ -218,9 +226,16 @@ def _draw_badge(
 
 
 def build_badges_pdf(
-    event: Event, registrations: Sequence[Registration], *, layout: str = "a4", lang: str = "fr"
+    event: Event,
+    registrations: Sequence[Registration],
+    *,
+    layout: str = "a4",
+    lang: str = "fr",
+    extras: dict[int, str] | None = None,
 ) -> bytes:
-    """The badges of `registrations` (in the given order) as one PDF, texts in `lang`."""
+    """The badges of `registrations` (in the given order) as one PDF, texts in `lang`;
+    `extras`: a line per registration id (the answers chosen for the badge)."""
+    extras = extras or {}
     sheet = LAYOUTS[layout]
     positions = _positions(sheet)
     title = event.title(lang)
@@ -236,7 +251,9 @@ def build_badges_pdf(
             if slot == 0:
                 pdf.add_page()
             x, y = positions[slot]
-            _draw_badge(pdf, text, sheet, x, y, registration, title)
+            _draw_badge(
+                pdf, text, sheet, x, y, registration, title, extras.get(registration.id, "")
+            )
             if sheet.cut_marks:
                 _cut_marks(pdf, x, y, sheet.width, sheet.height)
         if not registrations:

@@ -24,6 +24,7 @@ from eventapp.organiser.blueprint import bp
 from eventapp.organiser.checkin.forms import select_choices
 from eventapp.organiser.forms import LANGUAGE_CHOICES
 from eventapp.permissions import Perm, guard
+from eventapp.questions import reading
 from eventapp.routing import parse_int
 from eventapp.services import badges as badges_service
 from eventapp.services.counts import event_counts
@@ -118,8 +119,13 @@ def badges_pdf(event):
     if not registrations:
         flash(_("No confirmed attendee matches: there is no badge to print."), "warning")
         return redirect(url_for("organiser.badges", event_id=event.id))
+    answers = reading.flagged_texts(registrations, event, form.lang.data, "on_badge")
     data = badges_service.build_badges_pdf(
-        event, registrations, layout=form.layout.data, lang=form.lang.data
+        event,
+        registrations,
+        layout=form.layout.data,
+        lang=form.lang.data,
+        extras={rid: " · ".join(t for _label, t in rows) for rid, rows in answers.items()},
     )
     chunk = 256 * 1024
     response = Response(
