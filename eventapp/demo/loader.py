@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 
 from eventapp.demo import catalogue
+from eventapp.demo import questions as demo_questions
 from eventapp.demo.people import PeopleFactory
 from eventapp.extensions import db
 from eventapp.models import (
@@ -38,6 +39,7 @@ class Report:
     registrations: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # email, role, password
     existing_accounts: int = 0
+    questions: int = 0  # registration questions added (demo/questions.py)
 
 
 def paris(day: date, hour: int = 9, minute: int = 0) -> datetime:
@@ -308,5 +310,6 @@ def load(credentials_file: Path, reset_passwords: bool = False) -> Report:
     _tours(orgs, report)
     _congresses(orgs, report)
     _others(orgs, report)
+    report.questions = demo_questions.load()
     _accounts(orgs, report, credentials_file, reset_passwords)
     return report
