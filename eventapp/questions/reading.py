@@ -11,6 +11,7 @@ from eventapp.extensions import db
 from eventapp.models import Answer, Event, Registration
 from eventapp.questions import fields as field_model
 from eventapp.questions.answers import answers_of
+from eventapp.questions.fields import FieldSpec
 
 
 @dataclass
@@ -126,4 +127,41 @@ def answers_for_rows(batch: Sequence[tuple], questions) -> list[tuple[tuple, lis
             except (ValueError, TypeError):
                 texts.append(value or "")
         out.append((row, texts))
+    return out
+
+
+def option_totals(event: Event, lang: str) -> list[tuple[FieldSpec, list[tuple[str, int]]]]:
+    """The statistics page's counts per option: each choice and yes/no question of the event
+    (and its tour) with its options' live holders (cancelled registrations excluded)."""
+    from sqlalchemy import func, select
+
+    from eventapp.models import RegistrationStatus
+
+    specs = [
+        s
+        for s in specs_for_event(event, lang)
+        if s.type.name in ("choice", "multi_choice", "yes_no")
+    ]
+    option_ids = [o.option_id for s in specs for o in s.options if o.option_id]
+    counts = field_model.option_counts(option_ids)
+    yes_no = [s.question.id for s in specs if s.type.name == "yes_no"]
+    values = {}
+    if yes_no:
+        rows = db.session.execute(
+            select(Answer.question_id, Answer.value, func.count())
+            .join(Registration, Registration.id == Answer.registration_id)
+            .where(
+                Answer.question_id.in_(yes_no),
+                Registration.status != RegistrationStatus.CANCELLED,
+            )
+            .group_by(Answer.question_id, Answer.value)
+        ).all()
+        values = {(qid, value): n for qid, value, n in rows}
+    out = []
+    for s in specs:
+        if s.type.name == "yes_no":
+            bars = [(o.label, values.get((s.question.id, o.value), 0)) for o in s.options]
+        else:
+            bars = [(o.label, counts.get(o.option_id, 0)) for o in s.options]
+        out.append((s, bars))
     return out

@@ -405,9 +405,7 @@ CASES.update(
 
 
 def _question(w):
-    return _once(
-        w, "question", lambda: factories.question(w["event"], "yes_no", identifier="gala")
-    )
+    return _once(w, "question", lambda: factories.question(w["event"], "yes_no", identifier="gala"))
 
 
 def _second_question(w):
