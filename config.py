@@ -47,6 +47,8 @@ class Config:
     # as the session instead of one hour.
     WTF_CSRF_TIME_LIMIT = None
     MAX_CONTENT_LENGTH = 10 * 1024 * 1024
+    # A file answered to a registration question (PDF, JPEG, PNG): at most this many bytes.
+    QUESTION_FILE_MAX_BYTES = int(os.environ.get("QUESTION_FILE_MAX_BYTES", 5 * 1024 * 1024))
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

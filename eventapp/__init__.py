@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.organiser import views as organiser
     from eventapp.privacy import views as privacy
     from eventapp.public import views as public
+    from eventapp.questions import views as questions
     from eventapp.registration import views as registration
 
     for blueprint in (
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
         api,
         privacy,
         ops,
+        questions,
     ):
         blueprint.init_app(app)
     bench.init_app(app)  # BENCH_MODE only

@@ -133,3 +133,33 @@ def with_booking(rows: list[dict]) -> list[dict]:
             shared[row["event_id"]] = booking.id
         row["booking_id"] = shared[row["event_id"]]
     return rows
+
+
+def question(event: Event, kind: str = "short_text", options=(), **kw):
+    """A question of `event`; `options`: (identifier, label) or (identifier, label, places)."""
+    from eventapp.models import Question, QuestionOption
+
+    n = _n()
+    values = {
+        "identifier": f"q{n}",
+        "kind": kind,
+        "label_fr": f"Question {n}",
+        "label_en": f"Question {n} (en)",
+        "position": n,
+    }
+    values.update(kw)
+    q = Question(event_id=event.id, **values)
+    for position, option in enumerate(options):
+        identifier, label, *rest = option
+        q.options.append(
+            QuestionOption(
+                identifier=identifier,
+                label_fr=label,
+                label_en=label,
+                position=position,
+                seat_limit=rest[0] if rest else None,
+            )
+        )
+    db.session.add(q)
+    db.session.commit()
+    return q

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 
 from eventapp.demo import catalogue
 from eventapp.demo import fees as demo_fees
+from eventapp.demo import questions as demo_questions
 from eventapp.demo.people import PeopleFactory
 from eventapp.extensions import db
 from eventapp.models import (
@@ -40,6 +41,7 @@ class Report:
     registrations: int = 0
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # email, role, password
     existing_accounts: int = 0
+    questions: int = 0  # registration questions added (demo/questions.py)
 
 
 def paris(day: date, hour: int = 9, minute: int = 0) -> datetime:
@@ -315,5 +317,6 @@ def load(credentials_file: Path, reset_passwords: bool = False) -> Report:
     _congresses(orgs, report)
     _others(orgs, report)
     demo_fees.load(orgs)  # issue 14: the 2026 congress is paid
+    report.questions = demo_questions.load()
     _accounts(orgs, report, credentials_file, reset_passwords)
     return report

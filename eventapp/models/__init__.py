@@ -37,6 +37,7 @@ from eventapp.models.fees import (
 )
 from eventapp.models.mail import ImportUpload, Mailing, MailingAttachment, OutboxMessage
 from eventapp.models.organisation import Organisation
+from eventapp.models.question import Answer, AnswerChoice, Question, QuestionOption
 from eventapp.models.registration import Registration
 from eventapp.models.team import (
     EventGrant,
@@ -50,6 +51,8 @@ from eventapp.models.user import Membership, User
 
 __all__ = [
     "ActorCategory",
+    "Answer",
+    "AnswerChoice",
     "AuditLog",
     "BadgeDesign",
     "BankLine",
@@ -86,6 +89,8 @@ __all__ = [
     "PriceCategory",
     "PriceKind",
     "ProviderEvent",
+    "Question",
+    "QuestionOption",
     "RecoveryCode",
     "Region",
     "Registration",

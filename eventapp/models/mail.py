@@ -111,3 +111,7 @@ class ImportUpload(Base):
     filename: Mapped[str] = mapped_column(String(255))
     content: Mapped[bytes]
     imported_at: Mapped[datetime | None]
+    # The organiser's column mapping (a field key per column, services/imports/checking.py),
+    # and the shape of the file's header: the next file of the same shape gets the mapping.
+    mapping: Mapped[list | None] = mapped_column(JSON)
+    header_signature: Mapped[str | None] = mapped_column(String(40), index=True)

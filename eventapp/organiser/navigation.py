@@ -42,6 +42,7 @@ EVENT_TABS = (
     EventTab("fees.rates", _l("Rates")),
     EventTab("fees.vouchers", _l("Vouchers")),
     EventTab("organiser.event_edit", _l("Settings"), for_tours=True),
+    EventTab("questions.questions", _l("Form"), for_tours=True),
     EventTab("organiser.audit_log", _l("History"), for_tours=True),
     EventTab("organisations.event_team", _l("Team"), for_tours=True),
     # Check-in staff see these two too; a tour's desk lists its stages.

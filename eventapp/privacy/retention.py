@@ -13,6 +13,7 @@ from eventapp.auth import throttle
 from eventapp.database import write_transaction
 from eventapp.models import utcnow
 from eventapp.organisations import services as organisation_services
+from eventapp.questions import answers as answer_service
 from eventapp.services import mailing_attachments
 from eventapp.services import privacy as privacy_service
 
@@ -21,6 +22,7 @@ from eventapp.services import privacy as privacy_service
 class PurgeReport:
     cutoff: datetime
     events: list[tuple[str, int | None]] = field(default_factory=list)  # (slug, anonymised)
+    answers: int = 0  # answers past their question's own retention, deleted
 
     @property
     def total(self) -> int:
@@ -70,4 +72,6 @@ def purge_expired(
         with write_transaction():
             sessions.purge(now)
             throttle.purge(now)
+        with write_transaction():  # answers of questions with a shorter retention of their own
+            report.answers = answer_service.purge_by_question_retention(now)
     return report

@@ -13,8 +13,9 @@ from eventapp.models import Booking, Event, Registration, RegistrationStatus, ut
 from eventapp.permissions import guard
 from eventapp.problems import flash_and_redirect, keep_form
 from eventapp.public import catalogue
+from eventapp.questions import answers as answer_service
 from eventapp.registration.blueprint import bp
-from eventapp.registration.forms import AddStagesForm, CancelForm, DetailsForm
+from eventapp.registration.forms import AddStagesForm, CancelForm, details_form
 from eventapp.registration.routes import frees_a_seat_for_someone
 from eventapp.services import bookings
 from eventapp.services import registrations as svc
@@ -47,13 +48,18 @@ def _person(booking: Booking, registrations) -> Registration | None:
     return (own or live or [None])[0]
 
 
+def _own(registrations, person):
+    """The person's registrations in the booking (the form asks each of their events')."""
+    return [r for r in registrations if r.is_live and r.email == person.email] or [person]
+
+
 def _page(booking, token, form=None, add_form=None, status=200):
     lang = current_language()
     registrations = bookings.registrations_of(booking)
     origin, addable = _addable(booking, registrations, lang)
     person = _person(booking, registrations)
     if form is None and person is not None:
-        form = DetailsForm(obj=person, formdata=None)
+        form = details_form(_own(registrations, person), lang, obj=person, formdata=None)
     if add_form is None and addable:
         add_form = AddStagesForm(stage_choices=addable, formdata=None)
     positions = waitlist_positions(registrations)
@@ -85,18 +91,20 @@ def booking(booking: Booking, token: str):
     if request.method == "POST":
         registrations = bookings.registrations_of(booking)
         person = _person(booking, registrations)
-        form = DetailsForm(obj=person)
         if person is None:
             flash(_("Nothing is left to change: every registration is cancelled."), "info")
             return redirect(url_for("registration.booking", token=token))
+        own = _own(registrations, person)
+        form = details_form(own, current_language(), obj=person)
         if not form.validate():
             return _page(booking, token, form=form, status=400)
-        changed = bookings.update_person(
-            booking,
-            person.email,
-            {name: getattr(form, name).data or "" for name in svc.EDITABLE_FIELDS},
-        )
-        if changed:
+        data = form.person_data()
+        with keep_form(form, lambda status: _page(booking, token, form=form, status=status)):
+            changed = bookings.update_person(
+                booking, person.email, {name: data[name] for name in svc.EDITABLE_FIELDS}
+            )
+            answered = answer_service.save(booking, own, form.answers(), actor="participant")
+        if changed or answered:
             flash(_("Your corrections are saved for every registration."), "success")
         else:
             flash(_("Nothing to change: your details were already up to date."), "info")

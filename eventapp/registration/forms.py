@@ -11,22 +11,14 @@ from wtforms import (
     Form,
     FormField,
     SelectChoice,
-    SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from eventapp.models import ActorCategory, Region
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes (rendered as a fieldset by macros/forms.html)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
+from eventapp.questions import fields as field_model
+from eventapp.questions.forms import build
+from eventapp.questions.types import MultiCheckboxField
 
 
 class Email:
@@ -65,45 +57,6 @@ NAME_REQUIRED = REQUIRED
 MAX_COLLEAGUES = 9
 
 
-class DetailsFields(FlaskForm):
-    """The fields a participant may correct later (shared by the sign-up and manage forms)."""
-
-    first_name = StringField(
-        _l("First name"),
-        filters=[_strip],
-        validators=[DataRequired(NAME_REQUIRED), Length(max=100), _single_line],
-        render_kw={"autocomplete": "given-name", "maxlength": 100},
-    )
-    last_name = StringField(
-        _l("Last name"),
-        filters=[_strip],
-        validators=[DataRequired(NAME_REQUIRED), Length(max=100), _single_line],
-        render_kw={"autocomplete": "family-name", "maxlength": 100},
-    )
-    organisation_name = StringField(
-        _l("Organisation"),
-        filters=[_strip],
-        validators=[DataRequired(NAME_REQUIRED), Length(max=200), _single_line],
-        render_kw={"autocomplete": "organization", "maxlength": 200},
-    )
-    job_title = StringField(
-        _l("Job title"),
-        filters=[_strip],
-        validators=[Optional(), Length(max=200), _single_line],
-        render_kw={"autocomplete": "organization-title", "maxlength": 200},
-    )
-    category = SelectField(
-        _l("You are"),
-        choices=choices(ActorCategory.choices()),
-        validators=[InputRequired(REQUIRED)],
-    )
-    region = SelectField(
-        _l("Your region"),
-        choices=choices(Region.choices()),
-        validators=[InputRequired(REQUIRED)],
-    )
-
-
 class ColleagueForm(Form):
     """A colleague in a group booking: their own name, e-mail and job title; the organisation,
     category and region are the booker's. A wtforms Form (no CSRF of its own: the outer form's
@@ -139,13 +92,10 @@ class ColleagueForm(Form):
         return not any((self.first_name.data, self.last_name.data, self.email.data))
 
 
-class RegistrationForm(DetailsFields):
-    email = EmailField(
-        _l("E-mail"),
-        filters=[_strip],
-        validators=[DataRequired(NAME_REQUIRED), Length(max=254), Email()],
-        render_kw={"autocomplete": "email", "maxlength": 254, "spellcheck": "false"},
-    )
+class RegistrationForm(FlaskForm):
+    """The sign-up form's own inputs; the person's fields and the event's questions are added
+    from the field model (eventapp/questions: `registration_form`)."""
+
     stages = MultiCheckboxField(_l("Stages"), coerce=int, validate_choice=True)
     consent = BooleanField(
         _l(
@@ -230,6 +180,11 @@ def error_summary(form) -> list[tuple[str, str, str]]:
 
     short = getattr(form, "SHORT_LABELS", {})
     names = [n for n in getattr(form, "ORDER", ()) if n in form] or [f.name for f in form]
+    # Fields outside ORDER (the event's questions, from the field model) come before the
+    # consent, in the form's order.
+    rest = [f.name for f in form if f.name not in names]
+    at = names.index("consent") if "consent" in names else len(names)
+    names[at:at] = rest
     items = []
     for name in names:
         f = form[name]
@@ -246,8 +201,9 @@ def error_summary(form) -> list[tuple[str, str, str]]:
     return items
 
 
-class DetailsForm(DetailsFields):
-    """The manage page's corrections (the e-mail is the registration's key: not editable)."""
+class DetailsForm(FlaskForm):
+    """The manage page's corrections (the e-mail is the registration's key: not editable); the
+    fields come from the field model (`details_form`)."""
 
     submit = SubmitField(_l("Save the corrections"))
 
@@ -282,4 +238,36 @@ class AddStagesForm(FlaskForm):
 
     def validate_stages(self, field):
         if not field.data:
-            raise ValidationError(REQUIRED)
+            raise ValidationError(_l("Choose at least one stage."))
+
+
+def registration_form(event, lang, stage_events=None, **kwargs):
+    """The sign-up form of `event` (a tour: its `stage_events` open for sign-up, each stage's
+    own questions asked only for the stages chosen)."""
+    if event.is_tour:
+        questions = field_model.question_specs(
+            stage_events or [], lang, tour=event, stage_form=True
+        )
+    else:
+        questions = field_model.question_specs([event], lang)
+    specs = field_model.person_specs(lang) + questions
+    return build(RegistrationForm, specs)(**kwargs)
+
+
+def details_form(registrations, lang, **kwargs):
+    """The manage and booking pages' form for one person: their fields but the e-mail, and
+    the questions of the events they hold (a tour's once), filled with their answers."""
+    from eventapp.questions import answers as answer_service
+
+    live = [r for r in registrations if r.is_live] or list(registrations)
+    specs = field_model.person_specs(lang, with_email=False) + field_model.question_specs(
+        [r.event for r in live], lang
+    )
+    answers = {}
+    for per_registration in answer_service.answers_of(live).values():
+        answers.update(per_registration)
+    held_options, held_files = answer_service.held(answers, specs)
+    form = build(DetailsForm, specs)(held_options=held_options, held_files=held_files, **kwargs)
+    if kwargs.get("formdata", True) is None or not form.is_submitted():
+        form.fill(answers)
+    return form

@@ -35,14 +35,16 @@ from eventapp.models import Booking, Event, Registration, RegistrationStatus, ut
 from eventapp.permissions import guard
 from eventapp.problems import keep_form
 from eventapp.public import availability, catalogue
+from eventapp.questions import answers as answer_service
 from eventapp.registration.blueprint import bp
 from eventapp.registration.forms import (
     MAX_COLLEAGUES,
     CancelForm,
     DetailsForm,
-    RegistrationForm,
     ResendLinkForm,
+    details_form,
     error_summary,
+    registration_form,
 )
 from eventapp.routing import int_arg
 from eventapp.services import bookings, calendar
@@ -95,7 +97,9 @@ def register(slug: str):
         state = event.registration_state()
         avail = None  # counted below, only when the page is shown
         choices = None
-    form = RegistrationForm(stage_choices=choices)
+    form = registration_form(
+        event, lang, [row["event"] for row in open_rows], stage_choices=choices
+    )
     fee_form, rates = fees_step.form_for(event, lang, utcnow())
     if request.method == "GET" and event.is_tour:
         wanted = int_arg("stage")
@@ -126,13 +130,7 @@ def register(slug: str):
                 else [event]
             )
             person = svc.Participant(
-                first_name=form.first_name.data,
-                last_name=form.last_name.data,
-                email=form.email.data,
-                category=form.category.data,
-                organisation_name=form.organisation_name.data,
-                job_title=form.job_title.data or "",
-                region=form.region.data or None,
+                **form.person_data(),
                 language=lang,
                 consent_at=utcnow(),
                 consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],
@@ -170,6 +168,18 @@ def register(slug: str):
                         booker=person,
                         own_links=[c["email"] for c in colleagues if c["own_link"]],
                     )
+                    if result.booking is not None:
+                        # The answers are the booker's: colleagues are asked none (yet).
+                        booker_email = svc.normalise_email(person.email)
+                        answer_service.save(
+                            result.booking,
+                            [
+                                o.registration
+                                for o in result.created
+                                if o.registration.email == booker_email
+                            ],
+                            form.answers(),
+                        )
                 except IntegrityError as error:
                     # Only a write that skipped the seat lock can get here; nothing is saved
                     # (the request rolls back before the form is shown again).
@@ -390,18 +400,25 @@ def _render_manage(registration: Registration, form: DetailsForm, status: int = 
 @limiter.limit(_rate("MANAGE_RATE_LIMIT"), methods=["POST"])
 @guard.manage_link
 def manage(registration: Registration, token: str):
-    form = DetailsForm(obj=registration)
+    form = details_form([registration], current_language(), obj=registration)
     if request.method == "POST":
         if not registration.is_live:
             abort(409, _("This registration is cancelled: it can no longer be changed."))
+        if registration.event.has_ended():
+            abort(409, _("This event is over: the registration can no longer be changed."))
         if not form.validate():
             return _render_manage(registration, form, 400)
-        changed = svc.update_details(
-            registration,
-            {name: getattr(form, name).data for name in svc.EDITABLE_FIELDS},
-            actor="participant",
-        )
-        if changed:
+        data = form.person_data()
+        with keep_form(form, lambda status: _render_manage(registration, form, status)):
+            changed = svc.update_details(
+                registration,
+                {name: data[name] for name in svc.EDITABLE_FIELDS},
+                actor="participant",
+            )
+            answered = answer_service.save(
+                registration.booking, [registration], form.answers(), actor="participant"
+            )
+        if changed or answered:
             flash(_("Your corrections are saved."), "success")
         else:
             flash(_("Nothing to change: your details were already up to date."), "info")

@@ -175,7 +175,9 @@ def draw_designed(
     event_title: str,
     design: Design,
     logo: bytes | None,
+    extra: str = "",
 ) -> None:
+    """`extra`: the answers chosen for the badge, on the organisation's line(s)."""
     w, h = layout.width, layout.height
     pad = max(min(w, h) * 0.06, 2)
     rows, qr_box = _rows(design, w, h, pad)
@@ -209,9 +211,11 @@ def draw_designed(
             name = fit_lines(text, [first, last], width, height, min(biggest, 48), "B")
             name_top = top + (height - len(name.lines) * name.line_height) / 2
             text.draw(name, x + pad, name_top, width, "B", align="C")
-        elif row.element == "organisation" and registration.organisation_name:
+        elif row.element == "organisation" and (registration.organisation_name or extra):
             pdf.set_text_color(*MUTED)
-            organisation = printable(pdf, registration.organisation_name)
+            organisation = printable(
+                pdf, " · ".join(t for t in (registration.organisation_name, extra) if t)
+            )
             size = min(height / (PT * 1.15), 18)
             # Down to a small size rather than shortened: an organisation is read in full.
             org = text.fit(organisation, width, height, size, min(size, 5), max_lines=2)

@@ -127,6 +127,7 @@ def _draw_badge(
     y: float,
     registration: Registration,
     event_title: str,
+    extra: str = "",
 ) -> None:
     box = BOXES[layout.key]
     w, h = layout.width, layout.height
@@ -154,10 +155,17 @@ def _draw_badge(
     text.draw(name, x + box.pad, name_top, inner, "B", align="C")
 
     org_width = inner - box.qr - 1 if box.qr_beside_org else inner
-    if registration.organisation_name:
+    align = "L" if box.qr_beside_org else "C"
+    if extra:
+        # An answer chosen for the badge (a workshop, a dietary need) under the organisation,
+        # both shrunk together until they fit.
+        lines = [printable(pdf, registration.organisation_name or ""), printable(pdf, extra)]
+        lines = [line for line in lines if line]
+        fitted = fit_lines(text, lines, org_width, box.org_height, box.org_sizes[0], "")
+        text.draw(fitted, x + box.pad, y + box.org_top, org_width, align=align)
+    elif registration.organisation_name:
         organisation = printable(pdf, registration.organisation_name)
         org = text.fit(organisation, org_width, box.org_height, *box.org_sizes)
-        align = "L" if box.qr_beside_org else "C"
         text.draw(org, x + box.pad, y + box.org_top, org_width, align=align)
 
     qr = tickets.qr_code(registration)
@@ -176,10 +184,13 @@ def build_badges_pdf(
     lang: str = "fr",
     design: Design | None = None,
     logo: bytes | None = None,
+    extras: dict[int, str] | None = None,
 ) -> bytes:
     """The badges of `registrations` (in the given order) as one PDF, texts in `lang`, drawn
     with `design` (default: the default design) on the `layout` sheet (default: the
-    design's); `logo`: the organisation's PNG, for a design that shows it."""
+    design's); `logo`: the organisation's PNG, for a design that shows it; `extras`: a line per
+    registration id (the answers chosen for the badge)."""
+    extras = extras or {}
     design = (design or Design()).with_layout(layout)
     sheet = LAYOUTS[design.layout]
     places = positions(sheet)
@@ -196,10 +207,11 @@ def build_badges_pdf(
             if slot == 0:
                 pdf.add_page()
             x, y = places[slot]
+            extra = extras.get(registration.id, "")
             if design.is_default:
-                _draw_badge(pdf, text, sheet, x, y, registration, title)
+                _draw_badge(pdf, text, sheet, x, y, registration, title, extra)
             else:
-                draw_designed(pdf, text, sheet, x, y, registration, title, design, logo)
+                draw_designed(pdf, text, sheet, x, y, registration, title, design, logo, extra)
             if sheet.cut_marks:
                 cut_marks(pdf, x, y, sheet.width, sheet.height)
         if not registrations:

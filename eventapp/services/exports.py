@@ -43,6 +43,7 @@ _COLUMNS = (
     Registration.created_at,
     Registration.consent_at,
     Registration.checked_in_at,
+    Registration.booking_id,
 )
 
 
@@ -77,7 +78,7 @@ def zone_label(zone: ZoneInfo) -> str:
     return _("Paris time") if zone.key == "Europe/Paris" else zone.key
 
 
-def headers(with_event: bool, zone: ZoneInfo | None = None) -> list[str]:
+def headers(with_event: bool, zone: ZoneInfo | None = None, questions=()) -> list[str]:
     names = [
         _("Last name"),
         _("First name"),
@@ -97,6 +98,9 @@ def headers(with_event: bool, zone: ZoneInfo | None = None) -> list[str]:
     if zone is not None:  # the times' zone, said in their headers
         for index in (10, 11, 12):
             names[index] = f"{names[index]} ({zone_label(zone)})"
+    # The questions' columns are headed by their identifier: stable when a wording changes,
+    # and what the import recognises.
+    names += [spec.identifier for spec in questions]
     return [_("Event"), *names] if with_event else names
 
 
@@ -117,11 +121,31 @@ def _same(value):
     return value
 
 
+def _with_answers(raw: Iterator[tuple], questions) -> Iterator[tuple[tuple, list[str]]]:
+    """Each row with its answers to `questions` (display text), read once per batch of rows:
+    a fixed number of statements per BATCH rows, never one per row."""
+    if not questions:
+        for row in raw:
+            yield row, []
+        return
+    from eventapp.questions.reading import answers_for_rows
+
+    batch = []
+    for row in raw:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            yield from answers_for_rows(batch, questions)
+            batch = []
+    if batch:
+        yield from answers_for_rows(batch, questions)
+
+
 def rows(
     query: Select,
     local: Callable[[datetime | None], object],
     event_titles: dict[int, str] | None = None,
     text: Callable[[str], str] = _same,
+    questions=(),
 ) -> Iterator[list]:
     """The export's rows, fetched in batches: one tuple per row, labels from dicts.
     `event_titles` adds a first column (tour exports); `local` turns each date into what the
@@ -132,8 +156,8 @@ def rows(
     languages = language_names()
     for (
         reg_id, event_id, last, first, email, organisation, job, category, region, status,
-        source, language, created, consent, checked_in,
-    ) in _raw_rows(query):  # fmt: skip
+        source, language, created, consent, checked_in, _booking_id,
+    ), answers in _with_answers(_raw_rows(query), questions):  # fmt: skip
         values = [
             text(last),
             text(first),
@@ -149,6 +173,7 @@ def rows(
             local(consent),
             local(checked_in),
             reg_id,
+            *(text(a) for a in answers),
         ]
         if event_titles is not None:
             values.insert(0, text(event_titles.get(event_id, "")))
@@ -161,19 +186,20 @@ def csv_stream(
     *,
     delimiter: str = ",",
     event_titles: dict[int, str] | None = None,
+    questions=(),
 ) -> Iterator[str]:
     """CSV text in chunks: a BOM, the header, then the rows, typed text neutralised. Written
     for 100,000 rows in a few seconds: dates formatted straight from the local time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     buffer.write("\ufeff")
-    writer.writerow(headers(event_titles is not None))
+    writer.writerow(headers(event_titles is not None, questions=questions))
 
     def local(value: datetime | None) -> str:
         # "YYYY-MM-DD HH:MM" (isoformat is several times faster than strftime)
         return value.astimezone(zone).isoformat(" ", "minutes")[:16] if value else ""
 
-    for values in rows(query, local, event_titles, text=neutralise):
+    for values in rows(query, local, event_titles, text=neutralise, questions=questions):
         writer.writerow(values)
         if buffer.tell() >= CHUNK:
             yield buffer.getvalue()
@@ -188,6 +214,7 @@ def xlsx_stream(
     *,
     title: str = "",
     event_titles: dict[int, str] | None = None,
+    questions=(),
 ) -> Iterator[bytes]:
     """An .xlsx file in chunks. openpyxl's write-only mode writes each row to a temporary file
     as it comes (constant memory); the finished file is then sent in chunks. Text that looks
@@ -202,8 +229,9 @@ def xlsx_stream(
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_safe_sheet_title(title or _("Attendees")))
     bold = Font(bold=True)
-    names = headers(event_titles is not None, zone)
-    widths = (_EVENT_WIDTH, *_WIDTHS) if event_titles is not None else _WIDTHS
+    names = headers(event_titles is not None, zone, questions)
+    widths = (*_WIDTHS, *(24 for _q in questions))
+    widths = (_EVENT_WIDTH, *widths) if event_titles is not None else widths
     # Before the first row: write-only sheets write their columns first.
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
@@ -221,7 +249,7 @@ def xlsx_stream(
         return value.astimezone(zone).replace(tzinfo=None, microsecond=0) if value else None
 
     count = 0
-    for values in rows(query, local, event_titles):
+    for values in rows(query, local, event_titles, questions=questions):
         count += 1
         out = []
         for value in values:

@@ -36,20 +36,12 @@ from eventapp.models import (
     User,
     utcnow,
 )
+from eventapp.questions.fields import EDITABLE_FIELDS  # the one field model
 from eventapp.services import audit, offers
 from eventapp.services import mail as mail_service
 from eventapp.services.counts import confirmed_count, taken_clause, taken_count
 from eventapp.services.errors import ServiceError
 from eventapp.text import normalise_email
-
-EDITABLE_FIELDS = (
-    "first_name",
-    "last_name",
-    "organisation_name",
-    "job_title",
-    "category",
-    "region",
-)
 
 
 class RegistrationError(ServiceError):

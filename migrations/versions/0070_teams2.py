@@ -6,14 +6,14 @@ Existing grants, memberships and invitations get no date bound (they keep holdin
 logins have no session row, so their holders log in once more after the upgrade.
 
 Revision ID: 0070_teams2
-Revises: 0050_bookings2
+Revises: 0060_questions
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0070_teams2"
-down_revision = "0050_bookings2"
+down_revision = "0060_questions"
 branch_labels = None
 depends_on = None
 

@@ -210,11 +210,10 @@ def test_tour_stage_ids_are_checked(client, db, factory, stages):
         ({"last_name": "D" * 101}, "100"),
         ({"organisation_name": "O" * 201}, "200"),
         ({"job_title": "J" * 201}, "200"),
-        ({"first_name": "Léa\r\nBcc: x@y.z"}, "Utilisez une seule ligne"),
+        ({"first_name": "Léa\x07"}, "sans caractères spéciaux"),
         ({"category": "martian"}, "choix"),
         ({"category": ""}, "Ce champ est obligatoire"),
         ({"region": "atlantis"}, "choix"),
-        ({"region": None}, "Ce champ est obligatoire"),
         ({"consent": None}, "Ce champ est obligatoire"),
     ],
 )

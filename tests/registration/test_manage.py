@@ -233,11 +233,27 @@ def test_dev_outbox_needs_a_signed_in_administrator_even_in_development(
 def test_every_page_and_file_behind_a_manage_link_is_private(app, client, factory):
     """Manage page, cancellation, ticket, calendar, data download, erasure: the secret is in
     the URL, so none may be cached or indexed (one rule for the whole /r/ space)."""
+    from eventapp.models import Answer
+
     registration = factory.registration(factory.event(), status="confirmed")
+    question = factory.question(registration.event, "file", identifier="cv")
+    factory.db.session.add(
+        Answer(
+            question_id=question.id,
+            booking_id=registration.booking_id,
+            registration_id=registration.id,
+            value="cv.pdf",
+            file_name="cv.pdf",
+            file_type="application/pdf",
+            file_data=b"%PDF-1.4",
+        )
+    )
+    factory.db.session.commit()
     rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/r/<token>")]
     assert len(rules) >= 6
     for rule in rules:
         url = rule.rule.replace("<token>", registration.manage_token)
+        url = url.replace("<id:question_id>", str(question.id))
         response = client.get(url)
         assert response.status_code == 200, url
         assert "no-store" in response.headers["Cache-Control"], url

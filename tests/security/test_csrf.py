@@ -546,6 +546,23 @@ def _fees(w):
     return _once(w, "fees", make)
 
 
+def _question(w):
+    return _once(w, "question", lambda: factories.question(w["event"], "yes_no", identifier="gala"))
+
+
+def _second_question(w):
+    _question(w)
+    return _once(w, "question2", lambda: factories.question(w["event"], identifier="diet"))
+
+
+def _source_question(w):
+    return _once(w, "source_q", lambda: factories.question(w["draft"], identifier="visit"))
+
+
+def _q(path: str):
+    return lambda w: _org(f"/questions/{_question(w).id}{path}")(w)
+
+
 CASES.update(
     {
         "fees.rates": Case(
@@ -612,6 +629,27 @@ CASES.update(
             None,
             lambda w: (_fees(w), f"/b/{w['confirmed'].booking.manage_token}/pay/card")[1],
             writes=False,
+        ),
+        "questions.question_new": Case(
+            "manager",
+            _org("/questions/new"),
+            lambda w: {"kind": "short_text", "label_fr": "Régime", "requirement": "optional"},
+        ),
+        "questions.question_edit": Case(
+            "manager",
+            _q("/edit"),
+            lambda w: {"kind": "yes_no", "label_fr": "Dîner de gala", "requirement": "optional"},
+        ),
+        "questions.question_move": Case(
+            "manager",
+            lambda w: _org(f"/questions/{_second_question(w).id}/move")(w),
+            lambda w: {"direction": "up"},
+        ),
+        "questions.question_delete": Case("manager", _q("/delete")),
+        "questions.questions_copy": Case(
+            "manager",
+            lambda w: (_source_question(w), _org("/questions/copy")(w))[1],
+            lambda w: {"source": str(_source_question(w).event_id)},
         ),
     }
 )

@@ -687,6 +687,7 @@ def test_every_post_route_with_garbage_bodies(check, app, client, workspace, fac
         "registration_id": reg.id,
         "upload_id": 1,
         "mailing_id": 1,
+        "question_id": 1,
         "slug": event.slug,
         "token": reg.manage_token,
         "org_id": 1,

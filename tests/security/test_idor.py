@@ -21,7 +21,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from eventapp.models import ImportUpload, Mailing, OutboxMessage, Registration, utcnow
+from eventapp.models import Answer, ImportUpload, Mailing, OutboxMessage, Registration, utcnow
 from eventapp.permissions.guard import AccessKind
 from tests.security.test_permissions import (
     _snapshot,
@@ -33,12 +33,18 @@ from tests.security.test_permissions import (
 )
 
 
-def participant_paths(app):
+def participant_paths(app, question_id: int = 1):
     """Every participant URL, found through the manage-link declarations: (path after the
-    token, its methods)."""
+    token, its methods); a question's file is `question_id`'s."""
     rules = rules_where(app, lambda access: access.kind == AccessKind.MANAGE_LINK)
     assert len(rules) >= 7
-    return [(rule.rule.removeprefix("/r/<token>"), methods_of(rule)) for rule in rules]
+    return [
+        (
+            rule.rule.removeprefix("/r/<token>").replace("<id:question_id>", str(question_id)),
+            methods_of(rule),
+        )
+        for rule in rules
+    ]
 
 
 def _extras(db, event):
@@ -67,7 +73,24 @@ def two_events(db, factory):
         factory.registration(event, status="waitlisted", last_name=f"Waiting{key.title()}")
     extras = {key: _extras(db, e) for key, e in (("mine", mine), ("sibling", sibling))}
     extras["foreign"] = _extras(db, foreign)
+    questions = {}
+    for key, event in (("mine", mine), ("sibling", sibling), ("foreign", foreign)):
+        question = factory.question(event, "file", identifier="cv")
+        db.session.add(
+            Answer(
+                question_id=question.id,
+                booking_id=people[key].booking_id,
+                registration_id=people[key].id,
+                value="cv.pdf",
+                file_name="cv.pdf",
+                file_type="application/pdf",
+                file_data=b"%PDF-1.4 " + key.encode(),
+            )
+        )
+        questions[key] = question
+    db.session.commit()
     return {
+        "questions": questions,
         "org": org,
         "foreign_org": foreign_org,
         "events": {"mine": mine, "sibling": sibling, "foreign": foreign},
@@ -86,6 +109,7 @@ def _ids(world, event_key, other_key):
         "registration": person.id,
         "mailing": mailing.id,
         "upload": upload.id,
+        "question": world["questions"][other_key].id,
         "ticket": person.ticket_code,
     }
 
@@ -271,7 +295,22 @@ def people(factory):
         starts_at=utcnow() - timedelta(days=200), ends_at=utcnow() - timedelta(days=199)
     )
     expired = factory.registration(past, first_name="Emile", last_name="Expired")
+    question = factory.question(event, "file", identifier="cv")
+    for person in (alice, bruno):
+        factory.db.session.add(
+            Answer(
+                question_id=question.id,
+                booking_id=person.booking_id,
+                registration_id=person.id,
+                value="cv.pdf",
+                file_name="cv.pdf",
+                file_type="application/pdf",
+                file_data=b"%PDF-1.4 " + person.first_name.encode(),
+            )
+        )
+    factory.db.session.commit()
     return {
+        "question": question,
         "event": event,
         "alice": alice,
         "bruno": bruno,
@@ -317,11 +356,11 @@ def test_a_token_only_ever_shows_its_own_person(app, people):
     client = app.test_client()
     for me, them in (("alice", "bruno"), ("bruno", "alice")):
         token = people[me].manage_token
-        for path, _methods in participant_paths(app):
+        for path, _methods in participant_paths(app, people["question"].id):
             response = client.get(f"/r/{token}{path}")
             assert response.status_code == 200, (me, path)
             body = response.get_data()
-            if path in ("/ticket.png", "/ticket.pdf"):
+            if path in ("/ticket.png", "/ticket.pdf") or path.startswith("/files/"):
                 continue  # images and PDF: checked by their own tests
             text = body.decode("utf-8", errors="replace")
             assert people[them].first_name not in text, (me, path)
@@ -373,7 +412,7 @@ def test_cancelled_erased_and_expired_tokens(app, db, people):
     assert people["cancelled"].first_name == "Chloé"
     # Expired (30 days after the event): 410 everywhere, nothing shown.
     token = people["expired"].manage_token
-    for path, _methods in participant_paths(app):
+    for path, _methods in participant_paths(app, people["question"].id):
         response = client.get(f"/r/{token}{path}")
         assert response.status_code == 410, path
         assert b"Emile" not in response.get_data(), path
@@ -382,7 +421,7 @@ def test_cancelled_erased_and_expired_tokens(app, db, people):
     old = alice.manage_token
     response = client.post(f"/r/{old}/erase", data={"scope": "this", "confirm": "y"})
     assert response.status_code == 302
-    for path, _methods in participant_paths(app):
+    for path, _methods in participant_paths(app, people["question"].id):
         response = client.get(f"/r/{old}{path}")
         assert response.status_code == 404, path
         assert b"Alice" not in response.get_data()

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from werkzeug.routing.converters import AnyConverter, IntegerConverter
 
 from eventapp.models import (
+    Answer,
     AuditLog,
     Event,
     ImportUpload,
@@ -67,6 +68,8 @@ def _value_for(rule, name, ids):
         return ids["mailing"]
     if "upload" in key or "import" in key:
         return ids["upload"]
+    if "question" in key:
+        return ids.get("question", 0)
     if key == "org_id":
         return ids.get("organisation", 0)
     if isinstance(converter, IntegerConverter):
@@ -130,10 +133,24 @@ def foreign(factory, db):
     )
     db.session.add_all([mailing, upload])
     db.session.commit()
+    question = factory.question(event, "file", identifier="cv")
+    db.session.add(
+        Answer(
+            question_id=question.id,
+            booking_id=confirmed.booking_id,
+            registration_id=confirmed.id,
+            value="cv.pdf",
+            file_name="cv.pdf",
+            file_type="application/pdf",
+            file_data=b"%PDF-1.4 secret",
+        )
+    )
+    db.session.commit()
     return {
         "org": org,
         "event": event,
         "ids": {
+            "question": question.id,
             "organisation": org.id,
             "event": event.id,
             "tour": tour.id,
@@ -369,6 +386,7 @@ def test_a_co_organiser_of_one_stage_sees_that_stage_and_nothing_of_the_others(
             "registration": person.id,
             "mailing": 0,
             "upload": 0,
+            "question": 0,
             "ticket": person.ticket_code,
         }
 
@@ -378,7 +396,9 @@ def test_a_co_organiser_of_one_stage_sees_that_stage_and_nothing_of_the_others(
     )
     reached = refused = 0
     for rule, method, url in requests_for(app, ids(grand_est, stage_person), event_rules):
-        if method != "GET" or "<id:mailing_id>" in rule.rule or "<id:upload_id>" in rule.rule:
+        if method != "GET" or any(
+            f"<id:{name}>" in rule.rule for name in ("mailing_id", "upload_id", "question_id")
+        ):
             continue
         if "/stages" in rule.rule:
             continue

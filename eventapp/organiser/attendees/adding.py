@@ -9,12 +9,13 @@ from flask_login import current_user
 
 from eventapp.i18n import current_language
 from eventapp.models import EventStatus, RegistrationSource, RegistrationStatus, utcnow
-from eventapp.organiser.attendees.forms import AddAttendeeForm
+from eventapp.organiser.attendees.forms import attendee_form
 from eventapp.organiser.attendees.links import detail_url
 from eventapp.organiser.blueprint import bp
 from eventapp.organiser.navigation import render_event
 from eventapp.permissions import Perm, guard
 from eventapp.problems import keep_form
+from eventapp.questions import answers as answer_service
 from eventapp.services import registrations as registration_service
 from eventapp.services.registrations import Participant
 
@@ -26,7 +27,7 @@ def attendee_new(event):
     explicit, logged override to go over capacity."""
     if event.is_tour:
         abort(404)
-    form = AddAttendeeForm()
+    form = attendee_form(event, current_language())
     if request.method == "GET":
         form.language.data = current_language()
         form.notify.data = True
@@ -45,13 +46,7 @@ def attendee_new(event):
 
     if form.validate_on_submit():
         person = Participant(
-            first_name=form.first_name.data,
-            last_name=form.last_name.data,
-            email=form.email.data,
-            category=form.category.data,
-            organisation_name=form.organisation_name.data or "",
-            job_title=form.job_title.data or "",
-            region=form.region.data or None,
+            **form.person_data(),
             language=form.language.data,
             consent_at=utcnow(),
             consent_version=f"organiser:{current_app.config['PRIVACY_NOTICE_VERSION']}",
@@ -65,6 +60,13 @@ def attendee_new(event):
                 override_capacity=form.override_capacity.data,
                 notify=form.notify.data,
             )[0]
+            if outcome.created:
+                answer_service.save(
+                    outcome.registration.booking,
+                    [outcome.registration],
+                    form.answers(),
+                    user=current_user,
+                )
         registration = outcome.registration
         if not outcome.created:
             flash(_("This e-mail address is already registered for this event."), "warning")

@@ -5,16 +5,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
+from wtforms import BooleanField, SelectField
+from wtforms.validators import DataRequired, InputRequired
 
-from eventapp.organiser.forms import (
-    LANGUAGE_CHOICES,
-    category_choices,
-    choices,
-    one_line,
-    region_choices,
-)
+from eventapp.organiser.forms import LANGUAGE_CHOICES, choices
+from eventapp.questions import fields as field_model
+from eventapp.questions.forms import build
 
 
 class OverrideForm(FlaskForm):
@@ -38,38 +34,12 @@ class CancelRegistrationForm(FlaskForm):
     notify = BooleanField(_l("E-mail the person that their registration is cancelled"))
 
 
-def _text_or_empty(value):
-    """An optional text field left out of a submission is "" (the columns are NOT NULL), not
-    None."""
-    return "" if value is None else value
-
-
 class AttendeeForm(FlaskForm):
-    first_name = StringField(
-        _l("First name"), filters=[one_line], validators=[DataRequired(), Length(max=100)]
-    )
-    last_name = StringField(
-        _l("Last name"), filters=[one_line], validators=[DataRequired(), Length(max=100)]
-    )
-    organisation_name = StringField(
-        _l("Organisation"),
-        filters=[_text_or_empty, one_line],
-        validators=[Optional(), Length(max=200)],
-    )
-    job_title = StringField(
-        _l("Job title"),
-        filters=[_text_or_empty, one_line],
-        validators=[Optional(), Length(max=200)],
-    )
-    category = SelectField(_l("Category"), choices=category_choices(), validators=[InputRequired()])
-    region = SelectField(_l("Region"), choices=region_choices(_l("Not given")), default="")
+    """An organiser's correction of a person: the field model's fields and the event's
+    questions, organiser-only ones included (`attendee_form`)."""
 
 
-class AddAttendeeForm(AttendeeForm):
-    email = EmailField(
-        _l("E-mail"),
-        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
-    )
+class AddAttendeeForm(FlaskForm):
     language = SelectField(_l("Language of the e-mails"), choices=choices(LANGUAGE_CHOICES))
     consent = BooleanField(
         _l("This person asked to be registered and was told how their data is used"),
@@ -77,3 +47,21 @@ class AddAttendeeForm(AttendeeForm):
     )
     notify = BooleanField(_l("E-mail the confirmation to this person"), default=True)
     override_capacity = BooleanField(_l("Confirm even if the event is full (over capacity)"))
+
+
+def attendee_form(event, lang, registration=None, **kwargs):
+    """The organiser's form of a person of `event`: a new one (with the e-mail) or
+    `registration` (filled with its details and answers)."""
+    from eventapp.questions import answers as answer_service
+
+    questions = field_model.question_specs([event], lang, audience="organiser")
+    if registration is None:
+        specs = field_model.person_specs(lang) + questions
+        return build(AddAttendeeForm, specs)(**kwargs)
+    specs = field_model.person_specs(lang, with_email=False) + questions
+    answers = answer_service.answers_of([registration])[registration.id]
+    held_options, held_files = answer_service.held(answers, specs)
+    form = build(AttendeeForm, specs)(held_options=held_options, held_files=held_files, **kwargs)
+    if not form.is_submitted():
+        form.fill(answers)
+    return form

@@ -22,16 +22,18 @@ from eventapp.models import (
     User,
 )
 from eventapp.organiser.attendees.forms import (
-    AttendeeForm,
     CancelRegistrationForm,
     OverrideForm,
+    attendee_form,
 )
 from eventapp.organiser.attendees.links import back_url, detail_url
 from eventapp.organiser.attendees.move import move_form
 from eventapp.organiser.blueprint import bp
 from eventapp.organiser.navigation import render_event
 from eventapp.permissions import Perm, guard
-from eventapp.problems import flash_and_redirect
+from eventapp.problems import flash_and_redirect, keep_form
+from eventapp.questions import answers as answer_service
+from eventapp.questions import reading
 from eventapp.services import registrations as registration_service
 from eventapp.services.counts import waitlist_position
 
@@ -75,6 +77,7 @@ def attendee(event, registration):
         action_form=OverrideForm(),
         cancel_form=CancelRegistrationForm(notify=True),
         move_form=move_form(event),
+        answers=reading.rows_of(registration, current_language()),
         current_tab="organiser.attendees",
     )
 
@@ -82,30 +85,46 @@ def attendee(event, registration):
 @bp.route("/events/<id:event_id>/attendees/<id:registration_id>/edit", methods=["GET", "POST"])
 @guard.registration(Perm.ATTENDEES_EDIT)
 def attendee_edit(event, registration):
-    form = AttendeeForm(obj=registration if request.method == "GET" else None)
+    form = attendee_form(
+        event,
+        current_language(),
+        registration,
+        obj=registration if request.method == "GET" else None,
+    )
     if request.method == "GET":
         form.category.data = str(registration.category)
         form.region.data = str(registration.region) if registration.region else ""
-    if form.validate_on_submit():
-        changed = registration_service.update_details(
-            registration,
-            {name: getattr(form, name).data for name in registration_service.EDITABLE_FIELDS},
-            user=current_user,
+
+    def page(status: int):
+        return render_event(
+            "organiser/attendee_form.html",
+            event,
+            status=status,
+            form=form,
+            registration=registration,
+            current_tab="organiser.attendees",
         )
+
+    if form.validate_on_submit():
+        data = form.person_data()
+        with keep_form(form, page):
+            changed = registration_service.update_details(
+                registration,
+                {name: data[name] for name in registration_service.EDITABLE_FIELDS},
+                user=current_user,
+            )
+            changed = (
+                answer_service.save(
+                    registration.booking, [registration], form.answers(), user=current_user
+                )
+                or changed
+            )
         flash(
             _("The registration has been updated.") if changed else _("Nothing was changed."),
             "success" if changed else "info",
         )
         return redirect(detail_url(event, registration))
-    status = 400 if form.is_submitted() else 200
-    return render_event(
-        "organiser/attendee_form.html",
-        event,
-        status=status,
-        form=form,
-        registration=registration,
-        current_tab="organiser.attendees",
-    )
+    return page(400 if form.is_submitted() else 200)
 
 
 @bp.post("/events/<id:event_id>/attendees/<id:registration_id>/cancel")

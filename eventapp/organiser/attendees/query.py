@@ -8,16 +8,25 @@ GROUP BY query, so a page costs a fixed number of statements whatever its size.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
 from math import ceil
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, and_, func, literal_column, select, table, text
+from sqlalchemy import Select, and_, func, literal_column, or_, select, table, text
 from werkzeug.datastructures import MultiDict
 
 from eventapp.extensions import db
-from eventapp.models import ActorCategory, Region, Registration, RegistrationStatus
+from eventapp.models import (
+    ActorCategory,
+    Answer,
+    AnswerChoice,
+    QuestionOption,
+    Region,
+    Registration,
+    RegistrationStatus,
+)
 from eventapp.routing import parse_int
 from eventapp.text import fold
 
@@ -56,6 +65,8 @@ class AttendeeFilter:
     checked_in: str = ""
     stage: int | None = None
     sort: str = "name"
+    # An answer to a question: "<question id>:<option identifier or yes/no>".
+    answer: str = ""
 
     @classmethod
     def from_args(cls, args: MultiDict) -> AttendeeFilter:
@@ -67,7 +78,9 @@ class AttendeeFilter:
         checked_in = args.get("checked_in", "")
         sort = args.get("sort", "name")
         stage = args.get("stage", "")
+        answer = args.get("answer", "")
         return cls(
+            answer=answer if re.fullmatch(r"[1-9][0-9]{0,9}:[a-z0-9_]{1,40}", answer) else "",
             q=" ".join((args.get("q") or "").split())[:MAX_SEARCH],
             status=status if status in STATUS_CHOICES else "live",
             category=category if category in ActorCategory._value2member_map_ else "",
@@ -163,12 +176,46 @@ def _conditions(event_ids: Sequence[int], flt: AttendeeFilter, with_status: bool
         conditions.append(Registration.checked_in_at.is_not(None))
     elif flt.checked_in == "no":
         conditions.append(Registration.checked_in_at.is_(None))
+    if flt.answer:
+        conditions.append(_answer_clause(flt.answer))
     if with_status:
         if flt.status == "live":
             conditions.append(Registration.status.in_(LIVE_STATUSES))
         elif flt.status != "all":
             conditions.append(Registration.status == flt.status)
     return conditions
+
+
+def _answer_clause(answer: str):
+    """Registrations whose own answer (or their booking's, for a tour's question) to the
+    question holds the value: a chosen option, or the text of a yes/no answer."""
+    question_id, value = answer.split(":", 1)
+    option = (
+        select(QuestionOption.id)
+        .where(QuestionOption.question_id == int(question_id), QuestionOption.identifier == value)
+        .scalar_subquery()
+    )
+    holds = or_(
+        Answer.value == value,
+        select(AnswerChoice.answer_id)
+        .where(AnswerChoice.answer_id == Answer.id, AnswerChoice.option_id == option)
+        .exists(),
+    )
+    return (
+        select(Answer.id)
+        .where(
+            Answer.question_id == int(question_id),
+            or_(
+                Answer.registration_id == Registration.id,
+                and_(
+                    Answer.registration_id.is_(None),
+                    Answer.booking_id == Registration.booking_id,
+                ),
+            ),
+            holds,
+        )
+        .exists()
+    )
 
 
 def _order(flt: AttendeeFilter) -> list:

@@ -25,6 +25,7 @@ from eventapp.organiser.checkin.design import LAYOUT_CHOICES
 from eventapp.organiser.checkin.forms import select_choices
 from eventapp.organiser.forms import LANGUAGE_CHOICES
 from eventapp.permissions import Perm, guard
+from eventapp.questions import reading
 from eventapp.routing import parse_int
 from eventapp.services import badges as badges_service
 from eventapp.services.counts import event_counts
@@ -113,12 +114,14 @@ def badges_pdf(event):
         return redirect(url_for("organiser.badges", event_id=event.id))
     # The saved design's format, unless the request chose another.
     design = badges_service.design_for(event).with_layout(args.get("layout") and form.layout.data)
+    answers = reading.flagged_texts(registrations, event, form.lang.data, "on_badge")
     data = badges_service.build_badges_pdf(
         event,
         registrations,
         design=design,
         lang=form.lang.data,
         logo=badges_service.event_logo(event) if "logo" in design.elements else None,
+        extras={rid: " · ".join(t for _label, t in rows) for rid, rows in answers.items()},
     )
     chunk = 256 * 1024
     response = Response(

@@ -81,7 +81,7 @@ def _result_from_session(event: Event) -> dict | None:
     return present(event, service.Result(state, registration))
 
 
-def _desk_page(event: Event, walk_in_form: WalkInForm | None = None, status: int = 200):
+def _desk_page(event: Event, walk_in_form=None, status: int = 200):
     if event.is_tour:
         stages = list(
             db.session.scalars(
@@ -236,11 +236,7 @@ def checkin_walk_in(event):
     if not form.validate():
         return _desk_page(event, form, 400)
     person = Participant(
-        first_name=form.first_name.data,
-        last_name=form.last_name.data,
-        email=form.email.data,
-        category=form.category.data,
-        organisation_name=form.organisation_name.data or "",
+        **form.person_data(),
         language=form.language.data,
         consent_at=utcnow(),
         consent_version=current_app.config["PRIVACY_NOTICE_VERSION"],

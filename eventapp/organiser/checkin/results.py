@@ -11,6 +11,7 @@ from flask_login import current_user
 from eventapp.i18n import current_language, localdatetime
 from eventapp.models import Event, Registration, utcnow
 from eventapp.permissions import Perm, can
+from eventapp.questions import reading
 from eventapp.services import checkin as service
 from eventapp.services.counts import event_counts
 
@@ -104,6 +105,16 @@ def present(event: Event, result: service.Result) -> dict:
     else:
         title = _("Unknown code")
         details = _("No ticket matches this code. Check it, or search by name.")
+    if (
+        registration is not None
+        and registration.event_id == event.id
+        and state in (service.State.CHECKED_IN, service.State.ALREADY)
+    ):
+        # The answers chosen for the desk (dietary needs, workshop), after the person.
+        shown = reading.flagged_texts([registration], event, current_language(), "at_desk")
+        texts = [f"{label} : {text}" for label, text in shown.get(registration.id, [])]
+        if texts:
+            details = " · ".join([str(details), *texts]) if details else " · ".join(texts)
     data = {
         "state": str(state),
         "tone": TONES[state],

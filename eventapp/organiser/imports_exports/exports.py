@@ -11,6 +11,7 @@ from eventapp.organiser.attendees.query import AttendeeFilter, registrations_que
 from eventapp.organiser.blueprint import bp
 from eventapp.organiser.forms import local_zone
 from eventapp.permissions import Perm, guard
+from eventapp.questions import reading
 from eventapp.services import exports
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,10 +30,25 @@ def export(event, scope, format: str):
     titles = {e.id: e.title(lang) for e in scope} if event.is_tour else None
     stamp = utcnow().astimezone(local_zone()).strftime("%Y%m%d-%H%M")
     filename = exports.filename(event.slug, flt.to_args(), stamp, format)
-    exports.record_export(event, user=current_user, format=format, filters=flt.for_log())
+    chosen = request.args.getlist("col")
+    questions = reading.export_specs(
+        ids,
+        lang,
+        with_sensitive=request.args.get("sensitive") == "1",
+        chosen=set(chosen) if chosen else None,
+    )
+    exports.record_export(
+        event,
+        user=current_user,
+        format=format,
+        filters={
+            **flt.for_log(),
+            **({"questions": [q.identifier for q in questions]} if questions else {}),
+        },
+    )
     if format == "xlsx":
         body = exports.xlsx_stream(
-            query, local_zone(), title=event.title(lang), event_titles=titles
+            query, local_zone(), title=event.title(lang), event_titles=titles, questions=questions
         )
         mimetype = XLSX
     else:
@@ -40,7 +56,11 @@ def export(event, scope, format: str):
         body = (
             chunk.encode("utf-8")
             for chunk in exports.csv_stream(
-                query, local_zone(), delimiter=delimiter, event_titles=titles
+                query,
+                local_zone(),
+                delimiter=delimiter,
+                event_titles=titles,
+                questions=questions,
             )
         )
         mimetype = "text/csv; charset=utf-8"

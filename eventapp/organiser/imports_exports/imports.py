@@ -3,7 +3,7 @@ the good rows in one transaction once the organiser confirms; an empty template 
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, redirect, url_for
+from flask import Response, abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -11,6 +11,7 @@ from flask_login import current_user
 from eventapp.extensions import db
 from eventapp.models import ActorCategory, ImportUpload, Region
 from eventapp.organiser.blueprint import bp
+from eventapp.organiser.forms import ActionForm
 from eventapp.organiser.imports_exports.forms import ImportConfirmForm, ImportUploadForm
 from eventapp.organiser.navigation import render_event
 from eventapp.permissions import Perm, guard
@@ -41,9 +42,19 @@ def import_upload(event):
         storage = form.file.data
         content = storage.read()
         with keep_form(form, page):
-            imports.check(event, imports.read_records(content, storage.filename or ""))
+            records = imports.read_records(content, storage.filename or "")
+            try:
+                imports.check(event, records)
+            except imports.ImportFileError as error:
+                # Columns it does not recognise: the organiser maps them on the next page.
+                if error.code != imports.ImportFileError.Code.MISSING_COLUMNS:
+                    raise
             upload = imports.store_upload(
-                event, user=current_user, filename=storage.filename or "import", content=content
+                event,
+                user=current_user,
+                filename=storage.filename or "import",
+                content=content,
+                header=imports.header_of(records),
             )
         return redirect(url_for("organiser.import_preview", event_id=event.id, upload_id=upload.id))
     return page(400 if form.is_submitted() else 200)
@@ -61,8 +72,28 @@ def import_preview(event, upload_id: int):
         flash(_("This file has already been imported."), "info")
         return redirect(url_for("organiser.attendees", event_id=event.id))
     form = ImportConfirmForm()
-    with flash_and_redirect(url_for("organiser.import_upload", event_id=event.id)):
+    here = url_for("organiser.import_preview", event_id=event.id, upload_id=upload.id)
+    back = url_for("organiser.import_upload", event_id=event.id)
+    fields = _mapping_fields(event)
+    if request.method == "POST" and request.form.get("step") == "map":
+        mapping = [request.form.get(f"map-{i}", "") for i in range(_column_count(upload))]
+        map_form = ActionForm()
+        if map_form.validate_on_submit():
+            try:
+                imports.set_mapping(event, upload, mapping)
+            except imports.ImportFileError as error:
+                if error.code != imports.ImportFileError.Code.MISSING_COLUMNS:
+                    raise
+                return _mapping_page(event, upload, fields, error, mapping, 422)
+            flash(_("The columns are mapped: check the rows below."), "success")
+            return redirect(here)
+    try:
         checked = imports.preview(event, upload)
+    except imports.ImportFileError as error:
+        if error.code != imports.ImportFileError.Code.MISSING_COLUMNS:
+            with flash_and_redirect(back):
+                raise
+        return _mapping_page(event, upload, fields, error, error.info.get("mapping"), 200)
     if form.validate_on_submit() and checked.good:
         version = f"import:{current_app.config['PRIVACY_NOTICE_VERSION']}"
         with flash_and_redirect(url_for("organiser.attendees", event_id=event.id)):
@@ -99,6 +130,68 @@ def import_preview(event, upload_id: int):
         form=form,
         upload=upload,
         checked=checked,
+        mapping_rows=_mapping_rows(checked.header, checked.mapping, _samples(upload)),
+        fields=fields,
+        map_form=ActionForm(),
+        problem=None,
+        current_tab="organiser.import_upload",
+    )
+
+
+def _mapping_fields(event) -> list[tuple[str, str]]:
+    """What a column may be mapped to: the person's fields, the language, the questions."""
+    from eventapp.questions.fields import PERSON_FIELDS
+
+    person = [(f.name, str(f.label)) for f in PERSON_FIELDS]
+    person.append(("language", _("Language of the e-mails")))
+    questions = [
+        (imports.QUESTION_PREFIX + s.identifier, _("Question: %(label)s", label=s.label))
+        for s in imports.import_questions(event)
+    ]
+    return person + questions
+
+
+def _column_count(upload) -> int:
+    return min(len(imports.header_of(imports.read_records(upload.content, upload.filename))), 200)
+
+
+def _samples(upload) -> list[str]:
+    records = [
+        cells
+        for _line, cells in imports.read_records(upload.content, upload.filename)
+        if any(c.strip() for c in cells)
+    ]
+    return records[1] if len(records) > 1 else []
+
+
+def _mapping_rows(header, mapping, sample) -> list[dict]:
+    return [
+        {
+            "index": i,
+            "name": name,
+            "key": (mapping[i] if mapping and i < len(mapping) else ""),
+            "sample": (sample[i] if i < len(sample) else "")[:60],
+        }
+        for i, name in enumerate(header[:200])
+    ]
+
+
+def _mapping_page(event, upload, fields, error, mapping, status):
+    """The file's columns to map, with what is missing (nothing can be imported before)."""
+    header = error.info.get("header") or imports.header_of(
+        imports.read_records(upload.content, upload.filename)
+    )
+    return render_event(
+        "organiser/import_preview.html",
+        event,
+        status=status,
+        form=None,
+        upload=upload,
+        checked=None,
+        mapping_rows=_mapping_rows(header, mapping, _samples(upload)),
+        fields=fields,
+        map_form=ActionForm(),
+        problem=error.message,
         current_tab="organiser.import_upload",
     )
 
@@ -141,6 +234,8 @@ def import_problem(problem) -> str:
         ),
         "already_registered": lambda: _("already registered for this event"),
         "too_long": lambda: _("a value is too long"),
+        "bad_text": lambda: _("special characters in “%(value)s”", value=problem.value),
+        "bad_answer": lambda: problem.value,
     }
     message = messages.get(problem.code)
     return message() if message else problem.code

@@ -3,12 +3,14 @@ check-in rate."""
 
 from flask_babel import gettext as _
 
+from eventapp.i18n import current_language
 from eventapp.models import ActorCategory, Region
 from eventapp.organiser.blueprint import bp
 from eventapp.organiser.forms import local_zone
 from eventapp.organiser.navigation import render_event
 from eventapp.organiser.statistics import charts
 from eventapp.permissions import Perm, guard
+from eventapp.questions import reading
 from eventapp.services import stats
 
 
@@ -35,4 +37,8 @@ def statistics(event):
         region_chart=charts.bar_chart(regions),
         region_narrow=charts.bar_chart(regions, width=360),
         checkin_chart=charts.progress(data.counts.checked_in, data.counts.confirmed),
+        question_charts=[
+            (spec, charts.bar_chart(bars))
+            for spec, bars in reading.option_totals(event, current_language())
+        ],
     )

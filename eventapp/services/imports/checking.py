@@ -12,7 +12,10 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from eventapp.extensions import db
+from eventapp.i18n import current_language
 from eventapp.models import ActorCategory, Event, Region, Registration, RegistrationStatus, utcnow
+from eventapp.questions import fields as field_model
+from eventapp.questions.types import control_characters, one_line
 from eventapp.services import registrations as registration_service
 from eventapp.services.counts import taken_count
 from eventapp.services.imports.reading import ImportFileError
@@ -63,7 +66,7 @@ _HEADER_LOOKUP = {alias: name for name, aliases in HEADER_ALIASES.items() for al
 @dataclass
 class RowProblem:
     code: str  # missing_first_name, missing_last_name, bad_email, unknown_category,
-    # unknown_region, duplicate_in_file, already_registered, too_long
+    # unknown_region, duplicate_in_file, already_registered, too_long, bad_text, bad_answer
     value: str = ""
     first_line: int | None = None
 
@@ -73,6 +76,7 @@ class ImportRow:
     line: int
     values: dict[str, str]
     problems: list[RowProblem] = field(default_factory=list)
+    answers: dict[str, str] = field(default_factory=dict)  # question identifier -> value
     category: str = ActorCategory.OTHER.value
     region: str | None = None
     language: str = "fr"
@@ -106,6 +110,9 @@ class Preview:
     columns: list[str]  # recognised columns
     ignored_columns: list[str]
     free_seats: int | None
+    header: list[str] = field(default_factory=list)
+    mapping: list[str] = field(default_factory=list)  # a field key per column ("" ignored)
+    questions: list = field(default_factory=list)  # the questions' FieldSpecs mapped
 
     @property
     def good(self) -> list[ImportRow]:
@@ -155,43 +162,119 @@ _CATEGORY_SYNONYMS = {
 }
 
 
-def check(event: Event, records: list[tuple[int, list[str]]]) -> Preview:
-    """Check every data row; the first non-empty row is the header."""
+QUESTION_PREFIX = "q:"
+PERSON_KEYS = (*field_model.PERSON_NAMES, "language")
+TEXT_LIMITS = {f.name: f.max_length for f in field_model.PERSON_FIELDS if f.max_length}
+
+
+def import_questions(event: Event) -> list:
+    """The questions a column may be mapped to: every answerable one of the event (and its
+    tour), organiser-only ones included, files excepted."""
+    return [
+        s
+        for s in field_model.question_specs([event], current_language(), audience="organiser")
+        if s.has_answer and s.type.name != "file"
+    ]
+
+
+def suggest_mapping(header: list[str], questions) -> list[str]:
+    """A field key per column, from its header: the person fields' names in French or
+    English (our own export re-imports), a question's identifier or wording."""
+    by_name = dict(_HEADER_LOOKUP)
+    for spec in questions:
+        key = QUESTION_PREFIX + spec.identifier
+        by_name.setdefault(_norm(spec.identifier), key)
+        by_name.setdefault(_norm(spec.label), key)
+        for lang in ("fr", "en"):
+            by_name.setdefault(_norm(spec.question.label(lang)), key)
+    mapping, used = [], set()
+    for name in header:
+        key = by_name.get(_norm(name), "")
+        mapping.append(key if key and key not in used else "")
+        used.add(key)
+    return mapping
+
+
+def header_signature(header: list[str]) -> str:
+    """Files "of the same shape" have the same columns, whatever their rows."""
+    import hashlib
+
+    return hashlib.sha256("|".join(_norm(h) for h in header).encode()).hexdigest()[:40]
+
+
+def header_of(records: list[tuple[int, list[str]]]) -> list[str]:
+    for _line, cells in records:
+        if any(c.strip() for c in cells):
+            return [c.strip() for c in cells]
+    return []
+
+
+def check(
+    event: Event, records: list[tuple[int, list[str]]], mapping: list[str] | None = None
+) -> Preview:
+    """Check every data row; the first non-empty row is the header. `mapping`: the field key
+    of each column, as the organiser chose it (suggested from the headers otherwise)."""
     records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
     if not records:
         raise ImportFileError(ImportFileError.Code.EMPTY)
     _header_line, header = records[0]
+    header = [c.strip() for c in header]
+    questions = import_questions(event)
+    known = {QUESTION_PREFIX + s.identifier: s for s in questions}
+    if mapping is None:
+        mapping = suggest_mapping(header, questions)
+    mapping = [
+        (key if key in PERSON_KEYS or key in known else "")
+        for key in (list(mapping) + [""] * len(header))[: len(header)]
+    ]
     positions: dict[str, int] = {}
     ignored = []
     for index, name in enumerate(header):
-        key = _HEADER_LOOKUP.get(_norm(name))
+        key = mapping[index]
         if key and key not in positions:
             positions[key] = index
-        elif name.strip():
-            ignored.append(name.strip())
+        elif name:
+            ignored.append(name)
     missing = [name for name in REQUIRED if name not in positions]
     if missing:
-        raise ImportFileError(ImportFileError.Code.MISSING_COLUMNS, columns=missing)
+        raise ImportFileError(
+            ImportFileError.Code.MISSING_COLUMNS, columns=missing, header=header, mapping=mapping
+        )
     if len(records) == 1:
         raise ImportFileError(ImportFileError.Code.NO_ROWS)
+    mapped_questions = [known[key] for key in positions if key in known]
 
     categories = {**_choice_lookup(ActorCategory), **_CATEGORY_SYNONYMS}
     regions = _choice_lookup(Region)
     rows: list[ImportRow] = []
     first_seen: dict[str, int] = {}
     for line, cells in records[1:]:
-        values = {
-            key: (cells[index].strip() if index < len(cells) else "")
-            for key, index in positions.items()
+        cells_of = {
+            key: (cells[index] if index < len(cells) else "") for key, index in positions.items()
         }
+        # The person's text fields follow the field model's rule: one line (runs of spaces,
+        # tabs and line breaks folded), no control characters, the same lengths.
+        values = {key: one_line(value) for key, value in cells_of.items() if key in PERSON_KEYS}
         row = ImportRow(line=line, values=values)
         for name in ("first_name", "last_name"):
             if not values.get(name):
                 row.problems.append(RowProblem(f"missing_{name}"))
-            elif len(values[name]) > 100:
+        for name, limit in TEXT_LIMITS.items():
+            if name != "email" and len(values.get(name, "")) > limit:
                 row.problems.append(RowProblem("too_long", values[name][:40]))
-        if len(values.get("organisation_name", "")) > 200 or len(values.get("job_title", "")) > 200:
-            row.problems.append(RowProblem("too_long"))
+            elif name != "email" and control_characters(values.get(name, "")):
+                row.problems.append(RowProblem("bad_text", values[name][:40]))
+        for spec in mapped_questions:
+            raw = cells_of.get(QUESTION_PREFIX + spec.identifier, "")
+            try:
+                value = spec.type.from_text(spec, raw)
+            except ValueError as error:
+                row.problems.append(
+                    RowProblem("bad_answer", f"{spec.label} : {error.args[0]} « {raw[:40]} »")
+                )
+                continue
+            if value:
+                row.answers[spec.identifier] = value
         try:
             email = validate_email(values["email"], check_deliverability=False).normalized
             values["email"] = registration_service.normalise_email(email)
@@ -225,7 +308,7 @@ def check(event: Event, records: list[tuple[int, list[str]]]) -> Preview:
     _mark_already_registered(event, rows)
     taken = taken_count(event.id)
     free = None if event.capacity is None else max(event.capacity - taken, 0)
-    return Preview(rows, list(positions), ignored, free)
+    return Preview(rows, list(positions), ignored, free, header, mapping, mapped_questions)
 
 
 def _mark_already_registered(event: Event, rows: list[ImportRow]) -> None:

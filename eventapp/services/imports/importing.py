@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from eventapp import events
 from eventapp.extensions import db
@@ -19,21 +19,50 @@ from eventapp.models import (
     User,
     utcnow,
 )
+from eventapp.questions import answers as answer_service
+from eventapp.questions.forms import Submitted
 from eventapp.services import audit
 from eventapp.services import registrations as registration_service
-from eventapp.services.imports.checking import Preview, check
+from eventapp.services.imports.checking import Preview, check, header_signature
 from eventapp.services.imports.reading import ImportFileError, read_records
 
 KEEP_UNCONFIRMED = timedelta(days=1)
 
 
 def preview(event: Event, upload: ImportUpload) -> Preview:
-    return check(event, read_records(upload.content, upload.filename))
+    return check(event, read_records(upload.content, upload.filename), upload.mapping)
 
 
-def store_upload(event: Event, *, user: User, filename: str, content: bytes) -> ImportUpload:
+def remembered_mapping(user: User, signature: str) -> list[str] | None:
+    """The mapping this organiser chose last for a file of the same shape (any event)."""
+    return db.session.scalar(
+        select(ImportUpload.mapping)
+        .where(
+            ImportUpload.user_id == user.id,
+            ImportUpload.header_signature == signature,
+            ImportUpload.mapping.is_not(None),
+        )
+        .order_by(ImportUpload.id.desc())
+        .limit(1)
+    )
+
+
+def set_mapping(event: Event, upload: ImportUpload, mapping: list[str]) -> Preview:
+    """The organiser's mapping of the file's columns (checked at once: a mapping without the
+    required columns is refused with the file's message)."""
+    records = read_records(upload.content, upload.filename)
+    checked = check(event, records, mapping)
+    upload.mapping = list(checked.mapping)
+    db.session.flush()
+    return checked
+
+
+def store_upload(
+    event: Event, *, user: User, filename: str, content: bytes, header: list[str] | None = None
+) -> ImportUpload:
     """Keep the file until the organiser confirms (unconfirmed files of this event older than a
-    day are deleted: they hold personal data)."""
+    day are deleted: they hold personal data). A file of a shape this organiser mapped before
+    gets that mapping."""
     db.session.execute(
         delete(ImportUpload).where(
             ImportUpload.event_id == event.id,
@@ -41,8 +70,14 @@ def store_upload(event: Event, *, user: User, filename: str, content: bytes) -> 
             ImportUpload.created_at < utcnow() - KEEP_UNCONFIRMED,
         )
     )
+    signature = header_signature(header) if header else None
     upload = ImportUpload(
-        event_id=event.id, user_id=user.id, filename=filename[:255], content=content
+        event_id=event.id,
+        user_id=user.id,
+        filename=filename[:255],
+        content=content,
+        header_signature=signature,
+        mapping=remembered_mapping(user, signature) if signature else None,
     )
     db.session.add(upload)
     db.session.flush()
@@ -73,6 +108,7 @@ def import_upload(
         raise ImportFileError(ImportFileError.Code.ALREADY_IMPORTED)
     checked = checked or preview(event, upload)
     result = ImportResult(skipped=len(checked.bad))
+    specs = {spec.identifier: spec for spec in checked.questions}
     for row in checked.good:
         outcome = registration_service.register(
             [event],
@@ -81,6 +117,16 @@ def import_upload(
             user=user,
             notify=notify,
         )[0]
+        if outcome.created and row.answers:
+            answer_service.save(
+                outcome.registration.booking,
+                [outcome.registration],
+                [
+                    Submitted(specs[k], v, specs[k].type.chosen(specs[k], v))
+                    for k, v in row.answers.items()
+                ],
+                user=user,
+            )
         if not outcome.created:
             result.skipped += 1
         elif outcome.status == RegistrationStatus.CONFIRMED:

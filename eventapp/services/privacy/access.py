@@ -47,6 +47,36 @@ def _actor_label(entry: AuditLog) -> str:
     return entry.actor
 
 
+def _answers(registrations) -> dict[int, list[dict[str, Any]]]:
+    """Every answer held for them (organiser-only questions included: it is their data), with
+    the wording it was given to; a file by its name (it is downloaded from the manage page)."""
+    from eventapp.i18n import current_language
+    from eventapp.questions.answers import answers_of
+    from eventapp.questions.reading import display, specs_for_event
+
+    lang = current_language()
+    held = answers_of(registrations)
+    out = {}
+    for r in registrations:
+        specs = {s.question.id: s for s in specs_for_event(r.event, lang)}
+        rows = []
+        for question_id, answer in sorted(held.get(r.id, {}).items()):
+            spec = specs.get(question_id)
+            rows.append(
+                {
+                    "question": spec.identifier if spec else None,
+                    "asked": answer.label,
+                    "answer": display(spec, answer, lang) if spec else answer.value,
+                    "file": answer.file_name,
+                    "consent_version": answer.consent_version,
+                    "consent_at": _iso(answer.consent_at),
+                    "answered_at": _iso(answer.updated_at),
+                }
+            )
+        out[r.id] = rows
+    return out
+
+
 def export_person(registration: Registration, now: datetime | None = None) -> dict[str, Any]:
     """Everything held about the person who holds this manage link, as JSON-ready data: their
     registrations (same e-mail), the audit lines about them (no staff identities), and the
@@ -65,6 +95,7 @@ def export_person(registration: Registration, now: datetime | None = None) -> di
         .where(OutboxMessage.registration_id.in_(ids))
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     )
+    answers = _answers(registrations)
     return {
         "generated_at": now.isoformat(),
         "email": registration.email,
@@ -103,6 +134,7 @@ def export_person(registration: Registration, now: datetime | None = None) -> di
                 "checked_in_at": _iso(r.checked_in_at),
                 "manage_link_valid_until": _iso(expires_at(r)),
                 "anonymised_on_or_after": _iso(retention_ends_at(r.event)),
+                "answers": answers.get(r.id, []),
             }
             for r in registrations
         ],

@@ -25,6 +25,7 @@ from eventapp.database import lock_event_row
 from eventapp.extensions import db
 from eventapp.models import OutboxMessage, OutboxStatus, Registration, utcnow
 from eventapp.models.registration import new_manage_token, new_ticket_code
+from eventapp.questions import answers as answer_service
 from eventapp.services import audit, bookings
 from eventapp.services import registrations as registrations_service
 
@@ -65,6 +66,8 @@ def anonymise_rows(registrations: Sequence[Registration], now: datetime) -> None
         registration.anonymised_at = now
     db.session.flush()
     _scrub_outbox([r.id for r in registrations])
+    # Their answers to the registration questions (files included) go with them.
+    answer_service.erase_for([r.id for r in registrations], [r.booking_id for r in registrations])
     # The booking's own copy of the booker's names and e-mail goes with its last registration.
     bookings.scrub_bookings(r.booking_id for r in registrations)
 
