@@ -79,7 +79,7 @@ def test_build_answer_fill_and_filter(browser, live_server, db, factory):
     visitor.locator("#consent").check()
     assert width(visitor) <= 390
     visitor.screenshot(path=str(ARTIFACTS / "questions-phone-form.png"), full_page=True)
-    visitor.locator("form.registration-form button[type=submit]").click()
+    visitor.locator("form.registration-form button.button-primary[type=submit]").click()
     visitor.wait_for_url("**/registered")
     db.session.rollback()
     values = {a.question.identifier: a.value for a in db.session.scalars(select(Answer))}

@@ -212,7 +212,7 @@ def test_tour_stage_ids_are_checked(client, db, factory, stages):
         ({"job_title": "J" * 201}, "200"),
         ({"first_name": "Léa\x07"}, "sans caractères spéciaux"),
         ({"category": "martian"}, "choix"),
-        ({"category": ""}, "Ce champ est obligatoire"),
+        ({"category": ""}, "Choisissez la catégorie"),
         ({"region": "atlantis"}, "choix"),
         ({"consent": None}, "Ce champ est obligatoire"),
     ],

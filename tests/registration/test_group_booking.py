@@ -123,7 +123,7 @@ def test_error_summary_follows_the_page_order_links_to_fields_with_short_names(c
     broken = {"first_name": "Hugo", "last_name": "Martin", "email": ""}
     response = client.post(
         f"/events/{event.slug}/register",
-        data=form([broken], first_name="", region="", consent=None),
+        data=form([broken], first_name="", consent=None),
     )
     assert response.status_code == 400
     page = text(response)
@@ -131,14 +131,13 @@ def test_error_summary_follows_the_page_order_links_to_fields_with_short_names(c
     links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
     assert [anchor for anchor, _label in links] == [
         "first_name",
-        "region",
         "colleagues-0-email",
         "consent",
     ]
     labels = [label for _anchor, label in links]
     assert labels[0] == "Prénom\u00a0: Ce champ est obligatoire."
-    assert labels[2] == "Collègue 1 — Adresse e-mail\u00a0: Ce champ est obligatoire."
-    assert labels[3] == "Politique de confidentialité\u00a0: Ce champ est obligatoire."
+    assert labels[1] == "Collègue 1 — Adresse e-mail\u00a0: Ce champ est obligatoire."
+    assert labels[2] == "Politique de confidentialité\u00a0: Ce champ est obligatoire."
     assert "data-autofocus" in summary  # static/js/forms.js moves the focus there
 
 
