@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+
 from eventapp.fees.forms import CheckoutFields
 from eventapp.models import Event, Verification
 from eventapp.services.fees import checkout, pricing
@@ -15,11 +17,8 @@ from eventapp.services.fees.formatting import money
 def _label(category, lang: str) -> str:
     total = pricing.with_vat(category.price_cents, category.vat_basis_points)
     if category.price_cents == 0:
-        from flask_babel import gettext as _
-
-        return f"{category.name(lang)} — {_('free')}"
-    from flask_babel import gettext as _
-
+        # (not inside an f-string: pybabel does not read those)
+        return _("%(name)s — free", name=category.name(lang))
     return _(
         "%(name)s — %(total)s incl. VAT (%(net)s excl. VAT)",
         name=category.name(lang),
