@@ -6,11 +6,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import format_currency, format_decimal
+from flask_babel import format_decimal, get_locale
+
+from eventapp.services.invoicing import formatting as documents
 
 
 def money(cents: int | None, currency: str = "EUR") -> str:
-    return format_currency(Decimal(cents or 0) / 100, currency)
+    """Cents in the reader's language (the documents' formatter, with the request's locale)."""
+    return documents.money(Decimal(cents or 0) / 100, str(get_locale() or "fr"), currency)
 
 
 def vat_rate(basis_points: int) -> str:
