@@ -21,6 +21,13 @@ def fold(text: str | None) -> str:
     return " ".join(text.split())
 
 
+def slugify(text: str | None, *, separator: str = "-", limit: int = 100, default: str = "") -> str:
+    """ASCII lower-case words joined by `separator` (URLs, file names, identifiers): accents
+    folded, every other character (apostrophes ' and ’ included) a separator."""
+    slug = re.sub(r"[^a-z0-9]+", separator, fold(text)).strip(separator)
+    return slug[:limit].strip(separator) or default
+
+
 def normalise_email(email: str | None) -> str:
     """How e-mail addresses are stored and compared (participants and organisers alike)."""
     return (email or "").strip().lower()

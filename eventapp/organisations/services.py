@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import re
 import secrets
 from datetime import timedelta
 
@@ -140,10 +139,9 @@ PROFILE_FIELDS = (
 
 
 def slugify(text: str) -> str:
-    from eventapp.text import fold
+    from eventapp.text import slugify as text_slug
 
-    slug = re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
-    return slug[:80] or "organisation"
+    return text_slug(text, limit=80, default="organisation")
 
 
 def create_organisation(data: dict, *, user: User) -> Organisation:

@@ -8,7 +8,6 @@ come after what they depend on. Deleting a question that has answers needs `conf
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -17,7 +16,7 @@ from eventapp.extensions import db
 from eventapp.models import Answer, Event, Question, QuestionOption, User
 from eventapp.questions.answers import QuestionError
 from eventapp.services import audit
-from eventapp.text import fold
+from eventapp.text import slugify
 
 Code = QuestionError.Code
 CHOICE_KINDS = ("choice", "multi_choice")
@@ -45,7 +44,7 @@ FIELDS = (
 
 
 def slug(text: str, limit: int = 40) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", fold(text or "")).strip("_")[:limit] or "q"
+    return slugify(text, separator="_", limit=limit, default="q")
 
 
 @dataclass

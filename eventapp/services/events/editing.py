@@ -8,8 +8,6 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import datetime
 
 from sqlalchemy import delete, func, select
@@ -27,11 +25,11 @@ from eventapp.services.events.organisers import (
     desired_organisers,
     may_lead,
 )
+from eventapp.text import slugify as text_slug
 
 
 def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:100] or "evenement"
+    return text_slug(text, limit=100, default="evenement")
 
 
 def unique_slug(title: str, starts_at: datetime) -> str:
