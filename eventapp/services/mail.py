@@ -33,6 +33,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
+import re
 import smtplib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -67,6 +68,15 @@ SEND_JOB = "mail.send"
 # minutes (about two hours in all before it stays failed).
 RETRY_AFTER = [timedelta(minutes=2 ** (n - 1)) for n in range(1, MAX_ATTEMPTS)]
 _NEW = "outbox_new"
+
+
+# Any run of white space but the French no-break spaces (before « : » and « ; ! ? ») is one space.
+_HEADER_SPACE = re.compile(r"[^\S\u00a0\u202f]+")
+
+
+def one_line(subject: str) -> str:
+    """A subject on one header line: no CR/LF (no header injection), French spacing kept."""
+    return _HEADER_SPACE.sub(" ", subject).strip()
 
 
 def enqueue(
@@ -105,7 +115,7 @@ def enqueue(
     message = OutboxMessage(
         kind=kind,
         recipient=recipient,
-        subject=" ".join(subject.split()),  # one header line: no CR/LF, no header injection
+        subject=one_line(subject),
         body_text=body_text,
         body_html=body_html,
         attachments=stored,
