@@ -18,11 +18,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.phone]
 
 TEXTS = {
     "fr": {
-        "register": "S'inscrire à une ou plusieurs étapes",
+        "register": "S’inscrire à une ou plusieurs étapes",
         "stage": "Étape {n}",
-        "consent": "J'ai lu la politique de confidentialité",
-        "submit": "S'inscrire aux étapes choisies",
-        "waiting": "Sur liste d'attente — position 1",
+        "consent": "J’ai lu la politique de confidentialité",
+        "submit": "S’inscrire aux étapes choisies",
+        "waiting": "Sur liste d’attente — position 1",
         "confirmed": "Place confirmée",
         "add": "Ajouter à ma réservation",
         "save": "Enregistrer les corrections",

@@ -77,7 +77,7 @@ def test_two_desks_check_in_by_code_and_by_search_and_see_each_other(browser, li
         desk1 = open_desk(first_context, staff[0], event, "Accueil 1")
         counts1 = desk1.locator("#checkin-counts")
         result1 = desk1.locator("#checkin-result")
-        expect(counts1).to_have_text("Présents : 0 sur 4 confirmés")
+        expect(counts1).to_have_text("Présents : 0 sur 4 confirmés")
 
         # A typed code (the one printed under the QR code, with its spaces).
         code_input = desk1.get_by_label("Code du billet")
@@ -86,7 +86,7 @@ def test_two_desks_check_in_by_code_and_by_search_and_see_each_other(browser, li
         code_input.press("Enter")
         expect(result1).to_contain_text("Entrée validée — Camille MARTIN, Sanofi")
         expect(result1).to_have_class(re.compile(r"\bresult-ok\b"))
-        expect(counts1).to_have_text("Présents : 1 sur 4 confirmés")
+        expect(counts1).to_have_text("Présents : 1 sur 4 confirmés")
         expect(code_input).to_have_value("")
         expect(code_input).to_be_focused()  # ready for the next scan
 
@@ -94,9 +94,9 @@ def test_two_desks_check_in_by_code_and_by_search_and_see_each_other(browser, li
         search = desk1.get_by_role("searchbox", name="Nom ou organisation")
         search.press_sequentially("helene", delay=40)
         expect(desk1.locator("#search-results .person-name")).to_have_text(["Hélène DUPONT"])
-        desk1.get_by_role("button", name="Valider l'entrée Hélène DUPONT").click()
+        desk1.get_by_role("button", name="Valider l’entrée Hélène DUPONT").click()
         expect(result1).to_contain_text("Entrée validée — Hélène DUPONT, Genopole")
-        expect(counts1).to_have_text("Présents : 2 sur 4 confirmés")
+        expect(counts1).to_have_text("Présents : 2 sur 4 confirmés")
         screenshot(desk1, "checked-in-by-search")
         expect(desk1.locator("#search-results .person-checked")).to_contain_text("Entrée validée à")
 
@@ -116,12 +116,12 @@ def test_two_desks_check_in_by_code_and_by_search_and_see_each_other(browser, li
         desk2.get_by_label("Code du billet").fill(tickets.payload(people["paul"]))
         desk2.get_by_label("Code du billet").press("Enter")
         expect(result2).to_contain_text("Entrée validée — Paul GIRARD, Yposkesi")
-        expect(counts1).to_have_text("Présents : 3 sur 4 confirmés", timeout=15_000)
+        expect(counts1).to_have_text("Présents : 3 sur 4 confirmés", timeout=15_000)
 
         # Undo from the result box.
         desk2.get_by_role("button", name="Annuler cette entrée").click()
         expect(result2).to_contain_text("Entrée annulée")
-        expect(desk2.locator("#checkin-counts")).to_have_text("Présents : 2 sur 4 confirmés")
+        expect(desk2.locator("#checkin-counts")).to_have_text("Présents : 2 sur 4 confirmés")
         assert checked_in(people["paul"]).checked_in_at is None
         saved = checked_in(people["camille"])
         assert saved.checkin_desk == "Accueil 1" and saved.checked_in_by_id == staff[0].id
@@ -164,13 +164,13 @@ def test_a_scan_during_a_network_loss_is_queued_then_sent_with_its_real_result(
 
         context.set_offline(True)
         expect(network).to_be_visible()
-        expect(network).to_contain_text("Pas de réseau : les entrées ne sont PAS enregistrées.")
+        expect(network).to_contain_text("Pas de réseau : les entrées ne sont PAS enregistrées.")
         code = desk.get_by_label("Code du billet")
         code.fill(tickets.payload(people["lea"]))
         code.press("Enter")
         expect(result).to_contain_text("Entrée pas encore enregistrée — pas de réseau")
         expect(result).not_to_contain_text("Entrée validée")
-        expect(network).to_contain_text("Scans en attente d'envoi : 1")
+        expect(network).to_contain_text("Scans en attente d’envoi : 1")
         screenshot(desk, "offline-queued")
         desk.get_by_role("searchbox", name="Nom ou organisation").fill("paul")
         expect(desk.locator("#search-results")).to_contain_text("la recherche est indisponible")
@@ -183,7 +183,7 @@ def test_a_scan_during_a_network_loss_is_queued_then_sent_with_its_real_result(
         expect(queued).to_contain_text("scanné à")
         screenshot(desk, "queue-sent")
         expect(network).to_be_hidden()
-        expect(desk.locator("#checkin-counts")).to_have_text("Présents : 1 sur 4 confirmés")
+        expect(desk.locator("#checkin-counts")).to_have_text("Présents : 1 sur 4 confirmés")
         assert checked_in(people["lea"]).checkin_desk == "Accueil 1"
         assert (
             desk.evaluate("localStorage.length") == 0
@@ -228,7 +228,7 @@ def test_desk_page_without_javascript_still_checks_in(browser, live_server, setu
         desk = open_desk(context, staff[0], event, "Accueil 1", javascript=False)
         desk.get_by_role("searchbox", name="Nom ou organisation").fill("moreau")
         desk.get_by_role("button", name="Rechercher").click()
-        desk.get_by_role("button", name="Valider l'entrée Léa MOREAU").click()
+        desk.get_by_role("button", name="Valider l’entrée Léa MOREAU").click()
         expect(desk.locator("#checkin-result")).to_contain_text(
             "Entrée validée — Léa MOREAU, Pfizer"
         )
@@ -272,7 +272,7 @@ def test_the_desk_fits_a_phone(browser, live_server, setup):
         desk = open_desk(context, staff[0], event, "Accueil téléphone")
         code = desk.get_by_label("Code du billet")
         code.fill(tickets.display_code(people["lea"].ticket_code))
-        desk.get_by_role("button", name="Valider l'entrée", exact=True).tap()
+        desk.get_by_role("button", name="Valider l’entrée", exact=True).tap()
         result = desk.locator("#checkin-result")
         expect(result).to_contain_text("Entrée validée — Léa MOREAU, Pfizer")
         assert desk.evaluate("document.documentElement.scrollWidth") <= 390

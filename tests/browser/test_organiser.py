@@ -49,7 +49,7 @@ def test_main_path_in_chromium(page, congress, db, tmp_path):
     check_accessibility(page)
 
     # Find an attendee.
-    page.get_by_role("navigation", name="Menu de l'événement").get_by_role(
+    page.get_by_role("navigation", name="Menu de l’événement").get_by_role(
         "link", name="Participants"
     ).click()
     page.get_by_role("searchbox", name="Rechercher").fill("durand")
@@ -62,9 +62,9 @@ def test_main_path_in_chromium(page, congress, db, tmp_path):
     # Move one from the waiting list: the event is full, so with the logged override.
     page.goto(f"/organiser/events/{event.id}/attendees?status=waitlisted")
     page.get_by_role("link", name=re.compile("ATTENTE")).click()
-    page.get_by_label("Dépasser la capacité si l'événement est complet").check()
+    page.get_by_label("Dépasser la capacité si l’événement est complet").check()
     page.get_by_role("button", name="Passer en confirmé").click()
-    expect(page.locator(".flash")).to_contain_text("passe de la liste d'attente aux confirmés")
+    expect(page.locator(".flash")).to_contain_text("passe de la liste d’attente aux confirmés")
     db.session.rollback()
     assert db.session.get(Registration, waiting.id).status == "confirmed"
 
@@ -87,11 +87,11 @@ def test_main_path_in_chromium(page, congress, db, tmp_path):
         "Garnier;Lina;lina@example.org;Licorne\n",
         encoding="utf-8",
     )
-    page.get_by_role("navigation", name="Menu de l'événement").get_by_role(
+    page.get_by_role("navigation", name="Menu de l’événement").get_by_role(
         "link", name="Import"
     ).click()
     page.get_by_label("Fichier (CSV ou Excel .xlsx)").set_input_files(str(csv_path))
-    page.get_by_role("button", name="Voir l'aperçu").click()
+    page.get_by_role("button", name="Voir l’aperçu").click()
     expect(page.get_by_role("heading", name="2 lignes ne seront pas importées")).to_be_visible()
     problems = page.locator("table.import-problems")
     expect(problems.locator("tr", has_text="Moreau")).to_contain_text("adresse e-mail invalide")

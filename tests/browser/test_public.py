@@ -96,7 +96,7 @@ def test_french_phone_registers_for_two_tour_stages_then_cancels_one(
     assert page.locator(".map-marker").count() == 3
     check_a11y(page, "tour")
     shot(page, "fr-phone-1-tour")
-    page.get_by_role("link", name="S'inscrire à une ou plusieurs étapes").click()
+    page.get_by_role("link", name="S’inscrire à une ou plusieurs étapes").click()
     page.get_by_label(re.compile("Étape 1")).check()
     page.get_by_label(re.compile("Étape 3")).check()
     # A mistake first: the e-mail is wrong; the error shows next to it, nothing typed is lost.
@@ -110,8 +110,8 @@ def test_french_phone_registers_for_two_tour_stages_then_cancels_one(
         category="biotech",
         region="hdf",
     )
-    page.get_by_label(re.compile("J'ai lu la politique de confidentialité")).check()
-    page.get_by_role("button", name="S'inscrire aux étapes choisies").click()
+    page.get_by_label(re.compile("J’ai lu la politique de confidentialité")).check()
+    page.get_by_role("button", name="S’inscrire aux étapes choisies").click()
     assert (
         page.locator("#email-error").inner_text().startswith("Saisissez une adresse e-mail valide")
     )
@@ -120,11 +120,11 @@ def test_french_phone_registers_for_two_tour_stages_then_cancels_one(
     check_a11y(page, "register-errors")
     shot(page, "fr-phone-2-register-errors")
     page.locator("#email").fill("lea.durand@example.org")
-    page.get_by_role("button", name="S'inscrire aux étapes choisies").click()
+    page.get_by_role("button", name="S’inscrire aux étapes choisies").click()
     page.wait_for_url(f"**/events/{tour.slug}/registered")
     results = page.locator(".result-list > li")
     assert results.count() == 2
-    assert "Sur liste d'attente — position 1" in results.nth(0).inner_text()
+    assert "Sur liste d’attente — position 1" in results.nth(0).inner_text()
     assert "Place confirmée" in results.nth(1).inner_text()
     check_a11y(page, "done")
     shot(page, "fr-phone-3-done")

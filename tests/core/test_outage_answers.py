@@ -35,7 +35,7 @@ def test_a_commit_cut_by_the_outage_says_it_may_be_saved(probe, probe_app):
     assert response.status_code == 503
     page = _page(response)
     assert "pas pu confirmer" in page and "consultez vos e-mails" in page
-    assert "Rien n'a été enregistré" not in page
+    assert "Rien n’a été enregistré" not in page
 
 
 def test_a_failure_after_the_commit_says_it_is_saved(probe, probe_app):
@@ -54,7 +54,7 @@ def test_a_failure_after_the_commit_says_it_is_saved(probe, probe_app):
     assert response.status_code == 500
     page = _page(response)
     assert "bien été enregistré" in page  # ...and the page says so
-    assert "Rien n'a été enregistré" not in page
+    assert "Rien n’a été enregistré" not in page
 
 
 def test_a_write_that_never_reached_its_commit_says_nothing_was_saved(probe, probe_app):
@@ -69,7 +69,7 @@ def test_a_write_that_never_reached_its_commit_says_nothing_was_saved(probe, pro
     finally:
         sa_event.remove(engine, "before_cursor_execute", fail)
     assert response.status_code == 503
-    assert "Rien n'a été enregistré" in _page(response)
+    assert "Rien n’a été enregistré" in _page(response)
     assert actions() == []
 
 

@@ -106,5 +106,5 @@ def test_json_is_answered_wherever_the_client_asks_for_it(probe):
 def test_an_error_no_view_answers_is_an_error_page_with_its_message(probe):
     response = probe.post("/probe/write?then=service&code=hidden")
     assert response.status_code == 404
-    assert "Cet événement n'est pas publié" in html.unescape(response.get_data(as_text=True))
+    assert "Cet événement n’est pas publié" in html.unescape(response.get_data(as_text=True))
     assert actions() == []

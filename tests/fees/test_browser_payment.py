@@ -94,7 +94,7 @@ def register(
             page.locator(f"#colleagues-{n}-last_name").fill(clast)
             page.locator(f"#colleagues-{n}-email").fill(cemail)
     page.locator("#consent").check()
-    page.get_by_role("button", name=re.compile("S'inscrire|Inscription|inscrire", re.I)).click()
+    page.get_by_role("button", name=re.compile("S’inscrire|Inscription|inscrire", re.I)).click()
 
 
 def pay_by_card(page, standin):

@@ -382,12 +382,12 @@ def test_in_chromium_the_503_is_friendly_and_back_keeps_what_was_typed(
             page.locator(f"#{key}").fill(typed[key])
         page.locator("#category").select_option("biotech")
         page.locator("#region").select_option("idf")
-        page.get_by_label(re.compile("J'ai lu la politique de confidentialité")).check()
+        page.get_by_label(re.compile("J’ai lu la politique de confidentialité")).check()
         with sqlite_write_lock(locked_app.db_path):
             with page.expect_navigation():
-                page.get_by_role("button", name="S'inscrire").click()
+                page.get_by_role("button", name="S’inscrire").click()
             assert "Service momentanément indisponible" in page.content()
-            assert "Rien n'a été enregistré" in html.unescape(page.content())
+            assert "Rien n’a été enregistré" in html.unescape(page.content())
             page.go_back()
         page.wait_for_url("**/register")
         for key in ("first_name", "last_name", "email", "organisation_name", "job_title"):
@@ -395,7 +395,7 @@ def test_in_chromium_the_503_is_friendly_and_back_keeps_what_was_typed(
         assert page.locator("#category").input_value() == "biotech"
         # Sent again, now that the database is back: registered.
         with page.expect_navigation():
-            page.get_by_role("button", name="S'inscrire").click()
+            page.get_by_role("button", name="S’inscrire").click()
         assert "Merci, votre inscription est enregistrée" in html.unescape(page.content())
     finally:
         context.close()

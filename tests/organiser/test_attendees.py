@@ -239,7 +239,7 @@ def test_promote_needs_a_seat_or_the_logged_override(client, db, factory, organi
     waiting = factory.registration(event, status="waitlisted")
     url = f"/organiser/events/{event.id}/attendees/{waiting.id}/promote"
     refused = client.post(url, data={}, follow_redirects=True)
-    assert "L&#39;événement est complet" in refused.get_data(as_text=True)
+    assert "L’événement est complet" in refused.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Registration, waiting.id).status == "waitlisted"
     client.post(url, data={"override_capacity": "y"})

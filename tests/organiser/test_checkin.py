@@ -60,7 +60,7 @@ def test_desk_page_asks_for_the_desk_name_first(client, login, staff, event):
     assert "data-scan-url" not in page
     client.post(f"/organiser/events/{event.id}/checkin/desk", data={"desk": "  Entrée   Nord "})
     page = client.get(f"/organiser/events/{event.id}/checkin").get_data(as_text=True)
-    assert "Poste :" in page and "<strong>Entrée Nord</strong>" in page
+    assert "Poste :" in page and "<strong>Entrée Nord</strong>" in page
     assert "data-scan-url" in page
     assert '<meta name="csrf-token"' in page
 
@@ -102,7 +102,7 @@ def test_scanned_ticket_checks_in_with_desk_and_staff_member(client, desk, staff
     assert body["state"] == "checked_in" and body["tone"] == "ok"
     assert body["title"] == "Entrée validée — Camille MARTIN, Sanofi"
     assert body["counts"]["checked_in"] == 1 and body["counts"]["confirmed"] == 1
-    assert body["counts"]["text"] == "Présents : 1 sur 1 confirmé"
+    assert body["counts"]["text"] == "Présents : 1 sur 1 confirmé"
     assert body["undo_url"].endswith(f"/checkin/registrations/{registration.id}/undo")
     saved = fresh(registration)
     assert saved.checked_in_at is not None
@@ -140,7 +140,7 @@ def test_typed_code_with_spaces_checks_in(client, desk, factory, event):
     ("status", "state", "words"),
     [
         ("cancelled", "cancelled", "Inscription annulée"),
-        ("waitlisted", "waitlisted", "Liste d'attente"),
+        ("waitlisted", "waitlisted", "Liste d’attente"),
         ("pending", "pending", "Non confirmée"),
     ],
 )
@@ -326,7 +326,7 @@ def test_search_runs_a_fixed_number_of_queries(client, desk, staff, factory, eve
 def test_search_without_javascript_lists_people_with_buttons(client, desk, factory, event):
     factory.registration(event, first_name="Hélène", last_name="Dupont")
     page = client.get(f"/organiser/events/{event.id}/checkin?q=helene").get_data(as_text=True)
-    assert "Hélène DUPONT" in page and "Valider l'entrée" in page
+    assert "Hélène DUPONT" in page and "Valider l’entrée" in page
     page = client.get(f"/organiser/events/{event.id}/checkin?q=h").get_data(as_text=True)
     assert "Tapez au moins deux lettres." in page
 
@@ -396,7 +396,7 @@ def test_walk_in_on_a_full_event_is_refused_without_override(
     response = client.post(f"/organiser/events/{full.id}/checkin/walk-in", data=walk_in_data())
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    assert "L&#39;événement est complet" in page
+    assert "L’événement est complet" in page
     assert 'value="maelle.nguessan@example.org"' in page  # nothing typed is lost
     db.session.rollback()
     assert db.session.scalar(select(Registration).where(Registration.source == "walk_in")) is None

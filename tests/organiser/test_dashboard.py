@@ -148,8 +148,7 @@ def test_statistics_of_an_empty_event(client, factory, login):
     event = factory.event(organisers=[org])
     page = client.get(f"/organiser/events/{event.id}/statistics").get_data(as_text=True)
     assert (
-        "Aucune inscription pour l&#39;instant." in page
-        or "Aucune inscription pour l'instant." in page
+        "Aucune inscription pour l’instant." in page or "Aucune inscription pour l’instant." in page
     )
 
 

@@ -88,7 +88,7 @@ def test_bad_dates_are_refused_and_the_form_keeps_what_was_typed(client, db, fac
     response = client.post("/organiser/events/new", data=data)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "L&#39;événement doit se terminer après son début." in page
+    assert "L’événement doit se terminer après son début." in page
     assert 'value="Journées du Biotesting 2027"' in page
     assert db.session.scalar(select(func.count()).select_from(Event)) == 0
     closes_late = form(org, registration_closes_at="2099-01-01T00:00")
@@ -209,7 +209,7 @@ def test_a_manager_cannot_edit_their_own_organisation_out(client, db, factory, l
     data = _edit_data(event, lead, "10")
     response = client.post(f"/organiser/events/{event.id}/edit", data=data)
     assert response.status_code == 400
-    assert "vous perdriez l&#39;accès" in response.get_data(as_text=True)
+    assert "vous perdriez l’accès" in response.get_data(as_text=True)
     assert set(event_roles(db, event)) == {lead.id, org.id}
 
 
@@ -250,7 +250,7 @@ def test_publish_unpublish_and_refusals(client, db, factory, login):
     client.post(f"/organiser/events/{event.id}/publish")
     factory.registration(event)
     response = client.post(f"/organiser/events/{event.id}/unpublish", follow_redirects=True)
-    assert "1 personne est inscrite : annulez l&#39;événement" in response.get_data(as_text=True)
+    assert "1 personne est inscrite : annulez l’événement" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Event, event.id).status == "published"
     actions = list(

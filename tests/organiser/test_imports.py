@@ -58,14 +58,14 @@ def test_preview_reports_each_bad_row_with_its_line_and_reason(client, db, event
 
     assert "adresse e-mail invalide « pas-une-adresse »" in row_for(3)
     assert "catégorie inconnue « Astronaute »" in row_for(4)
-    assert "doublon : même e-mail que la ligne 2" in row_for(6)
+    assert "doublon : même e-mail que la ligne 2" in row_for(6)
     assert "déjà inscrit·e à cet événement" in row_for(7)
     assert "4 lignes ne seront pas importées" in page
     assert "3 lignes prêtes à importer" in page
     # 3 seats, 1 taken: 2 confirmed, 1 on the waiting list.
     flat = page.replace("\n", "")
     assert "<dt>Seront confirmées</dt><dd>2</dd>" in flat
-    assert "<dt>Iront en liste d'attente</dt><dd>1</dd>" in flat
+    assert "<dt>Iront en liste d’attente</dt><dd>1</dd>" in flat
 
 
 def test_confirming_imports_only_the_good_rows(client, db, event, mail_outbox):
@@ -138,7 +138,7 @@ def test_xlsx_and_windows_csv_files(client, db, factory, event):
     ("content", "filename", "message"),
     [
         (b"", "x.csv", "Le fichier est vide."),
-        (b"Nom;Prenom;Email\n", "x.csv", "une ligne d&#39;en-tête mais personne dedans"),
+        (b"Nom;Prenom;Email\n", "x.csv", "une ligne d’en-tête mais personne dedans"),
         (b"PK\x03\x04 not really a zip", "x.xlsx", "Ce fichier est illisible"),
         (b"\x00\x01\x02binary", "x.csv", "Ce fichier est illisible"),
     ],

@@ -212,7 +212,7 @@ def test_cancel_a_scheduled_mailing_and_nothing_goes_out(client, db, setup, mail
     assert send_due(now=utcnow() + timedelta(days=1)) == {}
     assert mail_outbox == []
     again = client.post(url, follow_redirects=True).get_data(as_text=True)
-    assert "n’est plus programmé" in again or "n'est plus programmé" in again
+    assert "n’est plus programmé" in again or "n’est plus programmé" in again
     index = client.get(f"/organiser/events/{event.id}/mailings").get_data(as_text=True)
     assert "Annulé" in index
 

@@ -76,7 +76,7 @@ def test_an_edit_with_bad_dates_shows_the_message_under_the_field(client, db, fa
     response = client.post(f"/organiser/events/{event.id}/edit", data=data)
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "L&#39;événement doit se terminer après son début." in page
+    assert "L’événement doit se terminer après son début." in page
     assert 'value="Nouveau titre"' in page  # what was typed is kept
     db.session.expire_all()
     assert db.session.get(Event, event.id).title_fr != "Nouveau titre"

@@ -8,7 +8,7 @@ def test_general_notice_in_french_names_the_organisers_retention_and_rights(clie
     polepharma = factory.organisation(name="Polepharma", website="javascript:alert(1)")
     factory.organisation(name="Cluster sans événement publié")
     factory.event(organisers=[medicen, polepharma])
-    hidden = factory.organisation(name="Organisateur d'un brouillon")
+    hidden = factory.organisation(name="Organisateur d’un brouillon")
     factory.event(organisers=[hidden], status="draft")
 
     response = client.get("/privacy")
@@ -19,8 +19,8 @@ def test_general_notice_in_french_names_the_organisers_retention_and_rights(clie
     assert '<a href="https://medicen.org" rel="noopener">Medicen Paris Region</a>' in page
     assert "Polepharma" in page and "javascript:" not in page  # name shown, not the bad link
     assert "Cluster sans événement publié" not in page
-    assert "Organisateur d'un brouillon" not in page
-    assert "24 mois après la fin de l'événement" in page
+    assert "Organisateur d’un brouillon" not in page
+    assert "24 mois après la fin de l’événement" in page
     assert "anonymisée" in page
     assert "CNIL" in page
     assert "télécharger tout ce que nous détenons sur vous" in page

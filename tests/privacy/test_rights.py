@@ -86,7 +86,7 @@ def test_unknown_malformed_or_expired_links_open_nothing(client, db, factory):
     assert client.get("/r/" + "é" * 43 + "/erase").status_code == 404
     response = client.get(f"/r/{expired.manage_token}/data.json")
     assert response.status_code == 410
-    assert "Ce lien a expiré après l'événement" in html.unescape(response.get_data(as_text=True))
+    assert "Ce lien a expiré après l’événement" in html.unescape(response.get_data(as_text=True))
     assert client.get(f"/r/{expired.manage_token}/erase").status_code == 410
 
 

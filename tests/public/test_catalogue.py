@@ -48,7 +48,7 @@ def test_cards_show_dates_city_organisers_and_availability_wording(client, facto
     _, page = _page(client)
     assert "117 places restantes" in page
     assert "Polepharma, Medicen" in page and "Tours" in page
-    assert "Complet — liste d'attente ouverte" in page
+    assert "Complet — liste d’attente ouverte" in page
     assert "Inscriptions closes" in page
     assert "Annulé" in page
     assert "Les inscriptions ouvrent le" in page

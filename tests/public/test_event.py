@@ -101,8 +101,8 @@ def test_full_event_offers_the_waiting_list(client, factory):
     factory.registration(event, status="waitlisted")
     _, page = _get(client, f"/events/{event.slug}")
     assert "Complet — liste d" in page
-    assert "S'inscrire sur la liste d'attente" in page
-    assert "1 personne sur la liste d'attente" in page
+    assert "S’inscrire sur la liste d’attente" in page
+    assert "1 personne sur la liste d’attente" in page
 
 
 def test_online_event_hides_its_link_from_the_public(client, factory):
@@ -161,14 +161,14 @@ def test_tour_page_lists_stages_in_order_with_map_and_counts(client, factory):
     assert page.index("Strasbourg") < page.index("Nantes")
     assert "Grand Est" in page and "Pays de la Loire, Bretagne" in page
     assert "Atlanpole, Medicen" in page
-    assert "4 inscriptions sur l'ensemble des étapes" in page
-    assert "1 personne sur les listes d'attente" in page
+    assert "4 inscriptions sur l’ensemble des étapes" in page
+    assert "1 personne sur les listes d’attente" in page
     assert "Complet — liste d" in page and "49 places restantes" in page
     assert "3 inscrits" in page
     # The map: an inline SVG with the stages' regions highlighted and numbered markers.
     assert page.count('class="map-region is-marked"') == 3  # ges, pdl, bre
     assert page.count('class="map-marker"') == 2
-    assert "Étape 1 : Strasbourg; Étape 2 : Nantes" in page
+    assert "Étape 1\u00a0: Strasbourg; Étape 2\u00a0: Nantes" in page
     assert hidden.title_fr not in page
     assert f"/events/{tour.slug}/register" in page
 

@@ -37,7 +37,7 @@ def test_three_stages_one_full_make_one_booking_and_one_email(db, factory, mail_
     [message] = mail_outbox
     assert booking.reference in message.subject
     assert f"/b/{booking.manage_token}" in message.body
-    assert message.body.count("Place confirmée") == 2 and "Sur liste d'attente" in message.body
+    assert message.body.count("Place confirmée") == 2 and "Sur liste d’attente" in message.body
     assert {name for name, *_ in message.attachments} == {"tickets.pdf", "events.ics"}
 
 

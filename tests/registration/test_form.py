@@ -131,7 +131,7 @@ def test_a_duplicate_submission_shows_the_neutral_page_whoever_was_registered(cl
         response = client.post(f"/events/{event.slug}/register", data=form(email=email))
         pages.append(text(client.get(response.headers["Location"])).replace(email[0], "?", 1))
     assert "Consultez votre messagerie" in pages[0]
-    assert "Place confirmée" not in pages[0] and "liste d'attente —" not in pages[1]
+    assert "Place confirmée" not in pages[0] and "liste d’attente —" not in pages[1]
 
 
 def test_tour_registration_for_two_stages_each_with_its_own_seats(client, db, factory, mail_outbox):
@@ -157,7 +157,7 @@ def test_tour_registration_for_two_stages_each_with_its_own_seats(client, db, fa
     )
     assert response.status_code == 302
     page = text(client.get(response.headers["Location"]))
-    assert "Place confirmée" in page and "Sur liste d'attente — position 1" in page
+    assert "Place confirmée" in page and "Sur liste d’attente — position 1" in page
     assert count(db, event_id=full.id, status="waitlisted") == 1
     assert count(db, event_id=roomy.id, status="confirmed") == 1
     [message] = mail_outbox  # one e-mail for the booking, listing both stages
@@ -167,7 +167,7 @@ def test_tour_registration_for_two_stages_each_with_its_own_seats(client, db, fa
     }
     assert len(booking_ids) == 1  # one booking, one link
     assert "Lille" in message.body and "Nantes" in message.body
-    assert "Sur liste d'attente — position 1" in message.body
+    assert "Sur liste d’attente — position 1" in message.body
 
 
 def test_a_stage_url_redirects_to_the_tour_form(client, factory):
@@ -338,7 +338,7 @@ def test_a_duplicate_that_slips_past_the_check_is_refused_by_the_database(
     response = client.post(f"/events/{event.slug}/register", data=form())
     assert response.status_code == 409
     page = text(response)
-    assert "Votre inscription n'a pas pu être traitée" in page
+    assert "Votre inscription n’a pas pu être traitée" in page
     assert 'value="Léa"' in page  # what was typed is kept
     assert count(db, event_id=event.id) == 1
 

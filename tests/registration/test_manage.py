@@ -39,7 +39,7 @@ def test_waitlisted_person_sees_the_position(client, factory):
     factory.registration(event, status="waitlisted", created_at=utcnow() - timedelta(minutes=5))
     me = factory.registration(event, status="waitlisted")
     page = text(client.get(f"/r/{me.manage_token}"))
-    assert "Sur liste d'attente — position 2" in page
+    assert "Sur liste d’attente — position 2" in page
     assert "Vous êtes en position 2" in page
 
 
@@ -107,7 +107,7 @@ def test_cancel_needs_a_confirmation_then_offers_the_seat_to_the_first_waitliste
     )
     second = factory.registration(event, status="waitlisted")
     page = text(client.get(f"/r/{me.manage_token}/cancel"))
-    assert "Annuler mon inscription ?" in page and "Oui, annuler mon inscription" in page
+    assert "Annuler mon inscription ?" in page and "Oui, annuler mon inscription" in page
     db.session.expire_all()
     assert me.status == "confirmed"  # the GET changed nothing
     response = client.post(f"/r/{me.manage_token}/cancel", data={})

@@ -13,9 +13,9 @@ def assert_friendly_503(response) -> None:
     if request is not None and request.method in ("GET", "HEAD"):
         # A page that only reads says nothing about saving (issue 20, point 6: a saved
         # registration's confirmation page said "nothing was saved").
-        assert "Rien n'a été enregistré" not in page and "Veuillez réessayer" in page
+        assert "Rien n’a été enregistré" not in page and "Veuillez réessayer" in page
     else:
-        assert "Rien n'a été enregistré" in page
+        assert "Rien n’a été enregistré" in page
     assert "Traceback" not in page and "OperationalError" not in page
 
 
