@@ -55,3 +55,24 @@ def test_french_catalogue_has_no_format_errors():
         catalog = read_po(fh, locale="fr")
     problems = [(m.id, [str(e) for e in errors]) for m, errors in catalog.check()]
     assert not problems
+
+
+def test_french_catalogue_follows_french_typography():
+    """’ for the apostrophe; a no-break space before « : », a narrow one before « ; ! ? »
+    Checked on every msgstr, so that new entries follow it too."""
+    import re
+
+    with (ROOT / "translations/fr/LC_MESSAGES/messages.po").open("rb") as fh:
+        catalog = read_po(fh, locale="fr")
+    rules = [
+        (re.compile(r"[A-Za-zÀ-ÿ]'[A-Za-zÀ-ÿ]"), "straight apostrophe (use ’)"),
+        (re.compile(r"[^\s\u00a0\u202f][ ]?[;!?](\s|$)"), "no narrow no-break space before ; ! ?"),
+        (re.compile(r"[A-Za-zÀ-ÿ)»] ?:(\s|$)"), "no no-break space before :"),
+    ]
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            problems += [f"{text!r}: {why}" for pattern, why in rules if pattern.search(text or "")]
+    assert not problems, "\n".join(problems)
