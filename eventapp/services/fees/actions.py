@@ -23,13 +23,13 @@ from eventapp.models import (
 from eventapp.services import audit
 from eventapp.services.fees import pricing
 from eventapp.services.fees.errors import FeeError
-from eventapp.services.invoicing import issuing as invoicing
 from eventapp.services.fees.payments import (
     cancel_unpaid,
     lock,
     record_payment,
     state_after_money,
 )
+from eventapp.services.invoicing import issuing as invoicing
 
 Code = FeeError.Code
 
