@@ -80,7 +80,7 @@ def test_medicen_invoice_one_credit_note_two_quote_then_po_invoice(
     app.config["WTF_CSRF_ENABLED"] = False
 
     # 1. A business booking at 590 € excl. VAT, paid by transfer: invoice F-000001.
-    token, booking, payment = register(client, event, congress["rates"]["non_member"])
+    token, _booking, payment = register(client, event, congress["rates"]["non_member"])
     page = client.get(f"/b/{token}")
     assert "Sanofi Pasteur" in page.text and "/quote" in page.text
     login(manager)
