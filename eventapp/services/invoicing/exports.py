@@ -111,7 +111,7 @@ def _rates(query: Select) -> list[str]:
 
 def headers(rates: list[str], language: str) -> list[str]:
     return [
-        _("Number"),
+        _("Document number"),
         _("Document"),
         _("Date"),
         _("Buyer"),
