@@ -260,8 +260,10 @@ def issue_invoice(
     purchase_order: str | None = None,
     user: User | None = None,
     quote: IssuedDocument | None = None,
+    issue_date: dt.date | None = None,
 ) -> IssuedDocument:
-    """Issue the booking's invoice (once). Raises InvoiceError when it cannot be."""
+    """Issue the booking's invoice (once). Raises InvoiceError when it cannot be.
+    `issue_date` (today by default) is for a backfill issuing in date order (the demo)."""
     if invoice_of(payment.id) is not None:
         raise InvoiceError(Code.ALREADY_INVOICED)
     if payment.total_cents <= 0 or payment.state in (
@@ -269,7 +271,9 @@ def issue_invoice(
         PaymentState.CANCELLED,
     ):
         raise InvoiceError(Code.NOTHING_TO_INVOICE)
-    document, _event, booking, organisation = build_invoice(payment, purchase_order=purchase_order)
+    document, _event, booking, organisation = build_invoice(
+        payment, purchase_order=purchase_order, issue_date=issue_date
+    )
     if not document.lines:
         raise InvoiceError(Code.NOTHING_TO_INVOICE)
     quote = quote or quote_of(payment.id)
@@ -405,6 +409,7 @@ def issue_credit_note(
     user: User | None = None,
     refund: PaymentTransaction | None = None,
     reason: str | None = None,
+    issue_date: dt.date | None = None,
 ) -> IssuedDocument:
     """A credit note of `amount_cents` (VAT included, at most what the invoice still carries)
     correcting `invoice`, numbered in the invoice's sequence."""
@@ -416,7 +421,7 @@ def issue_credit_note(
     booking = db.session.get(Booking, invoice.booking_id)
     organisation = db.session.get(Organisation, invoice.organisation_id)
     original = records.from_content(invoice.content)
-    issued = records.today()
+    issued = issue_date or records.today()
     with force_locale(original.language):
         lines = credit_lines(original, amount_cents, invoice.total_cents)
         notes = [_("Booking %(reference)s", reference=booking.reference)] if booking else []
