@@ -34,6 +34,7 @@ from eventapp.models import (
     DocumentKind,
     Event,
     EventOrganiser,
+    EventStatus,
     IssuedDocument,
     OrganiserRole,
     PaymentState,
@@ -101,9 +102,14 @@ def _to_invoice(organisation) -> list:
     quote or with a purchase order, or paid (their invoice waited)."""
     from eventapp.models import BillingDetails
 
-    led = select(EventOrganiser.event_id).where(
-        EventOrganiser.organisation_id == organisation.id,
-        EventOrganiser.role == OrganiserRole.LEAD,
+    led = (
+        select(EventOrganiser.event_id)
+        .join(Event, Event.id == EventOrganiser.event_id)
+        .where(
+            EventOrganiser.organisation_id == organisation.id,
+            EventOrganiser.role == OrganiserRole.LEAD,
+            Event.status != EventStatus.DRAFT,  # test bookings get no invoice
+        )
     )
     invoiced = select(IssuedDocument.payment_id).where(
         IssuedDocument.kind == DocumentKind.INVOICE, IssuedDocument.payment_id.is_not(None)

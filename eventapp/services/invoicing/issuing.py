@@ -480,9 +480,9 @@ def on_refund(payment: BookingPayment, refund: PaymentTransaction) -> IssuedDocu
     invoice = invoice_of(payment.id)
     if invoice is None:
         return None
+    if payment.paid_cents < invoice.total_cents:
+        return None  # a part payment given back: the invoice is still owed, nothing credited
     kept = max(payment.paid_cents - payment.refunded_cents, 0)
-    if invoice.prepaid_cents < invoice.total_cents and kept == 0 and payment.paid_cents == 0:
-        return None
     owed_credit = max(invoice.total_cents - kept, 0) - credited_cents(invoice.id)
     amount = min(refund.amount_cents, owed_credit)
     if amount <= 0:
