@@ -248,3 +248,21 @@ def test_billing_details_are_editable_until_invoiced_and_erased_with_the_booking
     assert db.session.scalar(select(func.count()).select_from(BillingDetails)) == 0
     assert _invoice(payment_id).buyer_name == "Université Paris-Saclay"
     db.session.execute(delete(BillingDetails))
+
+
+def test_documents_are_deleted_by_the_purge_ten_years_after_their_year(db, congress):
+    import datetime as dt
+
+    from eventapp.privacy.retention import purge_expired
+
+    old, recent = (
+        book(congress["event"].id, congress["rates"]["academic"].id, n=n) for n in (1, 2)
+    )
+    with write_transaction():
+        issuing.issue_invoice(
+            _db.session.get(BookingPayment, old), issue_date=dt.date(2015, 12, 31)
+        )
+        issuing.issue_invoice(_db.session.get(BookingPayment, recent))
+    purge_expired(actor="system")
+    assert _invoice(old) is None
+    assert _invoice(recent) is not None
