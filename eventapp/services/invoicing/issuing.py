@@ -287,6 +287,8 @@ def issue_invoice(
         )
     except InvoiceDataError as error:
         raise _incomplete(error) from error
+    if record.prepaid_cents < record.total_cents and record.due_date is not None:
+        _hold_until_due(payment, record.due_date)
     audit.record(
         "invoice.issued",
         user=user,
@@ -298,6 +300,19 @@ def issue_invoice(
         total_cents=record.total_cents,
     )
     return record
+
+
+def _hold_until_due(payment: BookingPayment, due: dt.date) -> None:
+    """An invoice to be paid by transfer (a purchase order): the booking's seats are held until
+    the invoice's due date (the end of that day in Paris), not released at the booking's own
+    deadline (services/fees/holds.py), under the payment's lock like every change to it."""
+    from eventapp.services.fees.payments import lock
+
+    lock(payment)
+    end = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), tzinfo=records.PARIS)
+    if payment.due_at is None or payment.due_at < end:
+        payment.due_at = end
+    db.session.flush()
 
 
 def on_payment(payment: BookingPayment) -> IssuedDocument | None:
