@@ -60,9 +60,9 @@ def _page(booking: Booking, token: str, form: BillingForm, status: int = 200):
 @guard.booking_link
 def billing(booking: Booking, token: str):
     payment = payment_of(booking)
-    if payment is None:
-        abort(404)
     back = url_for("registration.booking", token=token)
+    if payment is None:  # a free booking: no invoice
+        return redirect(back)
     if issuing.invoice_of(payment.id) is not None:
         flash(_("Your invoice is issued: its details can no longer be changed."), "info")
         return redirect(back)
@@ -97,7 +97,7 @@ def quote(booking: Booking, token: str):
         return redirect(back)
     with flash_and_redirect(back):
         record = issuing.quote_for(payment)
-    return redirect(url_for("invoices.booking_document", token=token, document_id=record.id), 303)
+    return redirect(url_for("invoices.booking_document", token=token, document_id=record.id))
 
 
 @bp.get("/b/<token>/documents/<id:document_id>.pdf")
