@@ -65,3 +65,33 @@ def test_a_card_webhook_issues_the_invoice_once(db, congress):
     assert invoice.prepaid_cents == invoice.total_cents == 70800
     assert invoice.content["payment_terms"] == "Payée par carte."
     assert db.session.scalar(select(func.count()).select_from(IssuedDocument)) == 1
+
+
+def test_cancelling_a_paid_registration_gives_a_credit_note_for_what_is_refunded(
+    client, db, congress
+):
+    from eventapp.models import BookingLine
+
+    payment_id = book(congress["event"].id, congress["rates"]["academic"].id, people=2)
+    with write_transaction():
+        from eventapp.services.fees import actions
+
+        payment = _db.session.get(BookingPayment, payment_id)
+        actions.mark_received(
+            payment, payment.total_cents, user=congress["manager"], source_key="1"
+        )
+    line = db.session.scalar(
+        select(BookingLine)
+        .where(BookingLine.payment_id == payment_id)
+        .order_by(BookingLine.id.desc())
+    )
+    token = db.session.get(BookingPayment, payment_id).booking.manage_token
+    client.application.config["WTF_CSRF_ENABLED"] = False
+    assert client.post(f"/b/{token}/cancel/{line.registration_id}").status_code == 302
+    db.session.rollback()
+    [invoice] = _invoices()
+    credit = db.session.scalar(
+        select(IssuedDocument).where(IssuedDocument.corrects_id == invoice.id)
+    )
+    assert credit.kind == DocumentKind.CREDIT_NOTE and credit.total_cents == 22800
+    assert [line["attendee"] for line in credit.content["lines"]] == ["Marie0-1 Curie"]

@@ -365,15 +365,22 @@ def _line_total(line: Line) -> int:
     return net + _vat_of(net, line.vat_rate)
 
 
-def credit_lines(invoice: Document, amount_cents: int, total_cents: int) -> tuple[Line, ...]:
+def credit_lines(
+    invoice: Document, amount_cents: int, total_cents: int, prefer: tuple[str, ...] = ()
+) -> tuple[Line, ...]:
     """What a credit note of `amount_cents` (VAT included) credits of `invoice`: every line for
     the whole amount; one attendee's line when the amount is exactly that line (a cancelled
-    registration refunded in full); otherwise a share of each VAT rate's lines, in proportion."""
+    registration refunded in full: the attendees in `prefer` first, the last cancelled first);
+    otherwise a share of each VAT rate's lines, in proportion."""
     if amount_cents >= total_cents:
         return invoice.lines
-    for line in invoice.lines:
-        if line.quantity == 1 and _line_total(line) == amount_cents:
-            return (line,)
+    exact = [x for x in invoice.lines if x.quantity == 1 and _line_total(x) == amount_cents]
+    for name in prefer:
+        for line in exact:
+            if line.attendee == name:
+                return (line,)
+    if exact:
+        return (exact[0],)
     by_rate: dict[Decimal, int] = {}
     for line in invoice.lines:
         by_rate[line.vat_rate] = by_rate.get(line.vat_rate, 0) + _line_total(line)
@@ -425,6 +432,7 @@ def issue_credit_note(
     refund: PaymentTransaction | None = None,
     reason: str | None = None,
     issue_date: dt.date | None = None,
+    prefer: tuple[str, ...] = (),
 ) -> IssuedDocument:
     """A credit note of `amount_cents` (VAT included, at most what the invoice still carries)
     correcting `invoice`, numbered in the invoice's sequence."""
@@ -438,7 +446,7 @@ def issue_credit_note(
     original = records.from_content(invoice.content)
     issued = issue_date or records.today()
     with force_locale(original.language):
-        lines = credit_lines(original, amount_cents, invoice.total_cents)
+        lines = credit_lines(original, amount_cents, invoice.total_cents, prefer)
         notes = [_("Booking %(reference)s", reference=booking.reference)] if booking else []
         if reason:
             notes.append(reason)
@@ -488,6 +496,23 @@ def issue_credit_note(
     return record
 
 
+def _cancelled_names(payment: BookingPayment) -> tuple[str, ...]:
+    """The booking's cancelled attendees for this event, the last cancelled first (a refund
+    right after a cancellation is that attendee's)."""
+    from eventapp.models import Registration, RegistrationStatus
+
+    rows = db.session.execute(
+        select(Registration.first_name, Registration.last_name)
+        .where(
+            Registration.booking_id == payment.booking_id,
+            Registration.event_id == payment.event_id,
+            Registration.status == RegistrationStatus.CANCELLED,
+        )
+        .order_by(Registration.cancelled_at.desc(), Registration.id.desc())
+    ).all()
+    return tuple(f"{first or ''} {last or ''}".strip() for first, last in rows)
+
+
 def on_refund(payment: BookingPayment, refund: PaymentTransaction) -> IssuedDocument | None:
     """A refund was recorded (services/fees/actions.refund, or one made at the provider):
     credit the invoice for what it no longer covers. Never raises for the credit note's
@@ -503,7 +528,7 @@ def on_refund(payment: BookingPayment, refund: PaymentTransaction) -> IssuedDocu
     if amount <= 0:
         return None  # a surplus (over-payment) refunded: the invoice stands
     try:
-        return issue_credit_note(invoice, amount, refund=refund)
+        return issue_credit_note(invoice, amount, refund=refund, prefer=_cancelled_names(payment))
     except InvoiceError as error:
         log.warning("credit note of booking %s not issued: %s", payment.booking_id, error.code)
         audit.record(
