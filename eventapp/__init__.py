@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.api import views as api
     from eventapp.auth import views as auth
     from eventapp.fees import views as fees
+    from eventapp.invoices import views as invoices
     from eventapp.ops import views as ops
     from eventapp.organisations import views as organisations
     from eventapp.organiser import views as organiser
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
         public,
         registration,
         fees,
+        invoices,
         auth,
         organiser,
         organisations,

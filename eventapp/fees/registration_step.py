@@ -9,9 +9,11 @@ from datetime import datetime
 from flask_babel import gettext as _
 
 from eventapp.fees.forms import CheckoutFields
+from eventapp.invoices.forms import CheckoutAndBilling
 from eventapp.models import Event, Verification
 from eventapp.services.fees import checkout, pricing
 from eventapp.services.fees.formatting import money
+from eventapp.services.invoicing import billing
 
 
 def _label(category, lang: str) -> str:
@@ -33,7 +35,8 @@ def form_for(event: Event, lang: str, now: datetime) -> tuple[CheckoutFields | N
     if event.is_tour or not pricing.is_paid_event(event):
         return None, []
     offered = pricing.offered(event, now)
-    form = CheckoutFields(category_choices=[(c.id, _label(c, lang)) for c in offered])
+    # With the buyer's billing details (eventapp/invoices): the invoice is issued when paid.
+    form = CheckoutAndBilling(category_choices=[(c.id, _label(c, lang)) for c in offered])
     rates = [
         {
             "id": c.id,
@@ -52,7 +55,7 @@ def after_booking(result, event: Event, form: CheckoutFields | None):
     if form is None or result.booking is None:
         return None
     created = [o.registration for o in result.created if o.event.id == event.id]
-    return checkout.start(
+    payment = checkout.start(
         result.booking,
         event,
         checkout.Choice(
@@ -62,3 +65,6 @@ def after_booking(result, event: Event, form: CheckoutFields | None):
         ),
         created,
     )
+    if payment is not None and isinstance(form, CheckoutAndBilling):
+        billing.save(result.booking, form.billing_details())
+    return payment

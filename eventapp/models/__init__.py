@@ -35,6 +35,14 @@ from eventapp.models.fees import (
     Voucher,
     VoucherKind,
 )
+from eventapp.models.invoice import (
+    BillingDetails,
+    BuyerKind,
+    DocumentCounter,
+    DocumentKind,
+    ImmutableDocument,
+    IssuedDocument,
+)
 from eventapp.models.mail import ImportUpload, Mailing, MailingAttachment, OutboxMessage
 from eventapp.models.organisation import Organisation
 from eventapp.models.question import Answer, AnswerChoice, Question, QuestionOption
@@ -58,9 +66,13 @@ __all__ = [
     "BankLine",
     "BankSettings",
     "Base",
+    "BillingDetails",
     "Booking",
     "BookingLine",
     "BookingPayment",
+    "BuyerKind",
+    "DocumentCounter",
+    "DocumentKind",
     "Event",
     "EventGrant",
     "EventKind",
@@ -68,8 +80,10 @@ __all__ = [
     "EventRegion",
     "EventStatus",
     "FeeSettings",
+    "ImmutableDocument",
     "ImportUpload",
     "Invitation",
+    "IssuedDocument",
     "LoginRecord",
     "LoginThrottle",
     "Mailing",

@@ -53,6 +53,7 @@ class Perm(StrEnum):
     ORG_PROFILE = "organisation.profile"  # edit the organisation's profile and legal details
     ORG_MEMBERS = "organisation.members"  # invite, change roles, remove; require 2FA
     ORG_VIEW = "organisation.view"  # see the organisation's members page (read only)
+    ORG_INVOICES = "organisation.invoices"  # the invoices it issued, re-send, export
 
     @property
     def on_organisation(self) -> bool:

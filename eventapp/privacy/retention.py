@@ -16,6 +16,7 @@ from eventapp.organisations import services as organisation_services
 from eventapp.questions import answers as answer_service
 from eventapp.services import mailing_attachments
 from eventapp.services import privacy as privacy_service
+from eventapp.services.invoicing import retention as invoice_retention
 
 
 @dataclass
@@ -74,4 +75,6 @@ def purge_expired(
             throttle.purge(now)
         with write_transaction():  # answers of questions with a shorter retention of their own
             report.answers = answer_service.purge_by_question_retention(now)
+        with write_transaction():  # invoices ten years after their year (accounting records)
+            invoice_retention.purge(now)
     return report

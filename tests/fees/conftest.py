@@ -73,6 +73,13 @@ def form(category, **kw):
         "region": "idf",
         "consent": "y",
         "fee-category": str(category.id) if category is not None else None,
+        # The invoice's billing details (eventapp/invoices), asked for a paid event.
+        "fee-billing-buyer_kind": "business",
+        "fee-billing-name": "Sanofi",
+        "fee-billing-address": "46 avenue de la Grande Armée",
+        "fee-billing-postcode": "75017",
+        "fee-billing-city": "Paris",
+        "fee-billing-country_code": "FR",
     }
     data.update(kw)
     return {k: v for k, v in data.items() if v is not None}

@@ -93,6 +93,12 @@ def register(
             page.locator(f"#colleagues-{n}-first_name").fill(cfirst)
             page.locator(f"#colleagues-{n}-last_name").fill(clast)
             page.locator(f"#colleagues-{n}-email").fill(cemail)
+    # The invoice's billing details (eventapp/invoices); typed after the colleagues' rows (the
+    # "Add a colleague" round trip keeps what was typed, but fewer steps is faster).
+    page.locator("#fee-billing-name").fill("Sanofi")
+    page.locator("#fee-billing-address").fill("46 avenue de la Grande Armée")
+    page.locator("#fee-billing-postcode").fill("75017")
+    page.locator("#fee-billing-city").fill("Paris")
     page.locator("#consent").check()
     page.get_by_role("button", name=re.compile("S’inscrire|Inscription|inscrire", re.I)).click()
 

@@ -546,6 +546,28 @@ def _fees(w):
     return _once(w, "fees", make)
 
 
+def _invoicing(w):
+    """The waiting registration's booking owes 120 € (a line, billing details) and the
+    organisation has its legal details (issue 15)."""
+    from tests.invoices.support import payment_for
+
+    def make():
+        payment = payment_for(w["org"], w["event"], w["waiting"], reference="EV-TEST-0002")
+        return {"payment": payment, "token": w["waiting"].booking.manage_token}
+
+    return _once(w, "invoicing", make)
+
+
+def _invoiced(w):
+    from tests.invoices.support import issued_invoice
+
+    return _once(
+        w,
+        "invoiced",
+        lambda: issued_invoice(w["org"], w["event"], w["waiting"], reference="EV-TEST-0003"),
+    )
+
+
 def _question(w):
     return _once(w, "question", lambda: factories.question(w["event"], "yes_no", identifier="gala"))
 
@@ -629,6 +651,27 @@ CASES.update(
             None,
             lambda w: (_fees(w), f"/b/{w['confirmed'].booking.manage_token}/pay/card")[1],
             writes=False,
+        ),
+        "invoices.billing": Case(
+            None,
+            lambda w: f"/b/{_invoicing(w)['token']}/billing",
+            lambda w: {
+                "buyer_kind": "business",
+                "name": "Université Paris-Saclay",
+                "address": "3 rue Joliot-Curie",
+                "postcode": "91190",
+                "city": "Gif-sur-Yvette",
+                "country_code": "FR",
+            },
+        ),
+        "invoices.quote": Case(None, lambda w: f"/b/{_invoicing(w)['token']}/quote"),
+        "invoices.issue": Case(
+            "manager",
+            lambda w: f"/organiser/o/{w['org'].id}/invoices/issue/{_invoicing(w)['payment'].id}",
+            lambda w: {"purchase_order": "BC-2026-1"},
+        ),
+        "invoices.resend": Case(
+            "manager", lambda w: f"/organiser/o/{w['org'].id}/invoices/{_invoiced(w)}/send"
         ),
         "questions.question_new": Case(
             "manager",

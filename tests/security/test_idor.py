@@ -145,9 +145,10 @@ def test_own_event_with_another_events_ids_is_404(app, client, db, factory, logi
     assert checked >= 20
     for key, event in two_events["events"].items():
         assert _snapshot(db, event.id) == snapshots[key], key
-    # Control: with the event's own ids the same URLs answer.
+    # Control: with the event's own ids the same URLs answer. (An organisation's pages, such
+    # as its invoices, have no event in the URL: tests/security/test_permissions.py walks them.)
     for rule in rules:
-        if "GET" in rule.methods:
+        if "GET" in rule.methods and "org_id" not in rule.arguments:
             for url in urls_for(rule, _ids(two_events, "mine", "mine")):
                 assert client.get(url, buffered=True).status_code == 200, url
 

@@ -34,6 +34,7 @@ from eventapp.models import (
 )
 from eventapp.permissions import ROLE_PERMISSIONS, Perm
 from eventapp.permissions.guard import AccessKind, declared
+from tests.invoices.support import issued_invoice
 
 EVENT_KINDS = (AccessKind.EVENT, AccessKind.TOUR, AccessKind.REGISTRATION)
 
@@ -70,6 +71,8 @@ def _value_for(rule, name, ids):
         return ids["upload"]
     if "question" in key:
         return ids.get("question", 0)
+    if "document" in key:  # an invoice of the organisation (issue 15)
+        return ids.get("document", 0)
     if key == "org_id":
         return ids.get("organisation", 0)
     if isinstance(converter, IntegerConverter):
@@ -146,10 +149,12 @@ def foreign(factory, db):
         )
     )
     db.session.commit()
+    document = issued_invoice(org, event, confirmed, reference="EV-FORE-IGN1")
     return {
         "org": org,
         "event": event,
         "ids": {
+            "document": document,
             "question": question.id,
             "organisation": org.id,
             "event": event.id,

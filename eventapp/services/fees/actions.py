@@ -29,6 +29,7 @@ from eventapp.services.fees.payments import (
     record_payment,
     state_after_money,
 )
+from eventapp.services.invoicing import issuing as invoicing
 
 Code = FeeError.Code
 
@@ -42,6 +43,7 @@ def approve(payment: BookingPayment, *, user: User, now=None) -> None:
     now = now or utcnow()
     payment.approved_at = now
     payment.state = state_after_money(payment)
+    invoicing.on_payment(payment)  # paid early, now approved: the invoice
     seated = db.session.scalar(
         select(Registration.id)
         .where(
@@ -141,6 +143,7 @@ def refund(
     if payment.paid_cents - payment.refunded_cents <= payment.total_cents:
         payment.needs_refund = False
     db.session.flush()
+    invoicing.on_refund(payment, transaction)  # the credit note, in this transaction
     audit.record(
         "payment.refund_requested",
         user=user,

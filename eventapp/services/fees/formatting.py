@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import format_decimal, get_locale
+from flask_babel import get_locale
 
 from eventapp.services.invoicing import formatting as documents
 
@@ -17,7 +17,8 @@ def money(cents: int | None, currency: str = "EUR") -> str:
 
 
 def vat_rate(basis_points: int) -> str:
-    return format_decimal(Decimal(basis_points) / 100) + "\u202f%"
+    """A rate in basis points in the reader's language (the documents' one rate formatter)."""
+    return documents.rate(Decimal(basis_points) / 100, str(get_locale() or "fr"))
 
 
 _AMOUNT = re.compile(r"^\d{1,7}(?:[.,]\d{1,2})?$")

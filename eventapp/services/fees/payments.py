@@ -39,6 +39,7 @@ from eventapp.services import registrations as registrations_service
 from eventapp.services.counts import free_seats
 from eventapp.services.fees import pricing
 from eventapp.services.fees.errors import FeeError
+from eventapp.services.invoicing import issuing as invoicing
 from eventapp.services.payments.providers import PaymentEvent, PaymentEventKind
 
 Code = FeeError.Code
@@ -139,6 +140,7 @@ def record_payment(
     if payment.paid_cents - payment.refunded_cents > payment.total_cents:
         payment.needs_refund = True  # an over-payment: the surplus goes back
     db.session.flush()
+    invoicing.on_payment(payment)  # paid in full: the invoice, in this transaction
     audit.record(
         "payment.received",
         user=user,
@@ -250,19 +252,20 @@ def _refund_confirmed(payment: BookingPayment, ev: PaymentEvent) -> None:
     )
     extra = (ev.amount_cents - refunded_here) if ev.cumulative else ev.amount_cents
     if extra > 0 and not ev.refund_id:
-        db.session.add(
-            PaymentTransaction(
-                payment_id=payment.id,
-                kind="refund",
-                provider=ev.provider,
-                amount_cents=extra,
-                provider_payment_id=ev.provider_payment_id,
-                source=f"{ev.provider}:{ev.event_id}",
-                state="succeeded",
-            )
+        transaction = PaymentTransaction(
+            payment_id=payment.id,
+            kind="refund",
+            provider=ev.provider,
+            amount_cents=extra,
+            provider_payment_id=ev.provider_payment_id,
+            source=f"{ev.provider}:{ev.event_id}",
+            state="succeeded",
         )
+        db.session.add(transaction)
         payment.refunded_cents += extra
         payment.state = state_after_money(payment)
+        db.session.flush()
+        invoicing.on_refund(payment, transaction)
 
 
 def cancel_unpaid(payment: BookingPayment, *, actor_user: User | None, reason: str, now=None):
