@@ -37,6 +37,19 @@ from eventapp.models.fees import (
 )
 from eventapp.models.mail import ImportUpload, Mailing, MailingAttachment, OutboxMessage
 from eventapp.models.organisation import Organisation
+from eventapp.models.programme import (
+    ProgrammeSession,
+    ProgrammeState,
+    Room,
+    SessionAttendance,
+    SessionKind,
+    SessionSignup,
+    SessionStar,
+    SignupStatus,
+    Speaker,
+    Track,
+    TrackColour,
+)
 from eventapp.models.question import Answer, AnswerChoice, Question, QuestionOption
 from eventapp.models.registration import Registration
 from eventapp.models.team import (
@@ -88,6 +101,8 @@ __all__ = [
     "PaymentTransaction",
     "PriceCategory",
     "PriceKind",
+    "ProgrammeSession",
+    "ProgrammeState",
     "ProviderEvent",
     "Question",
     "QuestionOption",
@@ -96,6 +111,15 @@ __all__ = [
     "Registration",
     "RegistrationSource",
     "RegistrationStatus",
+    "Room",
+    "SessionAttendance",
+    "SessionKind",
+    "SessionSignup",
+    "SessionStar",
+    "SignupStatus",
+    "Speaker",
+    "Track",
+    "TrackColour",
     "UTCDateTime",
     "User",
     "UserSession",

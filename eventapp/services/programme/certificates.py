@@ -1,0 +1,117 @@
+"""Continuing-education attendance certificates ("attestation de présence"): a PDF listing the
+sessions a participant was seen at (attendance at the session's door) and their hours, signed
+with the lead organiser's name. Built with fpdf2 and the badges' embedded font."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import force_locale, format_decimal
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from eventapp.extensions import db
+from eventapp.i18n import format_range, localdatetime
+from eventapp.models import Event, EventOrganiser, Organisation, OrganiserRole, Registration, utcnow
+from eventapp.services import pdf as pdf_blocks
+from eventapp.services.programme.attendance import attended
+from eventapp.services.programme.errors import ProgrammeError
+
+
+def hours_of(sessions) -> Decimal:
+    """Total hours of `sessions` (published times), rounded half up to 2 decimals."""
+    seconds = sum(
+        int((s.published_ends_at - s.published_starts_at).total_seconds()) for s in sessions
+    )
+    return (Decimal(seconds) / Decimal(3600)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def signatory(event: Event) -> str:
+    name = db.session.scalar(
+        select(Organisation.name)
+        .join(EventOrganiser, EventOrganiser.organisation_id == Organisation.id)
+        .where(EventOrganiser.event_id == event.id)
+        .order_by(EventOrganiser.role != OrganiserRole.LEAD, EventOrganiser.position)
+        .limit(1)
+    )
+    return name or ""
+
+
+def certificate_pdf(registration: Registration, *, require_ended: bool = True) -> bytes:
+    """The certificate of `registration`. Refused before the event's end (for the participant)
+    and when no attendance was recorded."""
+    event = registration.event
+    if require_ended and not event.has_ended():
+        raise ProgrammeError(ProgrammeError.Code.NOT_ENDED)
+    sessions = attended(registration)
+    if not sessions:
+        raise ProgrammeError(ProgrammeError.Code.NO_ATTENDANCE)
+    lang = registration.language or "fr"
+    with force_locale(lang):
+        return _draw(registration, event, sessions, lang)
+
+
+def _draw(registration, event, sessions, lang) -> bytes:
+    title = _("Attendance certificate")
+    with pdf_blocks.pdf_document(title, lang, format="A4") as doc:
+        doc.set_auto_page_break(True, margin=20)
+        doc.set_margins(20, 20, 20)
+        doc.add_page()
+        family = pdf_blocks.FONT_FAMILY
+        doc.set_font(family, "B", 20)
+        doc.cell(0, 12, title, new_x="LMARGIN", new_y="NEXT")
+        doc.set_font(family, "", 11)
+        doc.ln(4)
+        organiser = signatory(event)
+        doc.multi_cell(
+            0,
+            6,
+            _(
+                "%(organiser)s certifies that %(name)s (%(organisation)s) attended the following "
+                "sessions of %(event)s, %(dates)s:",
+                organiser=organiser,
+                name=registration.full_name,
+                organisation=registration.organisation_name or "—",
+                event=event.title(lang),
+                dates=format_range(event.starts_at, event.ends_at),
+            ),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        doc.ln(4)
+        with doc.table(col_widths=(60, 90, 20), text_align=("LEFT", "LEFT", "RIGHT")) as table:
+            header = table.row()
+            for text in (_("When"), _("Session"), _("Hours")):
+                header.cell(text)
+            for session in sessions:
+                row = table.row()
+                row.cell(format_range(session.published_starts_at, session.published_ends_at, True))
+                row.cell(session.title(lang))
+                row.cell(format_decimal(hours_of([session])))
+        doc.ln(4)
+        doc.set_font(family, "B", 11)
+        doc.cell(
+            0,
+            8,
+            _("Total: %(hours)s hours", hours=format_decimal(hours_of(sessions))),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        doc.set_font(family, "", 11)
+        doc.ln(8)
+        doc.multi_cell(
+            0,
+            6,
+            _(
+                "Issued on %(date)s, for %(organiser)s.",
+                date=localdatetime(utcnow(), "long"),
+                organiser=organiser,
+            ),
+            new_x="LMARGIN",
+            new_y="NEXT",
+        )
+        return bytes(doc.output())
+
+
+def filename(registration: Registration) -> str:
+    return f"attestation-{registration.event.slug}.pdf"
