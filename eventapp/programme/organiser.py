@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from eventapp.extensions import db
 from eventapp.models import ProgrammeSession
@@ -24,7 +25,9 @@ BASE = "/organiser/events/<id:event_id>/programme"
 
 
 def session_of(event, session_id: int) -> ProgrammeSession:
-    found = db.session.get(ProgrammeSession, session_id)
+    found = db.session.get(
+        ProgrammeSession, session_id, options=[selectinload(ProgrammeSession.speakers)]
+    )
     if found is None or found.event_id != event.id:
         abort(404)
     return found
@@ -85,7 +88,7 @@ def session_new(event):
             session = svc.save_session(
                 event, form.to_data(), speaker_ids=form.speakers.data or [], actor=current_user
             )
-        flash(_("Session « %(title)s » added to the draft.", title=session.title_fr), "success")
+        flash(_("Session “%(title)s” added to the draft.", title=session.title_fr), "success")
         return redirect(url_for("programme.timetable", event_id=event.id))
     return _session_page(event, form, None, 400 if form.is_submitted() else 200)
 

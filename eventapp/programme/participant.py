@@ -64,13 +64,11 @@ def my_programme_action(registration: Registration, token: str, session_id: int,
         if action == "signup":
             signup = svc.sign_up(registration, session)
             if signup.status == SignupStatus.CONFIRMED:
-                flash(
-                    _("You are signed up for « %(title)s ».", title=session.title(lang)), "success"
-                )
+                flash(_("You are signed up for “%(title)s”.", title=session.title(lang)), "success")
             else:
                 flash(
                     _(
-                        "« %(title)s » is full: you are on its waiting list and will be e-mailed "
+                        "“%(title)s” is full: you are on its waiting list and will be e-mailed "
                         "if a place frees up.",
                         title=session.title(lang),
                     ),
@@ -78,13 +76,13 @@ def my_programme_action(registration: Registration, token: str, session_id: int,
                 )
         elif action == "withdraw":
             svc.withdraw(registration, session)
-            flash(_("Your place in « %(title)s » is freed.", title=session.title(lang)), "success")
+            flash(_("Your place in “%(title)s” is freed.", title=session.title(lang)), "success")
         else:
             starred = svc.toggle_star(registration, session)
             flash(
-                _("« %(title)s » is in your programme.", title=session.title(lang))
+                _("“%(title)s” is in your programme.", title=session.title(lang))
                 if starred
-                else _("« %(title)s » is no longer starred.", title=session.title(lang)),
+                else _("“%(title)s” is no longer starred.", title=session.title(lang)),
                 "success",
             )
     return redirect(back)

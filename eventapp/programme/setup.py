@@ -47,7 +47,7 @@ def rooms(event):
 
     if form.validate_on_submit():
         room = svc.save_room(event, form.to_data())
-        flash(_("Room « %(name)s » added.", name=room.name), "success")
+        flash(_("Room “%(name)s” added.", name=room.name), "success")
         return redirect(url_for("programme.rooms", event_id=event.id))
     return page(400 if form.is_submitted() else 200)
 
@@ -81,7 +81,7 @@ def tracks(event):
     form = TrackForm()
     if form.validate_on_submit():
         track = svc.save_track(event, form.to_data())
-        flash(_("Track « %(name)s » added.", name=track.name_fr), "success")
+        flash(_("Track “%(name)s” added.", name=track.name_fr), "success")
         return redirect(url_for("programme.tracks", event_id=event.id))
     return _page(
         "programme/organiser/tracks.html",
@@ -147,7 +147,7 @@ def speakers(event):
     if form.validate_on_submit():
         with keep_form(form, lambda status: _speaker_page(event, form, None, status)):
             speaker = svc.save_speaker(event, form.to_data(), photo_png=form.photo_png)
-        flash(_("Speaker « %(name)s » added.", name=speaker.name), "success")
+        flash(_("Speaker “%(name)s” added.", name=speaker.name), "success")
         return redirect(url_for("programme.speakers", event_id=event.id))
     return _speaker_page(event, form, None, 400 if form.is_submitted() else 200)
 

@@ -34,7 +34,7 @@ def find(event: Event, sessions: list[ProgrammeSession]) -> list[Conflict]:
                 Conflict(
                     "dates",
                     (session.id,),
-                    _("« %(title)s » is outside the event's dates.", title=session.title_fr),
+                    _("“%(title)s” is outside the event's dates.", title=session.title_fr),
                 )
             )
         room = session.room
@@ -49,7 +49,7 @@ def find(event: Event, sessions: list[ProgrammeSession]) -> list[Conflict]:
                     "capacity",
                     (session.id,),
                     _(
-                        "« %(title)s » takes %(limit)s sign-ups but %(room)s holds "
+                        "“%(title)s” takes %(limit)s sign-ups but %(room)s holds "
                         "%(capacity)s people.",
                         title=session.title_fr,
                         limit=session.seat_limit,
@@ -67,7 +67,7 @@ def find(event: Event, sessions: list[ProgrammeSession]) -> list[Conflict]:
                     "room",
                     (a.id, b.id),
                     _(
-                        "%(room)s is booked twice: « %(first)s » and « %(second)s ».",
+                        "%(room)s is booked twice: “%(first)s” and “%(second)s”.",
                         room=a.room.name,
                         first=a.title_fr,
                         second=b.title_fr,
@@ -81,7 +81,7 @@ def find(event: Event, sessions: list[ProgrammeSession]) -> list[Conflict]:
                     "speaker",
                     (a.id, b.id),
                     _(
-                        "%(name)s speaks in two places at once: « %(first)s » and « %(second)s ».",
+                        "%(name)s speaks in two places at once: “%(first)s” and “%(second)s”.",
                         name=speaker.name,
                         first=a.title_fr,
                         second=b.title_fr,

@@ -5,7 +5,7 @@ A session's schedule (start, end, room, cancelled) is a draft until the programm
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from eventapp.extensions import db
 from eventapp.models import (
@@ -162,6 +162,8 @@ def save_session(
             value = data[name]
             setattr(session, name, SessionKind(value) if name == "kind" else value)
     if speaker_ids is not None:
+        if not created and "speakers" not in inspect(session).dict:
+            db.session.refresh(session, attribute_names=["speakers"])
         session.speakers = chosen
     if created or any(getattr(session, name) != before[name] for name in SCHEDULE_FIELDS):
         _mark_changed(event)

@@ -41,7 +41,7 @@ class ProgrammeError(ServiceError):
         Code.ALREADY_SIGNED_UP: _l("You are already signed up for this session."),
         Code.NOT_SIGNED_UP: _l("You are not signed up for this session."),
         Code.OVERLAP: _l(
-            "This session is at the same time as « %(title)s », which you have already taken."
+            "This session is at the same time as “%(title)s”, which you have already taken."
         ),
         Code.UNKNOWN_TICKET: _l("Unknown ticket: no confirmed registration has this code."),
         Code.OTHER_EVENT: _l("This ticket is for another event."),
