@@ -104,7 +104,7 @@ def _draw(registration, event, sessions, lang) -> bytes:
             6,
             _(
                 "Issued on %(date)s, for %(organiser)s.",
-                date=localdatetime(utcnow(), "long"),
+                date=localdatetime(utcnow(), "d MMMM y"),
                 organiser=organiser,
             ),
             new_x="LMARGIN",

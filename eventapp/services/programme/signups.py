@@ -244,6 +244,6 @@ def manage_block(registration: Registration) -> dict | None:
     if not has_published_programme(event):
         return None
     return {
-        "items": agenda(registration),
+        "agenda": agenda(registration),
         "certificate": event.has_ended() and bool(attended(registration)),
     }
