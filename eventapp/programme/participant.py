@@ -4,7 +4,7 @@ their attendance certificate."""
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
@@ -15,6 +15,7 @@ from eventapp.permissions import Perm, guard
 from eventapp.problems import flash_and_redirect
 from eventapp.programme.blueprint import bp
 from eventapp.registration.routes import _rate
+from eventapp.routing import parse_int
 from eventapp.services import programme as svc
 from eventapp.services.calendar import ics_response
 from eventapp.services.programme import calendars, certificates
@@ -27,36 +28,44 @@ def _published(registration: Registration, session_id: int) -> ProgrammeSession:
     return session
 
 
-@bp.get("/r/<token>/programme")
-@guard.manage_link
-def my_programme(registration: Registration, token: str):
+ACTIONS = ("signup", "withdraw", "star")
+
+
+def _programme_page(registration: Registration, sessions, status: int = 200):
     event = registration.event
-    sessions = svc.published_sessions(event)
-    if not sessions:
-        abort(404)
-    return render_template(
-        "programme/participant/programme.html",
-        registration=registration,
-        event=event,
-        title=event.title(current_language()),
-        days=svc.days(sessions, published=True, all_rooms=svc.rooms(event)),
-        signups={k: str(v) for k, v in svc.signups_of(registration).items()},
-        stars=svc.stars_of(registration),
-        counts=svc.signup_counts([s.id for s in sessions if s.seat_limit]),
-        form=FlaskForm(),
-        can_act=registration.is_live and not event.has_ended(),
+    return (
+        render_template(
+            "programme/participant/programme.html",
+            registration=registration,
+            event=event,
+            title=event.title(current_language()),
+            days=svc.days(sessions, published=True, all_rooms=svc.rooms(event)),
+            signups={k: str(v) for k, v in svc.signups_of(registration).items()},
+            stars=svc.stars_of(registration),
+            counts=svc.signup_counts([s.id for s in sessions if s.seat_limit]),
+            form=FlaskForm(),
+            can_act=registration.is_live and not event.has_ended(),
+        ),
+        status,
     )
 
 
-@bp.post("/r/<token>/programme/<id:session_id>/<any(signup, withdraw, star):action>")
-@limiter.limit(_rate("MANAGE_RATE_LIMIT"))
+@bp.route("/r/<token>/programme", methods=["GET", "POST"])
+@limiter.limit(_rate("MANAGE_RATE_LIMIT"), methods=["POST"])
 @guard.manage_link
-def my_programme_action(registration: Registration, token: str, session_id: int, action: str):
+def my_programme(registration: Registration, token: str):
+    """The programme with the participant's buttons; a POST carries `action` (sign up,
+    withdraw, star) and `session_id`."""
+    if request.method == "GET":
+        return _programme_page(registration, svc.published_sessions(registration.event))
+    session_id = parse_int(request.form.get("session_id"))
+    action = request.form.get("action")
+    if session_id is None or action not in ACTIONS:
+        abort(400)
     session = _published(registration, session_id)
     back = url_for("programme.my_programme", token=token) + f"#session-{session.id}"
-    if not FlaskForm().validate_on_submit():
-        flash(_("Your session has expired. Please try again."), "error")
-        return redirect(back)
+    if not registration.is_live:
+        abort(409, _("This registration is cancelled: it can no longer be changed."))
     if registration.event.has_ended():
         abort(409, _("This event is over: the registration can no longer be changed."))
     lang = registration.language or current_language()
@@ -101,8 +110,15 @@ def my_programme_ics(registration: Registration, token: str):
 @bp.get("/r/<token>/certificate.pdf")
 @guard.manage_link
 def my_certificate(registration: Registration, token: str):
-    pdf = certificates.certificate_pdf(registration)
-    return _pdf_response(pdf, certificates.filename(registration))
+    """The PDF once it exists; before (event not over, nothing attended) a page saying why."""
+    reason = certificates.unavailable(registration)
+    if reason is not None:
+        return _no_certificate(
+            registration, reason, back=url_for("registration.manage", token=token)
+        )
+    return _pdf_response(
+        certificates.certificate_pdf(registration), certificates.filename(registration)
+    )
 
 
 def _pdf_response(pdf: bytes, filename: str):
@@ -117,5 +133,19 @@ def _pdf_response(pdf: bytes, filename: str):
 @guard.registration(Perm.ATTENDEES_VIEW)
 def attendee_certificate(event, registration):
     """The organiser downloads a participant's certificate (before the end too: a correction)."""
+    reason = certificates.unavailable(registration, require_ended=False)
+    if reason is not None:
+        back = url_for("organiser.attendee", event_id=event.id, registration_id=registration.id)
+        return _no_certificate(registration, reason, back=back)
     pdf = certificates.certificate_pdf(registration, require_ended=False)
     return _pdf_response(pdf, certificates.filename(registration))
+
+
+def _no_certificate(registration: Registration, reason: str, *, back: str):
+    return render_template(
+        "programme/participant/no_certificate.html",
+        event=registration.event,
+        title=registration.event.title(current_language()),
+        reason=reason,
+        back=back,
+    )

@@ -37,6 +37,15 @@ def signatory(event: Event) -> str:
     return name or ""
 
 
+def unavailable(registration: Registration, *, require_ended: bool = True) -> str | None:
+    """Why there is no certificate yet (a translated sentence), or None if there is one."""
+    if require_ended and not registration.event.has_ended():
+        return ProgrammeError(ProgrammeError.Code.NOT_ENDED).message
+    if not attended(registration):
+        return ProgrammeError(ProgrammeError.Code.NO_ATTENDANCE).message
+    return None
+
+
 def certificate_pdf(registration: Registration, *, require_ended: bool = True) -> bytes:
     """The certificate of `registration`. Refused before the event's end (for the participant)
     and when no attendance was recorded."""
