@@ -5,15 +5,14 @@ organiser moves the workshop and the participant gets the change e-mail; at the 
 the desk counts them; after the event they download their certificate."""
 
 import re
-from pathlib import Path
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from eventapp.extensions import db
 from eventapp.models import Event, OutboxMessage, ProgrammeSession, Room, utcnow
 from tests.support.browser import ARTIFACTS
 
