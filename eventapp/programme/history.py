@@ -18,6 +18,11 @@ def texts(d: dict) -> dict:
             "Programme published: %(num)s participants told of changes",
             d.get("notified", 0),
         ),
+        "programme.certificates_sent": lambda: ngettext(
+            "Attendance certificates e-mailed to %(num)s participant",
+            "Attendance certificates e-mailed to %(num)s participants",
+            d.get("recipients", 0),
+        ),
         "programme.signed_up": lambda: _("Signed up for a session"),
         "programme.withdrawn": lambda: _("Withdrew from a session"),
     }

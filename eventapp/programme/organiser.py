@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from eventapp.extensions import db
 from eventapp.models import ProgrammeSession
-from eventapp.organiser.forms import ActionForm, to_local
+from eventapp.organiser.forms import ActionForm, ConfirmForm, to_local
 from eventapp.organiser.navigation import render_event
 from eventapp.permissions import Perm, guard
 from eventapp.problems import flash_and_redirect, keep_form
@@ -50,6 +50,7 @@ def timetable(event):
         pending=sum(1 for s in sessions if s.has_draft_changes),
         state=svc.state_of(event),
         publish_form=ActionForm(),
+        certificates_form=ConfirmForm(),
         has_rooms=bool(rooms),
     )
 

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from eventapp.extensions import limiter
 from eventapp.i18n import current_language
 from eventapp.models import ProgrammeSession, Registration, SignupStatus
+from eventapp.organiser.forms import ConfirmForm
 from eventapp.permissions import Perm, guard
 from eventapp.problems import flash_and_redirect
 from eventapp.programme.blueprint import bp
@@ -149,3 +152,25 @@ def _no_certificate(registration: Registration, reason: str, *, back: str):
         reason=reason,
         back=back,
     )
+
+
+@bp.post("/organiser/events/<id:event_id>/programme/certificates/send")
+@guard.event(Perm.MAILINGS)
+def send_certificates(event):
+    """One mailing: every participant seen at a session gets the link to their certificate."""
+    back = url_for("programme.timetable", event_id=event.id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        flash(_("Tick the box to confirm the mailing."), "error")
+        return redirect(back)
+    with flash_and_redirect(back):
+        count = certificates.send_all(event, actor=current_user)
+    flash(
+        ngettext(
+            "The certificate is e-mailed to %(num)s participant.",
+            "The certificates are e-mailed to %(num)s participants.",
+            count,
+        ),
+        "success",
+    )
+    return redirect(back)

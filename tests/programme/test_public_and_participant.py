@@ -12,12 +12,14 @@ from eventapp.database import write_transaction
 from eventapp.extensions import db as _db
 from eventapp.models import (
     Event,
+    OutboxMessage,
     ProgrammeSession,
     Registration,
     SessionAttendance,
     SessionSignup,
     SessionStar,
     Speaker,
+    utcnow,
 )
 from eventapp.services import programme
 from eventapp.services.privacy import retention
@@ -230,3 +232,35 @@ def test_erasure_and_purge_remove_the_programmes_personal_data(congress, factory
         select(Speaker.name, Speaker.bio_fr, Speaker.photo_png).where(Speaker.event_id == past.id)
     ).all()
     assert rows == [("—", "", None)]
+
+
+def test_the_organiser_mails_the_certificates_to_everyone_seen_after_the_event(
+    client, factory, login, db
+):
+    org = factory.organisation(name="Polepharma")
+    ended = factory.event(
+        organisers=[org],
+        starts_at=utcnow() - timedelta(days=3),
+        ends_at=utcnow() - timedelta(days=2),
+        registration_opens_at=None,
+        registration_closes_at=None,
+    )
+    seen, absent = factory.registration(ended), factory.registration(ended)
+    session = session_at(ended, "Visite de site", 1, kind="visit")
+    programme_publish(ended.id)
+    _attend(seen.id, session.id, None)
+    manager = factory.user(org, "manager")
+    login(manager)
+    url = f"/organiser/events/{ended.id}/programme/certificates/send"
+    assert "Envoyer les attestations" in client.get(f"/organiser/events/{ended.id}/programme").text
+    assert client.post(url).status_code == 302  # not confirmed: nothing sent
+    assert client.post(url, data={"confirm": "y"}).status_code == 302
+    db.session.rollback()
+    sent = list(
+        db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.kind == "programme_certificate")
+        )
+    )
+    assert [m.registration_id for m in sent] == [seen.id]
+    assert f"/r/{seen.manage_token}/certificate.pdf" in sent[0].body_text
+    assert absent.id not in {m.registration_id for m in sent}

@@ -686,6 +686,38 @@ def _programme(w):
     return _once(w, "programme", make)
 
 
+def _ended_programme(w):
+    """An ended event of the organisation with a session someone attended."""
+    from eventapp.models import ProgrammeSession, SessionAttendance
+
+    def make():
+        ended = factories.event(
+            organisers=[w["org"]],
+            starts_at=utcnow() - timedelta(days=3),
+            ends_at=utcnow() - timedelta(days=2),
+            registration_opens_at=None,
+            registration_closes_at=None,
+        )
+        person = factories.registration(ended)
+        session = ProgrammeSession(
+            event_id=ended.id,
+            kind="visit",
+            title_fr="Visite",
+            starts_at=ended.starts_at,
+            ends_at=ended.ends_at,
+            published_at=utcnow(),
+            published_starts_at=ended.starts_at,
+            published_ends_at=ended.ends_at,
+        )
+        _db.session.add(session)
+        _db.session.flush()
+        _db.session.add(SessionAttendance(session_id=session.id, registration_id=person.id))
+        _db.session.commit()
+        return ended
+
+    return _once(w, "ended_programme", make)
+
+
 def _p(path: str):
     return lambda w: _org(path.format(**{k: v.id for k, v in _programme(w).items()}))(w)
 
@@ -741,6 +773,11 @@ CASES.update(
             "checkin",
             _p("/programme/sessions/{session}/door/tick"),
             lambda w: {"registration_id": str(w["confirmed"].id)},
+        ),
+        "programme.send_certificates": Case(
+            "manager",
+            lambda w: f"/organiser/events/{_ended_programme(w).id}/programme/certificates/send",
+            lambda w: {"confirm": "y"},
         ),
         "programme.my_programme": Case(
             None,

@@ -12,7 +12,15 @@ from sqlalchemy import select
 
 from eventapp.extensions import db
 from eventapp.i18n import format_range, localdatetime
-from eventapp.models import Event, EventOrganiser, Organisation, OrganiserRole, Registration, utcnow
+from eventapp.models import (
+    Event,
+    EventOrganiser,
+    Organisation,
+    OrganiserRole,
+    ProgrammeSession,
+    Registration,
+    utcnow,
+)
 from eventapp.services import pdf as pdf_blocks
 from eventapp.services.programme.attendance import attended
 from eventapp.services.programme.errors import ProgrammeError
@@ -124,3 +132,58 @@ def _draw(registration, event, sessions, lang) -> bytes:
 
 def filename(registration: Registration) -> str:
     return f"attestation-{registration.event.slug}.pdf"
+
+
+def send_all(event: Event, *, actor=None) -> int:
+    """E-mail every participant seen at a session of the ended `event` the link to their
+    certificate (one mailing, through the outbox; the PDF is built when they open the link).
+    Returns how many were e-mailed."""
+    from flask import render_template
+
+    from eventapp.helpers import external_url
+    from eventapp.models import RegistrationStatus, SessionAttendance
+    from eventapp.services import audit, mail
+
+    if not event.has_ended():
+        raise ProgrammeError(ProgrammeError.Code.NOT_ENDED)
+    seen = (
+        select(SessionAttendance.registration_id)
+        .join(ProgrammeSession, ProgrammeSession.id == SessionAttendance.session_id)
+        .where(
+            ProgrammeSession.event_id == event.id,
+            ProgrammeSession.published_cancelled.is_(False),
+        )
+    )
+    people = db.session.scalars(
+        select(Registration)
+        .where(
+            Registration.event_id == event.id,
+            Registration.id.in_(seen),
+            Registration.status == RegistrationStatus.CONFIRMED,
+            Registration.email.is_not(None),
+        )
+        .order_by(Registration.id)
+    )
+    count = 0
+    for person in people:
+        lang = person.language or "fr"
+        with force_locale(lang):
+            title = event.title(lang)
+            mail.enqueue(
+                kind="programme_certificate",
+                recipient=person.email,
+                subject=_("Your attendance certificate: %(title)s", title=title),
+                body_text=render_template(
+                    "programme/mail/certificate.txt",
+                    registration=person,
+                    event_title=title,
+                    url=external_url("programme.my_certificate", token=person.manage_token),
+                ),
+                event_id=event.id,
+                registration_id=person.id,
+            )
+        count += 1
+    if not count:
+        raise ProgrammeError(ProgrammeError.Code.NO_ATTENDANCE)
+    audit.record("programme.certificates_sent", user=actor, event_id=event.id, recipients=count)
+    return count
