@@ -23,6 +23,7 @@ def texts(d: dict) -> dict:
             "Attendance certificates e-mailed to %(num)s participants",
             d.get("recipients", 0),
         ),
+        "programme.speaker_deleted": lambda: _("Programme: speaker deleted"),
         "programme.signed_up": lambda: _("Signed up for a session"),
         "programme.withdrawn": lambda: _("Withdrew from a session"),
     }

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import abort, flash, make_response, redirect, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
 from eventapp.extensions import db
 from eventapp.models import Registration, RegistrationStatus, Room, Speaker, Track
+from eventapp.organiser.forms import ConfirmForm
 from eventapp.organiser.navigation import render_event
 from eventapp.permissions import Perm, guard
 from eventapp.problems import keep_form
@@ -137,6 +139,7 @@ def _speaker_page(event, form, speaker, status):
         form=form,
         speaker=speaker,
         speakers=svc.speakers(event) if speaker is None else [],
+        delete_form=ConfirmForm(prefix="delete"),
     )
 
 
@@ -165,6 +168,19 @@ def speaker_edit(event, speaker_id):
         flash(_("Speaker saved."), "success")
         return redirect(url_for("programme.speakers", event_id=event.id))
     return _speaker_page(event, form, speaker, 400 if form.is_submitted() else 200)
+
+
+@bp.post(BASE + "/speakers/<id:speaker_id>/delete")
+@guard.event(Perm.EVENT_SETTINGS)
+def speaker_delete(event, speaker_id):
+    """Remove a speaker (and their photo) from the event: they leave their sessions."""
+    speaker = _owned(Speaker, event, speaker_id)
+    if not ConfirmForm(prefix="delete").validate_on_submit():
+        flash(_("Tick the box to confirm the deletion."), "error")
+        return redirect(url_for("programme.speaker_edit", event_id=event.id, speaker_id=speaker.id))
+    editing.delete_speaker(event, speaker, actor=current_user)
+    flash(_("Speaker deleted."), "success")
+    return redirect(url_for("programme.speakers", event_id=event.id))
 
 
 @bp.get(BASE + "/speakers/<id:speaker_id>/photo.png")

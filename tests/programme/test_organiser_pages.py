@@ -282,3 +282,24 @@ def test_checkin_staff_count_people_in_at_the_door(client, congress, login, fact
     assert present == {signed.id, other.id}
     page = client.get(url).get_data(as_text=True)
     assert 'data-testid="door-count">2<' in page
+
+
+def test_a_speaker_is_deleted_with_their_photo_and_leaves_their_sessions(
+    client, congress, login, db
+):
+    from eventapp.models.programme import session_speaker
+
+    event, speaker_id = congress["event"], congress["speakers"]["listed"].id
+    plenary_id = congress["sessions"]["plenary"].id
+    login(congress["manager"])
+    url = f"/organiser/events/{event.id}/programme/speakers/{speaker_id}/delete"
+    assert client.post(url).status_code == 302  # not confirmed
+    assert db.session.get(Speaker, speaker_id) is not None
+    assert client.post(url, data={"delete-confirm": "y"}).status_code == 302
+    db.session.rollback()
+    db.session.expunge_all()
+    assert db.session.get(Speaker, speaker_id) is None
+    assert db.session.get(ProgrammeSession, plenary_id) is not None
+    assert not db.session.execute(
+        session_speaker.select().where(session_speaker.c.speaker_id == speaker_id)
+    ).all()

@@ -764,6 +764,11 @@ CASES.update(
         "programme.speaker_edit": Case(
             "manager", _p("/programme/speakers/{speaker}"), lambda w: {"name": "Claire Durand"}
         ),
+        "programme.speaker_delete": Case(
+            "manager",
+            _p("/programme/speakers/{speaker}/delete"),
+            lambda w: {"delete-confirm": "y"},
+        ),
         "programme.door": Case(
             "checkin",
             _p("/programme/sessions/{session}/door"),

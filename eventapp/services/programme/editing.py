@@ -200,3 +200,11 @@ def delete_session(event: Event, session: ProgrammeSession, *, actor=None) -> bo
     db.session.flush()
     audit.record("programme.session_deleted", user=actor, event_id=event.id, session_id=session.id)
     return True
+
+
+def delete_speaker(event: Event, speaker: Speaker, *, actor=None) -> None:
+    """Delete a speaker and everything held about them (photo, biography); their sessions
+    keep going without them."""
+    db.session.delete(speaker)
+    db.session.flush()
+    audit.record("programme.speaker_deleted", user=actor, event_id=event.id)
