@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.organisations import views as organisations
     from eventapp.organiser import views as organiser
     from eventapp.privacy import views as privacy
+    from eventapp.programme import views as programme
     from eventapp.public import views as public
     from eventapp.questions import views as questions
     from eventapp.registration import views as registration
@@ -103,6 +104,7 @@ def register_blueprints(app: Flask) -> None:
         privacy,
         ops,
         questions,
+        programme,
     ):
         blueprint.init_app(app)
     bench.init_app(app)  # BENCH_MODE only

@@ -12,6 +12,7 @@ from sqlalchemy import insert, select
 from eventapp.demo import catalogue
 from eventapp.demo import fees as demo_fees
 from eventapp.demo import invoices as demo_invoices
+from eventapp.demo import programme as demo_programme
 from eventapp.demo import questions as demo_questions
 from eventapp.demo.people import PeopleFactory
 from eventapp.extensions import db
@@ -320,5 +321,6 @@ def load(credentials_file: Path, reset_passwords: bool = False) -> Report:
     demo_fees.load(orgs)  # issue 14: the 2026 congress is paid
     demo_invoices.load(orgs)  # issue 15: its paid bookings are invoiced
     report.questions = demo_questions.load()
+    demo_programme.load()  # issue 16: the 2026 congress's programme
     _accounts(orgs, report, credentials_file, reset_passwords)
     return report

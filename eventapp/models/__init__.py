@@ -45,6 +45,19 @@ from eventapp.models.invoice import (
 )
 from eventapp.models.mail import ImportUpload, Mailing, MailingAttachment, OutboxMessage
 from eventapp.models.organisation import Organisation
+from eventapp.models.programme import (
+    ProgrammeSession,
+    ProgrammeState,
+    Room,
+    SessionAttendance,
+    SessionKind,
+    SessionSignup,
+    SessionStar,
+    SignupStatus,
+    Speaker,
+    Track,
+    TrackColour,
+)
 from eventapp.models.question import Answer, AnswerChoice, Question, QuestionOption
 from eventapp.models.registration import Registration
 from eventapp.models.team import (
@@ -102,6 +115,8 @@ __all__ = [
     "PaymentTransaction",
     "PriceCategory",
     "PriceKind",
+    "ProgrammeSession",
+    "ProgrammeState",
     "ProviderEvent",
     "Question",
     "QuestionOption",
@@ -110,6 +125,15 @@ __all__ = [
     "Registration",
     "RegistrationSource",
     "RegistrationStatus",
+    "Room",
+    "SessionAttendance",
+    "SessionKind",
+    "SessionSignup",
+    "SessionStar",
+    "SignupStatus",
+    "Speaker",
+    "Track",
+    "TrackColour",
     "UTCDateTime",
     "User",
     "UserSession",

@@ -36,6 +36,7 @@ EVENT_TABS = (
     EventTab("organiser.event_overview", _l("Overview"), for_tours=True, for_stage_managers=True),
     EventTab("organiser.attendees", _l("Attendees"), for_tours=True, for_stage_managers=True),
     EventTab("organiser.statistics", _l("Statistics")),
+    EventTab("programme.timetable", _l("Programme")),
     EventTab("organiser.import_upload", _l("Import")),
     EventTab("organiser.mailings", _l("Messages")),
     EventTab("fees.payments", _l("Payments")),

@@ -19,7 +19,7 @@ from eventapp.public import availability, catalogue, francemap
 from eventapp.public.blueprint import bp
 from eventapp.public.forms import CatalogueFilterForm
 from eventapp.routing import page_arg
-from eventapp.services import calendar
+from eventapp.services import calendar, programme
 from eventapp.services.counts import event_counts
 
 
@@ -111,6 +111,11 @@ def event(slug: str):
         parent=parent,
         parent_title=parent.title(lang) if parent else None,
         register_url=register_url,
+        programme_url=(
+            url_for("programme.public_programme", slug=event.slug)
+            if programme.has_published_programme(event)
+            else None
+        ),  # issue 16
         **_event_links(event),
     )
 

@@ -47,7 +47,7 @@ from eventapp.registration.forms import (
     registration_form,
 )
 from eventapp.routing import int_arg
-from eventapp.services import bookings, calendar
+from eventapp.services import bookings, calendar, programme
 from eventapp.services import registrations as svc
 from eventapp.services.counts import event_counts, waitlist_position, waitlist_positions
 
@@ -388,6 +388,7 @@ def _render_manage(registration: Registration, form: DetailsForm, status: int = 
                 show_online_link=bool(
                     event.online_url and registration.status == RegistrationStatus.CONFIRMED
                 ),
+                programme_block=programme.manage_block(registration),  # issue 16
             ),
             status,
         )

@@ -698,6 +698,144 @@ CASES.update(
 )
 
 
+def _programme(w):
+    """A room, a track, a speaker, a published session and a draft one (issue 16)."""
+    from eventapp.models import ProgrammeSession, Room, Speaker, Track
+
+    def make():
+        event = w["event"]
+        room = Room(event_id=event.id, name="Auditorium", capacity=100)
+        track = Track(event_id=event.id, name_fr="Procédés", colour="blue")
+        speaker = Speaker(event_id=event.id, name="Claire Dupont")
+        _db.session.add_all([room, track, speaker])
+        _db.session.flush()
+        times = {"starts_at": event.starts_at, "ends_at": event.starts_at + timedelta(hours=1)}
+        published = ProgrammeSession(
+            event_id=event.id,
+            kind="plenary",
+            title_fr="Plénière",
+            room_id=room.id,
+            published_at=utcnow(),
+            published_starts_at=times["starts_at"],
+            published_ends_at=times["ends_at"],
+            published_room_id=room.id,
+            **times,
+        )
+        draft = ProgrammeSession(event_id=event.id, kind="workshop", title_fr="Atelier", **times)
+        _db.session.add_all([published, draft])
+        _db.session.commit()
+        return {"room": room, "track": track, "speaker": speaker, "session": published}
+
+    return _once(w, "programme", make)
+
+
+def _ended_programme(w):
+    """An ended event of the organisation with a session someone attended."""
+    from eventapp.models import ProgrammeSession, SessionAttendance
+
+    def make():
+        ended = factories.event(
+            organisers=[w["org"]],
+            starts_at=utcnow() - timedelta(days=3),
+            ends_at=utcnow() - timedelta(days=2),
+            registration_opens_at=None,
+            registration_closes_at=None,
+        )
+        person = factories.registration(ended)
+        session = ProgrammeSession(
+            event_id=ended.id,
+            kind="visit",
+            title_fr="Visite",
+            starts_at=ended.starts_at,
+            ends_at=ended.ends_at,
+            published_at=utcnow(),
+            published_starts_at=ended.starts_at,
+            published_ends_at=ended.ends_at,
+        )
+        _db.session.add(session)
+        _db.session.flush()
+        _db.session.add(SessionAttendance(session_id=session.id, registration_id=person.id))
+        _db.session.commit()
+        return ended
+
+    return _once(w, "ended_programme", make)
+
+
+def _p(path: str):
+    return lambda w: _org(path.format(**{k: v.id for k, v in _programme(w).items()}))(w)
+
+
+def _session_form(w, **kw):
+    start = utcnow() + timedelta(days=30)
+    data = {
+        "kind": "workshop",
+        "title_fr": "Vecteurs viraux",
+        "starts_at": start.strftime("%Y-%m-%dT10:00"),
+        "ends_at": start.strftime("%Y-%m-%dT11:00"),
+    }
+    data.update(kw)
+    return data
+
+
+CASES.update(
+    {
+        "programme.session_new": Case("manager", _p("/programme/sessions/new"), _session_form),
+        "programme.session_edit": Case(
+            "manager",
+            _p("/programme/sessions/{session}"),
+            lambda w: _session_form(w, title_fr="Plénière renommée"),
+        ),
+        "programme.session_action": Case("manager", _p("/programme/sessions/{session}/cancel")),
+        "programme.publish": Case("manager", _p("/programme/publish")),
+        "programme.rooms": Case("manager", _p("/programme/rooms"), lambda w: {"name": "Salle B"}),
+        "programme.room_edit": Case(
+            "manager", _p("/programme/rooms/{room}"), lambda w: {"name": "Grand auditorium"}
+        ),
+        "programme.tracks": Case(
+            "manager",
+            _p("/programme/tracks"),
+            lambda w: {"name_fr": "Thérapies", "colour": "green"},
+        ),
+        "programme.track_edit": Case(
+            "manager",
+            _p("/programme/tracks/{track}"),
+            lambda w: {"name_fr": "Procédés bis", "colour": "red"},
+        ),
+        "programme.speakers": Case(
+            "manager", _p("/programme/speakers"), lambda w: {"name": "Paul Martin"}
+        ),
+        "programme.speaker_edit": Case(
+            "manager", _p("/programme/speakers/{speaker}"), lambda w: {"name": "Claire Durand"}
+        ),
+        "programme.speaker_delete": Case(
+            "manager",
+            _p("/programme/speakers/{speaker}/delete"),
+            lambda w: {"delete-confirm": "y"},
+        ),
+        "programme.door": Case(
+            "checkin",
+            _p("/programme/sessions/{session}/door"),
+            lambda w: {"code": w["confirmed"].ticket_code},
+        ),
+        "programme.door_tick": Case(
+            "checkin",
+            _p("/programme/sessions/{session}/door/tick"),
+            lambda w: {"registration_id": str(w["confirmed"].id)},
+        ),
+        "programme.send_certificates": Case(
+            "manager",
+            lambda w: f"/organiser/events/{_ended_programme(w).id}/programme/certificates/send",
+            lambda w: {"confirm": "y"},
+        ),
+        "programme.my_programme": Case(
+            None,
+            lambda w: (_programme(w), f"/r/{w['confirmed'].manage_token}/programme")[1],
+            lambda w: {"session_id": str(_programme(w)["session"].id), "action": "star"},
+        ),
+    }
+)
+
+
 def test_every_post_route_is_covered(app):
     posts = {
         rule.endpoint

@@ -699,6 +699,9 @@ def test_every_post_route_with_garbage_bodies(check, app, client, workspace, fac
         "transaction_id": 1,
         "line_id": 1,
         "document_id": 1,
+        "room_id": 1,
+        "track_id": 1,
+        "speaker_id": 1,
     }
     urls = []
     for rule in app.url_map.iter_rules():

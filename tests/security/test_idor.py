@@ -27,6 +27,7 @@ from tests.security.test_permissions import (
     _snapshot,
     methods_of,
     organiser_rules,
+    programme_rows,
     requests_for,
     rules_where,
     urls_for,
@@ -89,7 +90,12 @@ def two_events(db, factory):
         )
         questions[key] = question
     db.session.commit()
+    programmes = {
+        key: programme_rows(db, event, people[key])
+        for key, event in (("mine", mine), ("sibling", sibling), ("foreign", foreign))
+    }
     return {
+        "programmes": programmes,
         "questions": questions,
         "org": org,
         "foreign_org": foreign_org,
@@ -111,6 +117,7 @@ def _ids(world, event_key, other_key):
         "upload": upload.id,
         "question": world["questions"][other_key].id,
         "ticket": person.ticket_code,
+        **world["programmes"][other_key],
     }
 
 

@@ -75,11 +75,22 @@ def _value_for(rule, name, ids):
         return ids.get("document", 0)
     if key == "org_id":
         return ids.get("organisation", 0)
+    if rule.rule.startswith("/organiser/events/") and key in PROGRAMME_IDS:
+        return ids.get(PROGRAMME_IDS[key], 0)
     if isinstance(converter, IntegerConverter):
         # A tour's stage pages need a tour; every other event page takes the congress.
         return ids.get("tour", ids["event"]) if "/stages" in rule.rule else ids["event"]
     # Strings (a ticket code, a token...): the foreign registration's ticket code.
     return ids["ticket"]
+
+
+# The programme's sub-ids (issue 16): session, room, track, speaker of the event.
+PROGRAMME_IDS = {
+    "session_id": "session",
+    "room_id": "room",
+    "track_id": "track",
+    "speaker_id": "speaker",
+}
 
 
 def urls_for(rule, ids):
@@ -150,11 +161,13 @@ def foreign(factory, db):
     )
     db.session.commit()
     document = issued_invoice(org, event, confirmed, reference="EV-FORE-IGN1")
+    programme_ids = programme_rows(db, event, confirmed)
     return {
         "org": org,
         "event": event,
         "ids": {
             "document": document,
+            **programme_ids,
             "question": question.id,
             "organisation": org.id,
             "event": event.id,
@@ -169,6 +182,42 @@ def foreign(factory, db):
         "viewer": factory.user(org, "viewer"),
         "tour": tour,
     }
+
+
+def programme_rows(db, event, person) -> dict:
+    """A room, a track, a speaker with a photo and a published session the person attended
+    (issue 16): the ids the programme's URLs take."""
+    from eventapp.models import (
+        ProgrammeSession,
+        Room,
+        SessionAttendance,
+        Speaker,
+        Track,
+        utcnow,
+    )
+
+    room = Room(event_id=event.id, name="Salle secrète", capacity=10)
+    track = Track(event_id=event.id, name_fr="Parcours", colour="blue")
+    speaker = Speaker(event_id=event.id, name="Intervenant", photo_png=b"\x89PNG")
+    db.session.add_all([room, track, speaker])
+    db.session.flush()
+    session = ProgrammeSession(
+        event_id=event.id,
+        kind="workshop",
+        title_fr="Atelier",
+        starts_at=event.starts_at,
+        ends_at=event.ends_at,
+        room_id=room.id,
+        published_at=utcnow(),
+        published_starts_at=event.starts_at,
+        published_ends_at=event.ends_at,
+        published_room_id=room.id,
+    )
+    db.session.add(session)
+    db.session.flush()
+    db.session.add(SessionAttendance(session_id=session.id, registration_id=person.id))
+    db.session.commit()
+    return {"session": session.id, "room": room.id, "track": track.id, "speaker": speaker.id}
 
 
 def _snapshot(db, event_id):
@@ -402,7 +451,8 @@ def test_a_co_organiser_of_one_stage_sees_that_stage_and_nothing_of_the_others(
     reached = refused = 0
     for rule, method, url in requests_for(app, ids(grand_est, stage_person), event_rules):
         if method != "GET" or any(
-            f"<id:{name}>" in rule.rule for name in ("mailing_id", "upload_id", "question_id")
+            f"<id:{name}>" in rule.rule
+            for name in ("mailing_id", "upload_id", "question_id", *PROGRAMME_IDS)
         ):
             continue
         if "/stages" in rule.rule:

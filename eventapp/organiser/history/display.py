@@ -6,6 +6,7 @@ from flask_babel import ngettext
 from eventapp.fees import history as fees_history
 from eventapp.models import RegistrationSource, RegistrationStatus
 from eventapp.organiser.blueprint import bp
+from eventapp.programme import history as programme_history
 
 FIELD_LABELS = {
     "first_name": lambda: _("first name"),
@@ -123,6 +124,7 @@ def audit_text(entry) -> str:
         "mailing.cancelled": lambda: _("Scheduled message cancelled"),
     }
     texts.update(fees_history.texts(d))  # issue 14
+    texts.update(programme_history.texts(d))  # issue 16
     text = texts.get(entry.action)
     return text() if text else entry.action
 
