@@ -1,5 +1,6 @@
 """The data model. Import models from here."""
 
+from eventapp.models.api import ApiToken, IdempotentRequest, WebhookDelivery, WebhookEndpoint
 from eventapp.models.audit import AuditLog
 from eventapp.models.badge import BadgeDesign
 from eventapp.models.base import Base, UTCDateTime, utcnow
@@ -53,6 +54,7 @@ __all__ = [
     "ActorCategory",
     "Answer",
     "AnswerChoice",
+    "ApiToken",
     "AuditLog",
     "BadgeDesign",
     "BankLine",
@@ -68,6 +70,7 @@ __all__ = [
     "EventRegion",
     "EventStatus",
     "FeeSettings",
+    "IdempotentRequest",
     "ImportUpload",
     "Invitation",
     "LoginRecord",
@@ -102,5 +105,7 @@ __all__ = [
     "Verification",
     "Voucher",
     "VoucherKind",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "utcnow",
 ]
