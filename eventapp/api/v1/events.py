@@ -12,7 +12,7 @@ from eventapp.api.v1.core import blueprint
 from eventapp.api.v1.idempotency import DOC as IDEMPOTENCY
 from eventapp.api.v1.idempotency import idempotent
 from eventapp.extensions import db
-from eventapp.models import Event, EventStatus
+from eventapp.models import Event, EventRegion, EventStatus
 from eventapp.permissions import Perm, accessible_events_clause, guard
 from eventapp.permissions.guard import current_actor
 from eventapp.services import events as event_service
@@ -74,7 +74,13 @@ def _data_of(event: Event) -> EventData:
         address=event.address,
         city=event.city,
         region=str(event.region) if event.region else None,
-        regions=[str(link.region) for link in event.region_links if link.region != event.region],
+        regions=[
+            str(region)
+            for region in db.session.scalars(
+                select(EventRegion.region).where(EventRegion.event_id == event.id)
+            )
+            if region != event.region
+        ],
         online_url=event.online_url,
         capacity=event.capacity,
         registration_opens_at=event.registration_opens_at,

@@ -15,7 +15,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from eventapp.database import own_transaction
-
 from eventapp.extensions import db
 from eventapp.models import ApiToken, Event, Membership, Organisation, User, utcnow
 from eventapp.permissions import Limits, Perm, accessible_events_clause
