@@ -12,7 +12,9 @@ VIEW_MODULES = (routes, organiser)
 def init_app(app: Flask) -> None:
     from eventapp.api import pages
     from eventapp.api.v1 import core
+    from eventapp.services.api import webhooks
 
     app.register_blueprint(bp)
     core.init_app(app)
+    webhooks.init_app(app)
     pages.init_app(app)

@@ -99,6 +99,8 @@ class WebhookDelivery(Base):
         ForeignKey("webhook_endpoint.id", ondelete="CASCADE"), index=True
     )
     event_type: Mapped[str] = mapped_column(String(60))
+    # What it is about ("registration:12"): deliveries of one resource go out in order.
+    resource: Mapped[str] = mapped_column(String(60), default="")
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(default=0)

@@ -125,6 +125,7 @@ def upgrade():
         sa.Column("uid", sa.String(length=40), nullable=False),
         sa.Column("endpoint_id", sa.Integer(), nullable=False),
         sa.Column("event_type", sa.String(length=60), nullable=False),
+        sa.Column("resource", sa.String(length=60), nullable=False),
         sa.Column("payload", sa.JSON(), nullable=False),
         sa.Column("state", sa.String(length=12), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
