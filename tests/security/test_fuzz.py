@@ -698,6 +698,9 @@ def test_every_post_route_with_garbage_bodies(check, app, client, workspace, fac
         "payment_id": 1,
         "transaction_id": 1,
         "line_id": 1,
+        "token_id": 1,
+        "endpoint_id": 1,
+        "delivery_id": 1,
     }
     urls = []
     for rule in app.url_map.iter_rules():

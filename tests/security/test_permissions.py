@@ -53,8 +53,13 @@ def rules_where(app, condition):
 
 def organiser_rules(app):
     """Every endpoint that needs a signed-in actor (the workspace, its API, the account pages),
-    found through the declarations."""
-    rules = rules_where(app, lambda access: access is not None and access.signed_in)
+    found through the declarations. /api/v1 takes API tokens only (a session is not one): its
+    walk, with tokens, is tests/security/test_api_v1.py."""
+    rules = [
+        rule
+        for rule in rules_where(app, lambda access: access is not None and access.signed_in)
+        if not rule.rule.startswith("/api/v1/")
+    ]
     assert len(rules) > 30  # the enumeration found the workspace
     return rules
 
@@ -72,6 +77,8 @@ def _value_for(rule, name, ids):
         return ids.get("question", 0)
     if key == "org_id":
         return ids.get("organisation", 0)
+    if key in ("endpoint_id", "delivery_id", "token_id"):  # the API settings (issue 17)
+        return ids.get(key.removesuffix("_id"), 0)
     if isinstance(converter, IntegerConverter):
         # A tour's stage pages need a tour; every other event page takes the congress.
         return ids.get("tour", ids["event"]) if "/stages" in rule.rule else ids["event"]
@@ -146,10 +153,12 @@ def foreign(factory, db):
         )
     )
     db.session.commit()
+    api = _api_settings(org, factory.user(org, "owner"))
     return {
         "org": org,
         "event": event,
         "ids": {
+            **api,
             "question": question.id,
             "organisation": org.id,
             "event": event.id,
@@ -164,6 +173,29 @@ def foreign(factory, db):
         "viewer": factory.user(org, "viewer"),
         "tour": tour,
     }
+
+
+def _api_settings(org, owner) -> dict:
+    """An API token, a webhook endpoint and a delivery of the organisation (issue 17)."""
+    from datetime import timedelta
+
+    from eventapp.extensions import db
+    from eventapp.models import utcnow
+    from eventapp.services.api import tokens, webhooks
+
+    token, _secret = tokens.create_token(
+        org,
+        owner,
+        name="CRM",
+        scopes=["events:read"],
+        expires_on=(utcnow() + timedelta(days=9)).date(),
+    )
+    endpoint, _secret = webhooks.create_endpoint(
+        org, url="https://crm.example.org/hook", event_types=["checkin.created"], user=owner
+    )
+    delivery = webhooks.send_test(endpoint)
+    db.session.commit()
+    return {"token": token.id, "endpoint": endpoint.id, "delivery": delivery.id}
 
 
 def _snapshot(db, event_id):

@@ -124,3 +124,4 @@ def init_app(app) -> None:
     app.register_blueprint(docs)
     app.extensions["eventapp.api"] = api
     auth.init_app(app)
+    errors.init_app(app)

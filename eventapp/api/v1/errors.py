@@ -4,10 +4,10 @@ location and field, translated into the reader's language."""
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import current_app, jsonify, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, NotFound
 
 from eventapp.errors import MESSAGES, _seconds_until_allowed
 from eventapp.problems import PROBLEM_TYPE
@@ -90,8 +90,23 @@ def problem(status: int, detail: str | None = None, *, code: str | None = None, 
     return response
 
 
+def _no_such_resource() -> bool:
+    """Werkzeug answers 405 for PATCH /events/99999999999 (an id past the bounded converter)
+    when another method's rule has the same shape; no rule takes that URL: it is a 404."""
+    adapter = current_app.url_map.bind("localhost")
+    for method in ("GET", "POST", "PATCH", "DELETE"):
+        try:
+            adapter.match(request.path, method=method)
+            return False
+        except HTTPException:
+            continue
+    return True
+
+
 def http_problem(error: HTTPException):
     """An HTTPException (abort(), webargs' 422, Flask-Limiter's 429) as a problem."""
+    if error.code == 405 and _no_such_resource():
+        error = NotFound()
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     extra = {}
@@ -113,3 +128,17 @@ def http_problem(error: HTTPException):
 
 def init_blueprint(bp) -> None:
     bp.register_error_handler(HTTPException, http_problem)
+
+
+def init_app(app) -> None:
+    """URLs under /api/v1/ that match no rule (404, 405) are problems too; every other path is
+    answered by the app's own HTTPException handler, as before (looked up when it answers:
+    it is registered after the blueprints)."""
+
+    def answer(error: HTTPException):
+        if request.path.startswith("/api/v1/"):
+            return http_problem(error)
+        return current_app.error_handler_spec[None][None][HTTPException](error)
+
+    app.register_error_handler(404, answer)
+    app.register_error_handler(405, answer)
