@@ -39,11 +39,11 @@ def _load_actor() -> None:
         return
     secret = presented_secret()
     token = tokens.authenticate(secret) if secret else None
+    g.api_token = token  # also None: `g` may outlive a request (an app context around it)
     if token is None:
         g._login_user = login_manager.anonymous_user()
         return
     tokens.note_use(token)
-    g.api_token = token
     g._login_user = tokens.TokenActor(token)
 
 
