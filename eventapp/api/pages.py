@@ -17,7 +17,7 @@ from eventapp.models import ApiToken, WebhookDelivery, WebhookEndpoint, utcnow
 from eventapp.organiser.forms import choices
 from eventapp.permissions import Perm, guard
 from eventapp.problems import keep_form
-from eventapp.services.api import tokens, webhooks
+from eventapp.services.api import delivery, tokens, webhooks
 
 bp = Blueprint("api_settings", __name__, url_prefix="/organiser/organisations/<id:org_id>")
 
@@ -127,7 +127,7 @@ def webhook_log(organisation, endpoint_id):
         "api/webhook_log.html",
         organisation=organisation,
         endpoint=endpoint,
-        deliveries=webhooks.deliveries_of(endpoint),
+        deliveries=delivery.deliveries_of(endpoint),
         labels={**webhooks.EVENT_TYPES, webhooks.TEST_TYPE: _("Test event")},
         button=ButtonForm(),
     )
@@ -178,10 +178,10 @@ def webhook_delete(organisation, endpoint_id):
 def webhook_again(organisation, endpoint_id, delivery_id):
     endpoint = _endpoint_or_404(organisation, endpoint_id)
     _button_or_404()
-    delivery = db.session.get(WebhookDelivery, delivery_id)
-    if delivery is None or delivery.endpoint_id != endpoint.id:
+    sent = db.session.get(WebhookDelivery, delivery_id)
+    if sent is None or sent.endpoint_id != endpoint.id:
         abort(404)
-    webhooks.send_again(delivery)
+    webhooks.send_again(sent)
     webhooks.publish_pending()
     flash(_("The delivery will be sent again."), "success")
     return redirect(

@@ -151,9 +151,9 @@ WEBHOOKS_SWEEP = "webhooks.sweep"
 @shared_task(name=WEBHOOKS_DELIVER)
 def webhooks_deliver(delivery_ids: list[int]) -> dict:
     """Send these webhook deliveries (services/api/webhooks.py: signed, retried, in order)."""
-    from eventapp.services.api import webhooks
+    from eventapp.services.api import delivery
 
-    outcome = webhooks.deliver(delivery_ids)
+    outcome = delivery.deliver(delivery_ids)
     log.info("webhooks.deliver %s: %s", _ids(delivery_ids), sorted(set(outcome.values())))
     return {str(k): v for k, v in outcome.items()}
 
@@ -163,9 +163,9 @@ def webhooks_sweep() -> dict:
     """Webhook deliveries due for another attempt; the delivery log and the API's idempotent
     answers past their time are deleted."""
     from eventapp.api.v1 import idempotency
-    from eventapp.services.api import webhooks
+    from eventapp.services.api import delivery
 
-    queued = webhooks.sweep()
+    queued = delivery.sweep()
     pruned = idempotency.prune()
     if queued or pruned:
         log.info(

@@ -13,6 +13,7 @@ from eventapp.database import write_transaction
 from eventapp.extensions import db
 from eventapp.models import WebhookDelivery, WebhookEndpoint, utcnow
 from eventapp.services import registrations
+from eventapp.services.api import delivery as sending
 from eventapp.services.api import webhooks
 from eventapp.services.registrations import Participant
 from tests.api.receiver import receiving
@@ -102,16 +103,14 @@ def test_a_500_and_a_timeout_are_retried_with_back_off(app, api_for, factory, re
         delivery = db.session.scalars(select(WebhookDelivery)).one()
         assert (delivery.state, delivery.attempts, delivery.last_status) == ("pending", 1, 500)
         assert delivery.next_attempt_at > utcnow() + timedelta(seconds=50)
-        assert webhooks.deliver_one(delivery.id) == "skipped"  # not due yet
+        assert sending.deliver_one(delivery.id) == "skipped"  # not due yet
         later = utcnow() + timedelta(minutes=2)
-        assert webhooks.deliver_one(delivery.id, now=later) == "pending"
+        assert sending.deliver_one(delivery.id, now=later) == "pending"
         db.session.expire_all()
         delivery = db.session.get(WebhookDelivery, delivery.id)
         assert (delivery.attempts, delivery.last_error) == (2, "timeout")
-        assert webhooks.due(utcnow() + timedelta(minutes=10)) == [delivery.id]
-        assert (
-            webhooks.deliver_one(delivery.id, now=utcnow() + timedelta(minutes=10)) == "delivered"
-        )
+        assert sending.due(utcnow() + timedelta(minutes=10)) == [delivery.id]
+        assert sending.deliver_one(delivery.id, now=utcnow() + timedelta(minutes=10)) == "delivered"
         ids = {item.headers["Webhook-Id"] for item in receiver.received}
         assert len(receiver.received) == 3 and len(ids) == 1  # one id at every attempt
     finally:
@@ -128,10 +127,10 @@ def test_retries_stop_after_three_days(api_for, factory, receiver):
     delivery = db.session.scalars(select(WebhookDelivery)).one()
     delivery.created_at = utcnow() - timedelta(days=3, minutes=1)
     db.session.commit()
-    assert webhooks.deliver_one(delivery.id, now=utcnow() + timedelta(hours=7)) == "failed"
-    assert webhooks.backoff(1) == timedelta(minutes=1)
-    assert webhooks.backoff(3) == timedelta(minutes=4)
-    assert webhooks.backoff(30) == timedelta(hours=6)
+    assert sending.deliver_one(delivery.id, now=utcnow() + timedelta(hours=7)) == "failed"
+    assert sending.backoff(1) == timedelta(minutes=1)
+    assert sending.backoff(3) == timedelta(minutes=4)
+    assert sending.backoff(30) == timedelta(hours=6)
 
 
 def test_410_gone_disables_the_endpoint(api_for, factory, receiver):
@@ -163,8 +162,8 @@ def test_deliveries_of_one_resource_go_out_in_order(api_for, factory, receiver):
     assert len(receiver.received) == 1
     db.session.expire_all()
     later = utcnow() + timedelta(minutes=2)
-    assert webhooks.deliver_one(first.id, now=later) == "delivered"
-    assert webhooks.deliver_one(second.id, now=later) == "delivered"
+    assert sending.deliver_one(first.id, now=later) == "delivered"
+    assert sending.deliver_one(second.id, now=later) == "delivered"
     types = [json.loads(item.body)["type"] for item in receiver.received]
     assert types == ["registration.created", "registration.created", "checkin.created"]
 
@@ -175,10 +174,10 @@ def test_a_test_event_and_send_again(app, factory, receiver):
     endpoint, secret = _endpoint(org, user, receiver.url)
     delivery = webhooks.send_test(endpoint)
     db.session.commit()
-    assert webhooks.deliver([delivery.id])[delivery.id] == "delivered"
+    assert sending.deliver([delivery.id])[delivery.id] == "delivered"
     webhooks.send_again(db.session.get(WebhookDelivery, delivery.id))
     db.session.commit()
-    assert webhooks.deliver([delivery.id])[delivery.id] == "delivered"
+    assert sending.deliver([delivery.id])[delivery.id] == "delivered"
     assert len(receiver.received) == 2
     assert all(webhooks.verify(secret, r.headers, r.body) for r in receiver.received)
     assert json.loads(receiver.received[0].body)["type"] == "webhook.test"
@@ -191,7 +190,7 @@ def test_the_log_keeps_30_days(factory, receiver):
     old.state, old.created_at = "delivered", utcnow() - timedelta(days=31)
     webhooks.send_test(endpoint)
     db.session.commit()
-    assert webhooks.prune() == 1
+    assert sending.prune() == 1
 
 
 @pytest.mark.parametrize(
