@@ -15,7 +15,6 @@ from datetime import UTC, datetime
 import marshmallow as ma
 from flask import request
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, or_
 
 from eventapp.extensions import db
@@ -59,9 +58,6 @@ def page_schema(item_schema, name: str):
 
 class BadCursor(Exception):
     pass
-
-
-CURSOR_MESSAGE = _l("This cursor is not valid: start again from the first page.")
 
 
 def _decode(cursor: str) -> list:
