@@ -64,10 +64,10 @@ def token_list(organisation):
     return _token_page(organisation, form, status=400 if form.is_submitted() else 200)
 
 
-@bp.post("/api-tokens/<id:token_id>/revoke")
+@bp.post("/api-tokens/<id:api_key_id>/revoke")
 @guard.organisation(Perm.ORG_API)
-def token_revoke(organisation, token_id):
-    token = db.session.get(ApiToken, token_id)
+def token_revoke(organisation, api_key_id):
+    token = db.session.get(ApiToken, api_key_id)
     if (
         token is None
         or token.organisation_id != organisation.id

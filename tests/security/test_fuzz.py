@@ -698,7 +698,7 @@ def test_every_post_route_with_garbage_bodies(check, app, client, workspace, fac
         "payment_id": 1,
         "transaction_id": 1,
         "line_id": 1,
-        "token_id": 1,
+        "api_key_id": 1,
         "endpoint_id": 1,
         "delivery_id": 1,
     }

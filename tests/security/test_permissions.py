@@ -77,7 +77,7 @@ def _value_for(rule, name, ids):
         return ids.get("question", 0)
     if key == "org_id":
         return ids.get("organisation", 0)
-    if key in ("endpoint_id", "delivery_id", "token_id"):  # the API settings (issue 17)
+    if key in ("endpoint_id", "delivery_id", "api_key_id"):  # the API settings (issue 17)
         return ids.get(key.removesuffix("_id"), 0)
     if isinstance(converter, IntegerConverter):
         # A tour's stage pages need a tour; every other event page takes the congress.
@@ -195,7 +195,7 @@ def _api_settings(org, owner) -> dict:
     )
     delivery = webhooks.send_test(endpoint)
     db.session.commit()
-    return {"token": token.id, "endpoint": endpoint.id, "delivery": delivery.id}
+    return {"api_key": token.id, "endpoint": endpoint.id, "delivery": delivery.id}
 
 
 def _snapshot(db, event_id):

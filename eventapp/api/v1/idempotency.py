@@ -1,6 +1,6 @@
 """Idempotent writes (pretix's rules): a POST, PATCH or DELETE sent with an `Idempotency-Key`
 header is run once per token and key; its answer is kept 24 hours and replayed, errors
-included, for the same key and the same request (method, path, body). The same key with
+included, for the same key and the same request (method, path and query, body). The same key with
 another request is refused (422); while the first is still running, 409. Answers that say
 "try again" (409, 429, 5xx) are not kept: the key can be used again.
 
@@ -53,7 +53,7 @@ DOC = {
 def fingerprint() -> str:
     digest = hashlib.sha256()
     digest.update(request.method.encode())
-    digest.update(b"\0" + request.path.encode() + b"\0")
+    digest.update(b"\0" + request.path.encode() + b"?" + request.query_string + b"\0")
     digest.update(request.get_data(cache=True))
     return digest.hexdigest()
 
