@@ -66,6 +66,13 @@ PERIODIC = [
         _every("REMINDER_SWEEP_SECONDS"),
         lambda config: float(config["REMINDER_SWEEP_SECONDS"]),
     ),
+    # Webhook deliveries due for another attempt (services/api/webhooks.py); old log rows.
+    Periodic(
+        "webhooks-sweep",
+        "webhooks.sweep",
+        lambda config: schedule(float(config.get("WEBHOOK_SWEEP_SECONDS", 60))),
+        lambda config: float(config.get("WEBHOOK_SWEEP_SECONDS", 60)),
+    ),
     # Unpaid bookings past their payment deadline: seats released, reminders sent before.
     Periodic(
         "fees-release",

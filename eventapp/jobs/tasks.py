@@ -142,3 +142,33 @@ def refund(transaction_id: int) -> dict:
     outcome = refunds.run_refund(transaction_id)
     log.info("fees.refund: transaction %d %s", transaction_id, outcome)
     return {"transaction": transaction_id, "outcome": outcome}
+
+
+WEBHOOKS_DELIVER = "webhooks.deliver"
+WEBHOOKS_SWEEP = "webhooks.sweep"
+
+
+@shared_task(name=WEBHOOKS_DELIVER)
+def webhooks_deliver(delivery_ids: list[int]) -> dict:
+    """Send these webhook deliveries (services/api/webhooks.py: signed, retried, in order)."""
+    from eventapp.services.api import delivery
+
+    outcome = delivery.deliver(delivery_ids)
+    log.info("webhooks.deliver %s: %s", _ids(delivery_ids), sorted(set(outcome.values())))
+    return {str(k): v for k, v in outcome.items()}
+
+
+@shared_task(name=WEBHOOKS_SWEEP)
+def webhooks_sweep() -> dict:
+    """Webhook deliveries due for another attempt; the delivery log and the API's idempotent
+    answers past their time are deleted."""
+    from eventapp.api.v1 import idempotency
+    from eventapp.services.api import delivery
+
+    queued = delivery.sweep()
+    pruned = idempotency.prune()
+    if queued or pruned:
+        log.info(
+            "webhooks.sweep: %d deliveries queued, %d idempotent answers pruned", queued, pruned
+        )
+    return {"queued": queued, "pruned": pruned}

@@ -1,5 +1,6 @@
 """The data model. Import models from here."""
 
+from eventapp.models.api import ApiToken, IdempotentRequest, WebhookDelivery, WebhookEndpoint
 from eventapp.models.audit import AuditLog
 from eventapp.models.badge import BadgeDesign
 from eventapp.models.base import Base, UTCDateTime, utcnow
@@ -74,6 +75,7 @@ __all__ = [
     "ActorCategory",
     "Answer",
     "AnswerChoice",
+    "ApiToken",
     "AuditLog",
     "BadgeDesign",
     "BankLine",
@@ -94,6 +96,7 @@ __all__ = [
     "EventStatus",
     "FeeSettings",
     "ImmutableDocument",
+    "IdempotentRequest",
     "ImportUpload",
     "Invitation",
     "IssuedDocument",
@@ -140,5 +143,7 @@ __all__ = [
     "Verification",
     "Voucher",
     "VoucherKind",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "utcnow",
 ]

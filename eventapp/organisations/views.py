@@ -121,7 +121,7 @@ def profile(organisation):
 def _org_perms(organisation: Organisation) -> set[Perm]:
     return {
         perm
-        for perm in (Perm.ORG_MEMBERS, Perm.ORG_PROFILE, Perm.ORG_VIEW)
+        for perm in (Perm.ORG_MEMBERS, Perm.ORG_PROFILE, Perm.ORG_VIEW, Perm.ORG_API)
         if organisation.id in organisation_ids(_me(), perm) or _me().is_admin
     }
 
@@ -170,6 +170,7 @@ def _members_page(organisation, invite_form=None, status=200):
         invitations=invitations,
         now=utcnow(),
         can_manage=Perm.ORG_MEMBERS in _org_perms(organisation),
+        can_use_api=Perm.ORG_API in _org_perms(organisation),
         invite_form=invite_form or InvitationForm(),
         role_form=RoleForm(),
         action_form=ActionForm(),

@@ -88,6 +88,8 @@ def current_actor():
 
 
 def _login_first():
+    if request.path.startswith("/api/v1/"):
+        abort(401, _("Send a valid API token: Authorization: Bearer <token>."))
     if request.path.startswith("/api/"):
         abort(401, _("Log in to the organiser workspace first."))
     return login_manager.unauthorized()

@@ -22,6 +22,7 @@ per-event grants. Nothing here reads the request.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
@@ -54,6 +55,7 @@ class Perm(StrEnum):
     ORG_MEMBERS = "organisation.members"  # invite, change roles, remove; require 2FA
     ORG_VIEW = "organisation.view"  # see the organisation's members page (read only)
     ORG_INVOICES = "organisation.invoices"  # the invoices it issued, re-send, export
+    ORG_API = "organisation.api"  # API tokens and webhooks of the organisation
 
     @property
     def on_organisation(self) -> bool:
@@ -94,13 +96,32 @@ def _grant_is_current(today: date | None = None) -> ColumnElement[bool]:
 
 
 class Actor(Protocol):
-    """Who asks. A `User` is one; an API token must offer the same attributes (its grants as
-    `memberships`, each with `organisation_id` and `role`)."""
+    """Who asks. A `User` is one; an API token is another (eventapp/api/v1/auth.py): its
+    owner's `memberships` in the token's organisation only, never admin, and `limits`."""
 
     is_authenticated: bool
     is_active: bool
     is_admin: bool
     memberships: list
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What narrows an actor below its roles (an API token): only these permissions (its
+    scopes), only these events and their stages (None: any), and no personal grant of its
+    owner (a token speaks for its organisation)."""
+
+    perms: frozenset[Perm]
+    event_ids: frozenset[int] | None = None
+
+
+def _limits(actor: Actor) -> Limits | None:
+    return getattr(actor, "limits", None)
+
+
+def _personal_id(actor: Actor) -> int | None:
+    """The id whose personal grants (EventGrant.user_id) the actor holds: none for a token."""
+    return None if _limits(actor) is not None else getattr(actor, "id", None)
 
 
 def is_signed_in(actor: Actor | None) -> bool:
@@ -145,7 +166,10 @@ def organisations_clause(actor: Actor, *perms: Perm) -> ColumnElement[bool]:
     """A WHERE clause on Organisation: those where `actor` holds one of `perms`."""
     if _is_admin(actor):
         return true()
-    ids = organisation_ids(actor, *perms)
+    limits = _limits(actor)
+    if limits is not None:
+        perms = tuple(perm for perm in perms if perm in limits.perms)
+    ids = organisation_ids(actor, *perms) if perms else []
     return Organisation.id.in_(ids) if ids else false()
 
 
@@ -157,6 +181,11 @@ def accessible_events_clause(actor: Actor, *perms: Perm) -> ColumnElement[bool]:
         return false()
     if _is_admin(actor):
         return true()
+    limits = _limits(actor)
+    if limits is not None:
+        perms = tuple(perm for perm in perms if perm in limits.perms)
+        if not perms:
+            return false()
     org_ids = organisation_ids(actor, *perms)
     clauses = []
     if org_ids:
@@ -168,7 +197,12 @@ def accessible_events_clause(actor: Actor, *perms: Perm) -> ColumnElement[bool]:
     if granted is not None:
         by_grant = select(EventGrant.event_id).where(granted, _grant_is_current())
         clauses += [Event.id.in_(by_grant), Event.parent_id.in_(by_grant)]
-    return or_(*clauses) if clauses else false()
+    if not clauses:
+        return false()
+    if limits is not None and limits.event_ids is not None:
+        ids = sorted(limits.event_ids)
+        return and_(or_(*clauses), or_(Event.id.in_(ids), Event.parent_id.in_(ids)))
+    return or_(*clauses)
 
 
 def _grant_roles(wanted: set[Perm], within: frozenset[Perm] | None = None) -> list[str]:
@@ -188,7 +222,7 @@ def _granted_clause(actor: Actor, wanted: set[Perm]) -> ColumnElement[bool] | No
         return None
     clauses = []
     roles = _grant_roles(wanted)
-    if roles:
+    if roles and _personal_id(actor) is not None:
         clauses.append(and_(EventGrant.user_id == actor.id, EventGrant.role.in_(roles)))
     for membership in _current_memberships(actor):
         roles = _grant_roles(wanted, ROLE_PERMISSIONS.get(membership.role, frozenset()))
@@ -208,11 +242,12 @@ def _grants(actor: Actor) -> dict[int, frozenset[Perm]]:
     if not is_signed_in(actor) or getattr(actor, "id", None) is None:
         return {}
     cache = g.setdefault("actor_grants", {}) if has_request_context() else {}
-    key = getattr(actor, "id", None)
+    key = (getattr(actor, "id", None), _limits(actor) is not None)
     if key in cache:
         return cache[key]
     own_roles = {m.organisation_id: m.role for m in _current_memberships(actor)}
-    condition = EventGrant.user_id == actor.id
+    personal = _personal_id(actor)
+    condition = EventGrant.user_id == personal if personal is not None else false()
     if own_roles:
         condition = or_(condition, EventGrant.organisation_id.in_(sorted(own_roles)))
     held: dict[int, set[Perm]] = {}
@@ -251,9 +286,14 @@ def _permissions_from(
         if membership.organisation_id in organisers:
             granted |= ROLE_PERMISSIONS.get(membership.role, frozenset())
     grants = _grants(actor)
+    event_ids = [event_id for event_id in event_ids if event_id is not None]
     for event_id in event_ids:
-        if event_id is not None:
-            granted |= grants.get(event_id, frozenset())
+        granted |= grants.get(event_id, frozenset())
+    limits = _limits(actor)
+    if limits is not None:
+        if limits.event_ids is not None and not limits.event_ids & set(event_ids):
+            return frozenset()
+        granted &= limits.perms
     return frozenset(granted & EVENT_PERMS)
 
 

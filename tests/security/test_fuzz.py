@@ -702,6 +702,9 @@ def test_every_post_route_with_garbage_bodies(check, app, client, workspace, fac
         "room_id": 1,
         "track_id": 1,
         "speaker_id": 1,
+        "api_key_id": 1,
+        "endpoint_id": 1,
+        "delivery_id": 1,
     }
     urls = []
     for rule in app.url_map.iter_rules():

@@ -54,8 +54,13 @@ def rules_where(app, condition):
 
 def organiser_rules(app):
     """Every endpoint that needs a signed-in actor (the workspace, its API, the account pages),
-    found through the declarations."""
-    rules = rules_where(app, lambda access: access is not None and access.signed_in)
+    found through the declarations. /api/v1 takes API tokens only (a session is not one): its
+    walk, with tokens, is tests/security/test_api_v1.py."""
+    rules = [
+        rule
+        for rule in rules_where(app, lambda access: access is not None and access.signed_in)
+        if not rule.rule.startswith("/api/v1/")
+    ]
     assert len(rules) > 30  # the enumeration found the workspace
     return rules
 
@@ -77,6 +82,8 @@ def _value_for(rule, name, ids):
         return ids.get("organisation", 0)
     if rule.rule.startswith("/organiser/events/") and key in PROGRAMME_IDS:
         return ids.get(PROGRAMME_IDS[key], 0)
+    if key in ("endpoint_id", "delivery_id", "api_key_id"):  # the API settings (issue 17)
+        return ids.get(key.removesuffix("_id"), 0)
     if isinstance(converter, IntegerConverter):
         # A tour's stage pages need a tour; every other event page takes the congress.
         return ids.get("tour", ids["event"]) if "/stages" in rule.rule else ids["event"]
@@ -162,12 +169,14 @@ def foreign(factory, db):
     db.session.commit()
     document = issued_invoice(org, event, confirmed, reference="EV-FORE-IGN1")
     programme_ids = programme_rows(db, event, confirmed)
+    api = _api_settings(org, factory.user(org, "owner"))
     return {
         "org": org,
         "event": event,
         "ids": {
             "document": document,
             **programme_ids,
+            **api,
             "question": question.id,
             "organisation": org.id,
             "event": event.id,
@@ -218,6 +227,29 @@ def programme_rows(db, event, person) -> dict:
     db.session.add(SessionAttendance(session_id=session.id, registration_id=person.id))
     db.session.commit()
     return {"session": session.id, "room": room.id, "track": track.id, "speaker": speaker.id}
+
+
+def _api_settings(org, owner) -> dict:
+    """An API token, a webhook endpoint and a delivery of the organisation (issue 17)."""
+    from datetime import timedelta
+
+    from eventapp.extensions import db
+    from eventapp.models import utcnow
+    from eventapp.services.api import tokens, webhooks
+
+    token, _secret = tokens.create_token(
+        org,
+        owner,
+        name="CRM",
+        scopes=["events:read"],
+        expires_on=(utcnow() + timedelta(days=9)).date(),
+    )
+    endpoint, _secret = webhooks.create_endpoint(
+        org, url="https://crm.example.org/hook", event_types=["checkin.created"], user=owner
+    )
+    delivery = webhooks.send_test(endpoint)
+    db.session.commit()
+    return {"api_key": token.id, "endpoint": endpoint.id, "delivery": delivery.id}
 
 
 def _snapshot(db, event_id):

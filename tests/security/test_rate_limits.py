@@ -225,3 +225,23 @@ def test_behind_a_trusted_proxy_each_visitor_has_their_own_allowance(limited_app
     assert send("192.0.2.20") == 302
     # The first visitor writing a fake address before theirs: still the first visitor.
     assert send("203.0.113.99, 192.0.2.10") == 429
+
+
+def test_the_api_counts_per_token_and_answers_429_with_retry_after(limited_apps, factory):
+    """/api/v1 (issue 17): each token has its own allowance; past it, a 429 problem with
+    Retry-After; another token, and the public reads of another address, are not affected."""
+    from tests.api.conftest import Api, make_token
+
+    app = limited_apps(API_RATE_LIMIT="3 per minute")
+    org = factory.organisation()
+    user = factory.user(org)
+    event = factory.event(organisers=[org])
+    first = Api(app.test_client(), make_token(user, org))
+    second = Api(app.test_client(), make_token(user, org))
+    url = f"/api/v1/events/{event.id}"
+    assert [first.get(url).status_code for _ in range(3)] == [200, 200, 200]
+    refused = first.get(url)
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
+    assert refused.mimetype == "application/problem+json"
+    assert refused.json["code"] == "api.rate_limited" and "per minute" not in refused.json["detail"]
+    assert second.get(url).status_code == 200

@@ -1,0 +1,2 @@
+"""The REST API's rules (issue 17): tokens (tokens.py), idempotent writes (idempotency.py),
+signed webhooks (webhooks.py)."""
