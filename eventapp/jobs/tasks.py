@@ -142,3 +142,17 @@ def refund(transaction_id: int) -> dict:
     outcome = refunds.run_refund(transaction_id)
     log.info("fees.refund: transaction %d %s", transaction_id, outcome)
     return {"transaction": transaction_id, "outcome": outcome}
+
+
+B2B_SCHEDULE = "b2b.schedule"
+
+
+@shared_task(name=B2B_SCHEDULE)
+def b2b_schedule(run_id: int) -> dict:
+    """One run of the B2B meeting scheduler, queued by the organiser (services/b2b/scheduling):
+    computed outside any transaction, applied under the event lock."""
+    from eventapp.services.b2b import scheduling
+
+    outcome = scheduling.execute(run_id)
+    log.info("b2b.schedule: run %d %s", run_id, outcome)
+    return {"run": run_id, "outcome": outcome}

@@ -1,6 +1,21 @@
 """The data model. Import models from here."""
 
 from eventapp.models.audit import AuditLog
+from eventapp.models.b2b import (
+    B2BBlock,
+    B2BParticipant,
+    B2BSettings,
+    B2BSlot,
+    B2BTable,
+    B2BTag,
+    Meeting,
+    MeetingRequest,
+    MeetingSeat,
+    NetworkProfile,
+    RequestStatus,
+    RunStatus,
+    ScheduleRun,
+)
 from eventapp.models.badge import BadgeDesign
 from eventapp.models.base import Base, UTCDateTime, utcnow
 from eventapp.models.booking import Booking
@@ -54,6 +69,12 @@ __all__ = [
     "Answer",
     "AnswerChoice",
     "AuditLog",
+    "B2BBlock",
+    "B2BParticipant",
+    "B2BSettings",
+    "B2BSlot",
+    "B2BTable",
+    "B2BTag",
     "BadgeDesign",
     "BankLine",
     "BankSettings",
@@ -75,9 +96,13 @@ __all__ = [
     "Mailing",
     "MailingAttachment",
     "MailingStatus",
+    "Meeting",
+    "MeetingRequest",
+    "MeetingSeat",
     "MemberCompany",
     "Membership",
     "MembershipRole",
+    "NetworkProfile",
     "Organisation",
     "OrganisationKind",
     "OrganiserRole",
@@ -96,6 +121,9 @@ __all__ = [
     "Registration",
     "RegistrationSource",
     "RegistrationStatus",
+    "RequestStatus",
+    "RunStatus",
+    "ScheduleRun",
     "UTCDateTime",
     "User",
     "UserSession",
