@@ -110,10 +110,12 @@ class TablesForm(FlaskForm):
 class RunForm(FlaskForm):
     mode = SelectField(
         _l("What to schedule"),
-        choices=[
-            ("full", _l("Everything again (locked meetings stay)")),
-            ("unscheduled_only", _l("Only the requests without a slot (the others stay)")),
-        ],
+        choices=choices(
+            [
+                ("full", _l("Everything again (locked meetings stay)")),
+                ("unscheduled_only", _l("Only the requests without a slot (the others stay)")),
+            ]
+        ),
         default="full",
     )
 

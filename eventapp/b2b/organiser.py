@@ -24,7 +24,7 @@ from eventapp.models import (
     ScheduleRun,
     utcnow,
 )
-from eventapp.organiser.forms import ActionForm, local_zone, to_local, to_utc
+from eventapp.organiser.forms import ActionForm, choices, local_zone, to_local, to_utc
 from eventapp.organiser.navigation import render_event
 from eventapp.permissions import Perm, guard
 from eventapp.problems import flash_and_redirect, keep_form
@@ -276,13 +276,18 @@ def grid(event):
 
 def _move_form(event) -> MoveForm:
     form = MoveForm()
-    form.slot.choices = [
-        (s.id, localdatetime(s.starts_at, "short")) for s in scheduling.slots_of(event.id)
-    ]
-    form.table.choices = [
-        (t.id, _("Table %(number)s", number=t.number) + (f" · {t.location}" if t.location else ""))
-        for t in scheduling.tables_of(event.id)
-    ]
+    form.slot.choices = choices(
+        [(s.id, localdatetime(s.starts_at, "short")) for s in scheduling.slots_of(event.id)]
+    )
+    form.table.choices = choices(
+        [
+            (
+                t.id,
+                _("Table %(number)s", number=t.number) + (f" · {t.location}" if t.location else ""),
+            )
+            for t in scheduling.tables_of(event.id)
+        ]
+    )
     return form
 
 

@@ -17,7 +17,7 @@ from eventapp.b2b.forms import ProfileForm, RequestForm, UnavailableForm
 from eventapp.extensions import limiter
 from eventapp.i18n import current_language, localdatetime
 from eventapp.models import ActorCategory, B2BTag, Region, Registration
-from eventapp.organiser.forms import ActionForm
+from eventapp.organiser.forms import ActionForm, choices
 from eventapp.permissions import guard
 from eventapp.problems import flash_and_redirect, keep_form
 from eventapp.routing import page_arg
@@ -119,7 +119,9 @@ def _home(registration, settings, participant, form, carried, status):
     if participant is not None:
         unavailable = UnavailableForm(prefix="away")
         slots = scheduling.slots_of(registration.event_id)
-        unavailable.slots.choices = [(s.id, localdatetime(s.starts_at, "short")) for s in slots]
+        unavailable.slots.choices = choices(
+            [(s.id, localdatetime(s.starts_at, "short")) for s in slots]
+        )
         if request.method == "GET" or unavailable.slots.data is None:
             unavailable.slots.data = list(participant.unavailable or [])
     return _render(
@@ -146,7 +148,7 @@ def availability(registration: Registration, token: str):
         return redirect(url_for("b2b.home", token=token))
     form = UnavailableForm(prefix="away")
     slots = scheduling.slots_of(registration.event_id)
-    form.slots.choices = [(s.id, localdatetime(s.starts_at, "short")) for s in slots]
+    form.slots.choices = choices([(s.id, localdatetime(s.starts_at, "short")) for s in slots])
     if not form.validate():
         flash(_("Your session has expired. Please try again."), "error")
         return redirect(url_for("b2b.home", token=token))

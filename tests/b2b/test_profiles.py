@@ -130,7 +130,8 @@ def test_browse_filters_in_sql_and_pages(client, factory, query_counter):
         join(
             factory, event, last_name=f"P{n:02d}", organisation=f"Org {n:02d}",
             offers=["mabs"] if n % 2 else ["analytics"], category="cdmo" if n < 5 else "biotech",
-            region="ara" if n == 7 else "idf", pitch="Bioréacteurs à usage unique" if n == 3 else "",
+            region="ara" if n == 7 else "idf",
+            pitch="Bioréacteurs à usage unique" if n == 3 else "",
         )  # fmt: skip
     first = client.get(link(me, "/people")).get_data(as_text=True)
     assert "25 profiles" in first or "25 profils" in first
