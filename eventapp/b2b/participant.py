@@ -271,10 +271,12 @@ ANSWERS = {
 }
 
 
-@bp.post("/r/<token>/b2b/requests/<id:request_id>/<any(accept, decline, cancel):action>")
+@bp.post("/r/<token>/b2b/requests/<id:request_id>/<verb>")
 @limiter.limit(_rate)
 @guard.manage_link
-def answer(registration: Registration, token: str, request_id: int, action: str):
+def answer(registration: Registration, token: str, request_id: int, verb: str):
+    if verb not in ANSWERS:  # accept, decline, cancel
+        abort(404)
     participant = _me(registration, token)
     back = url_for("b2b.requests", token=token)
     if participant is None:
@@ -282,7 +284,7 @@ def answer(registration: Registration, token: str, request_id: int, action: str)
     if not ActionForm().validate():
         flash(_("Your session has expired. Please try again."), "error")
         return redirect(back)
-    service, message = ANSWERS[action]
+    service, message = ANSWERS[verb]
     with flash_and_redirect(back):
         service(participant, request_id)
     flash(message(), "success")

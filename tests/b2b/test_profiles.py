@@ -81,7 +81,9 @@ def test_the_profile_of_an_earlier_event_is_offered_again_to_confirm(client, fac
     registration = factory.registration(
         congress, email="lea@example.org", organisation_name="Biotesting"
     )
-    page = client.get(f"/r/{registration.manage_token}/b2b").get_data(as_text=True)
+    page = client.get(
+        f"/r/{registration.manage_token}/b2b", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
     assert "earlier event" in page
     assert "Analytical methods" in page
     assert '<input checked id="offers-7" name="offers" type="checkbox" value="analytics">' in page
