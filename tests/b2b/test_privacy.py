@@ -80,3 +80,21 @@ def test_the_event_purge_removes_the_per_event_data_and_keeps_the_directory(fact
             ProfileData(organisation_name="Org A", category="biotech", region=None),
         )
     assert _count(NetworkProfile) == 2
+
+
+def test_a_cancelled_registration_gives_back_its_meetings(client, factory):
+    from eventapp.models import B2BSlot, B2BTable
+
+    event = open_b2b(factory)
+    a = join(factory, event, last_name="A")
+    b = join(factory, event, last_name="B")
+    request = accepted(event, a, b)
+    slot = db.session.scalars(select(B2BSlot)).first()
+    table = db.session.scalars(select(B2BTable)).first()
+    with write_transaction():
+        scheduling.place(db.session.get(MeetingRequest, request.id), slot.id, table.id)
+    token = db.session.get(Registration, a.registration_id).manage_token
+    assert client.post(f"/r/{token}/cancel").status_code == 302
+    db.session.rollback()
+    assert _count(Meeting) == 0 and _count(MeetingRequest) == 0
+    assert _count(B2BParticipant) == 1 and _count(NetworkProfile) == 2

@@ -294,3 +294,43 @@ def test_simultaneous_placements_never_double_book(app, factory):
     assert all("slot_taken" in e or "person_busy" in e for e in errors), errors
     assert db.session.scalar(select(func.count()).select_from(Meeting)) == 2
     _assert_no_double_booking(event.id)
+
+
+def test_a_lost_run_does_not_block_the_next_one(factory):
+    from datetime import timedelta
+
+    from eventapp.models import Event, utcnow
+
+    _org, event, manager = _setup(factory)
+    with write_transaction():
+        db.session.add(
+            ScheduleRun(
+                event_id=event.id, mode="full", status="running",
+                created_at=utcnow() - timedelta(hours=1),
+            )
+        )  # fmt: skip
+    with write_transaction():
+        run = scheduling.start_run(db.session.get(Event, event.id), manager, "full")
+        assert run.id
+
+
+def test_the_meetings_grid_reads_in_a_fixed_number_of_queries(client, factory, login,
+                                                               query_counter):  # fmt: skip
+    _org, event, manager = _setup(factory, blocks=((0, 6),), tables=4)
+    people = [join(factory, event, last_name=f"P{n:02d}") for n in range(16)]
+    slots = db.session.scalars(select(B2BSlot).order_by(B2BSlot.starts_at)).all()
+    tables = db.session.scalars(select(B2BTable).order_by(B2BTable.number)).all()
+    login(manager)
+    counts = []
+    for n in range(8):
+        request = accepted(event, people[2 * n], people[2 * n + 1])
+        with write_transaction():
+            scheduling.place(
+                db.session.get(MeetingRequest, request.id), slots[n % 6].id, tables[n // 6].id
+            )
+        if n in (1, 7):
+            with query_counter() as queries:
+                page = client.get(f"/organiser/events/{event.id}/b2b/meetings")
+            assert page.get_data(as_text=True).count('id="meeting-') == n + 1
+            counts.append(len(queries))
+    assert counts[0] == counts[1], counts

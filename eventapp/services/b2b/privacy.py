@@ -63,3 +63,10 @@ def _on_purge(event: events.DomainEvent) -> None:
     # The purge anonymises in batches through services/privacy (before_anonymising); this is
     # the last word for the event: nothing per-event is left behind.
     _drop_participations(B2BParticipant.event_id == event["event_id"])
+
+
+@events.subscribe("registration.cancelled", phase="before_commit")
+def _on_cancellation(event: events.DomainEvent) -> None:
+    # A cancelled registration no longer comes: its requests and meetings go (the people it
+    # was to meet get their slot back); the directory profile stays the person's.
+    _drop_participations(B2BParticipant.registration_id == event["registration_id"])

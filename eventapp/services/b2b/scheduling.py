@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import delete, func, or_, select
@@ -137,12 +137,18 @@ def build_problem(event: Event) -> scheduler.Problem:
 # --- runs -------------------------------------------------------------------------------------
 
 
+# A run queued or running for longer than this is taken as lost (its worker died, the broker
+# lost the job): it no longer stops the organiser from starting another.
+STALE_AFTER = timedelta(minutes=15)
+
+
 def active_run(event_id: int) -> ScheduleRun | None:
     return db.session.scalar(
         select(ScheduleRun)
         .where(
             ScheduleRun.event_id == event_id,
             ScheduleRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]),
+            ScheduleRun.created_at > utcnow() - STALE_AFTER,
         )
         .order_by(ScheduleRun.id.desc())
         .limit(1)
