@@ -48,6 +48,11 @@ def _own(model, object_id: int, event):
 @guard.event(Perm.STATISTICS)
 def dashboard(event):
     """The counts, the set-up and the last runs (viewers see the counts)."""
+    return _dashboard(event)
+
+
+def _dashboard(event, *, settings_form=None, tables_form=None, status: int = 200):
+    """The B2B page; a form given is shown as typed (with its errors)."""
     settings = profiles.settings_of(event)
     runs = list(
         db.session.scalars(
@@ -57,12 +62,14 @@ def dashboard(event):
             .limit(RECENT_RUNS)
         )
     )
-    settings_form = SettingsForm(prefix="settings")
-    if settings is not None:
-        settings_form.process(obj=settings)
+    if settings_form is None:
+        settings_form = SettingsForm(prefix="settings", formdata=None)
+        if settings is not None:
+            settings_form.process(obj=settings)
     return render_event(
         "b2b/organiser/dashboard.html",
         event,
+        status=status,
         current_tab="b2b.dashboard",
         settings=settings,
         counts=stats.counts(event.id),
@@ -70,9 +77,9 @@ def dashboard(event):
         blocks=scheduling.blocks_of(event.id),
         tables=scheduling.tables_of(event.id),
         settings_form=settings_form,
-        block_form=BlockForm(prefix="block"),
-        tables_form=TablesForm(prefix="tables"),
-        run_form=RunForm(prefix="run"),
+        block_form=BlockForm(prefix="block", formdata=None),
+        tables_form=tables_form or TablesForm(prefix="tables", formdata=None),
+        run_form=RunForm(prefix="run", formdata=None),
         action_form=ActionForm(),
         active=scheduling.active_run(event.id),
     )
@@ -87,10 +94,7 @@ def _back(event):
 def save_settings(event):
     form = SettingsForm(prefix="settings")
     if not form.validate():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return redirect(_back(event))
+        return _dashboard(event, settings_form=form, status=400)
     planning.save_settings(
         event,
         enabled=bool(form.enabled.data),
@@ -148,10 +152,7 @@ def remove_block(event, block_id: int):
 def add_tables(event):
     form = TablesForm(prefix="tables")
     if not form.validate():
-        for errors in form.errors.values():
-            for error in errors:
-                flash(error, "error")
-        return redirect(_back(event))
+        return _dashboard(event, tables_form=form, status=400)
     added = planning.add_tables(event, form.count.data, form.location.data or "")
     flash(_("%(count)s tables added.", count=len(added)), "success")
     return redirect(_back(event))

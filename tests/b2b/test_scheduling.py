@@ -334,3 +334,28 @@ def test_the_meetings_grid_reads_in_a_fixed_number_of_queries(client, factory, l
             assert page.get_data(as_text=True).count('id="meeting-') == n + 1
             counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_bad_set_up_input_is_refused_and_kept(client, factory, login):
+    _org, event, manager = _setup(factory)
+    login(manager)
+    base = f"/organiser/events/{event.id}/b2b"
+    bad = client.post(f"{base}/settings", data={"settings-request_limit": "9999",
+                                                 "settings-meeting_cap": "abc"})  # fmt: skip
+    assert bad.status_code == 400
+    assert 'value="9999"' in bad.get_data(as_text=True)
+    tables = client.post(f"{base}/tables", data={"tables-count": "0", "tables-location": "Salle 3"})
+    assert tables.status_code == 400 and 'value="Salle 3"' in tables.get_data(as_text=True)
+    backwards = {
+        "block-starts_at": "2030-01-10T15:00",
+        "block-ends_at": "2030-01-10T14:00",
+        "block-slot_minutes": "20",
+    }
+    block = client.post(f"{base}/blocks", data=backwards)
+    assert block.status_code == 422
+    assert "2030-01-10T15:00" in block.get_data(as_text=True)
+    assert client.post(f"{base}/blocks", data={"block-starts_at": "nonsense"}).status_code == 400
+    db.session.rollback()
+    from eventapp.models import B2BSettings
+
+    assert db.session.get(B2BSettings, event.id).request_limit == 20
