@@ -24,11 +24,6 @@ class B2BCounts:
         """Scheduled meetings over accepted requests (None before any is accepted)."""
         return self.scheduled / self.accepted if self.accepted else None
 
-    @property
-    def acceptance_rate(self) -> float | None:
-        answered = self.accepted + self.declined
-        return self.accepted / answered if answered else None
-
 
 def counts(event_id: int) -> B2BCounts:
     profiles = db.session.scalar(
