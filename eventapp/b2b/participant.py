@@ -234,6 +234,7 @@ def person(registration: Registration, token: str, participant_id: int):
             they_offer=they_offer,
             they_seek=they_seek,
             shared=profiles.contact_shared(me, other),
+            between=profiles.open_request_between(me, other),
         )
 
     if request.method == "POST":

@@ -149,3 +149,14 @@ def test_pending_requests_never_reach_the_scheduler(factory):
     problem = build_problem(event)
     assert [r.id for r in problem.requests] == [accepted_id]
     assert RequestStatus.PENDING in {r.status for r in db.session.scalars(select(MeetingRequest))}
+
+
+def test_the_profile_page_says_a_request_is_waiting(client, factory):
+    event = open_b2b(factory)
+    a = join(factory, event, last_name="A")
+    b = join(factory, event, last_name="B")
+    client.post(link(a, f"/people/{b.id}"), data={"message": ""})
+    mine = client.get(link(a, f"/people/{b.id}")).get_data(as_text=True)
+    assert "Votre demande attend une réponse." in mine and 'name="message"' not in mine
+    theirs = client.get(link(b, f"/people/{a.id}")).get_data(as_text=True)
+    assert "vous a demandé un rendez-vous" in theirs

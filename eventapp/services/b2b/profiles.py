@@ -292,6 +292,25 @@ def suggestions(viewer: B2BParticipant, limit: int = SUGGESTIONS) -> list[Sugges
     return ranked[:limit]
 
 
+def open_request_between(viewer: B2BParticipant, other: B2BParticipant) -> MeetingRequest | None:
+    """The pending (not expired) or accepted request between the two, either way."""
+    from eventapp.services.b2b.requests import open_clause
+
+    return db.session.scalar(
+        select(MeetingRequest).where(
+            open_clause(),
+            or_(
+                and_(
+                    MeetingRequest.sender_id == viewer.id, MeetingRequest.recipient_id == other.id
+                ),
+                and_(
+                    MeetingRequest.sender_id == other.id, MeetingRequest.recipient_id == viewer.id
+                ),
+            ),
+        )
+    )
+
+
 def contact_shared(viewer: B2BParticipant, other: B2BParticipant) -> bool:
     """Contact details are shared once a request between the two is accepted."""
     return bool(
