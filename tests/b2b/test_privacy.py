@@ -98,3 +98,19 @@ def test_a_cancelled_registration_gives_back_its_meetings(client, factory):
     db.session.rollback()
     assert _count(Meeting) == 0 and _count(MeetingRequest) == 0
     assert _count(B2BParticipant) == 1 and _count(NetworkProfile) == 2
+
+
+def test_the_data_download_holds_the_b2b_profile_and_own_messages(client, factory):
+    import json
+
+    event = open_b2b(factory)
+    me = join(factory, event, offers=["mabs"], pitch="Anticorps", last_name="Me")
+    other = join(factory, event, last_name="Other")
+    token = db.session.get(Registration, me.registration_id).manage_token
+    client.post(f"/r/{token}/b2b/people/{other.id}", data={"message": "Mon message"})
+    data = json.loads(client.get(f"/r/{token}/data.json").get_data(as_text=True))
+    assert data["b2b"]["profiles"][0]["pitch"] == "Anticorps"
+    assert data["b2b"]["meeting_requests"] == [
+        {"sent": True, "status": "pending", "message": "Mon message",
+         "created_at": data["b2b"]["meeting_requests"][0]["created_at"]}
+    ]  # fmt: skip

@@ -70,3 +70,56 @@ def _on_cancellation(event: events.DomainEvent) -> None:
     # A cancelled registration no longer comes: its requests and meetings go (the people it
     # was to meet get their slot back); the directory profile stays the person's.
     _drop_participations(B2BParticipant.registration_id == event["registration_id"])
+
+
+def export_of(email: str | None, registration_ids) -> dict:
+    """For the right of access: the person's directory profiles and, per event, the meeting
+    requests they sent or received (the other side's organisation only, the messages they
+    wrote themselves)."""
+    profiles = (
+        list(db.session.scalars(select(NetworkProfile).where(NetworkProfile.email == email)))
+        if email
+        else []
+    )
+    mine = list(
+        db.session.scalars(
+            select(B2BParticipant).where(B2BParticipant.registration_id.in_(registration_ids))
+        )
+    )
+    ids = {p.id for p in mine}
+    requests = list(
+        db.session.scalars(
+            select(MeetingRequest)
+            .where(MeetingRequest.sender_id.in_(ids) | MeetingRequest.recipient_id.in_(ids))
+            .order_by(MeetingRequest.id)
+        )
+    ) if ids else []  # fmt: skip
+    return {
+        "profiles": [
+            {
+                "organisation_name": p.organisation_name,
+                "category": str(p.category),
+                "region": str(p.region) if p.region else None,
+                "pitch": p.pitch,
+                "offers": list(p.offers or []),
+                "needs": list(p.needs or []),
+                "offers_text": p.offers_text,
+                "needs_text": p.needs_text,
+                "updated_at": p.updated_at.isoformat() if p.updated_at else None,
+            }
+            for p in profiles
+        ],
+        "participations": [
+            {"registration_id": p.registration_id, "unavailable_slots": list(p.unavailable or [])}
+            for p in mine
+        ],
+        "meeting_requests": [
+            {
+                "sent": r.sender_id in ids,
+                "status": str(r.status),
+                "message": r.message if r.sender_id in ids else None,
+                "created_at": r.created_at.isoformat() if r.created_at else None,
+            }
+            for r in requests
+        ],
+    }
