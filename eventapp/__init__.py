@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from eventapp.account import views as account
     from eventapp.api import views as api
     from eventapp.auth import views as auth
+    from eventapp.b2b import views as b2b
     from eventapp.fees import views as fees
     from eventapp.invoices import views as invoices
     from eventapp.ops import views as ops
@@ -105,6 +106,7 @@ def register_blueprints(app: Flask) -> None:
         ops,
         questions,
         programme,
+        b2b,
     ):
         blueprint.init_app(app)
     bench.init_app(app)  # BENCH_MODE only

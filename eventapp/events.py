@@ -78,6 +78,12 @@ NAMES = frozenset(
         "attendees.exported",
         "registration.erased",
         "privacy.purged",
+        "b2b.request_sent",
+        "b2b.request_accepted",
+        "b2b.request_declined",
+        "b2b.request_cancelled",
+        "b2b.schedule_requested",
+        "b2b.meeting_changed",
     }
 )
 _PLAIN = (int, str, bool, float, type(None))

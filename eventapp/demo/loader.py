@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select
 
+from eventapp.demo import b2b as demo_b2b
 from eventapp.demo import catalogue
 from eventapp.demo import fees as demo_fees
 from eventapp.demo import invoices as demo_invoices
@@ -322,5 +323,6 @@ def load(credentials_file: Path, reset_passwords: bool = False) -> Report:
     demo_invoices.load(orgs)  # issue 15: its paid bookings are invoiced
     report.questions = demo_questions.load()
     demo_programme.load()  # issue 16: the 2026 congress's programme
+    demo_b2b.load()  # issue 18: B2B meetings at the 2026 congress
     _accounts(orgs, report, credentials_file, reset_passwords)
     return report

@@ -172,3 +172,17 @@ def webhooks_sweep() -> dict:
             "webhooks.sweep: %d deliveries queued, %d idempotent answers pruned", queued, pruned
         )
     return {"queued": queued, "pruned": pruned}
+
+
+B2B_SCHEDULE = "b2b.schedule"
+
+
+@shared_task(name=B2B_SCHEDULE)
+def b2b_schedule(run_id: int) -> dict:
+    """One run of the B2B meeting scheduler, queued by the organiser (services/b2b/scheduling):
+    computed outside any transaction, applied under the event lock."""
+    from eventapp.services.b2b import scheduling
+
+    outcome = scheduling.execute(run_id)
+    log.info("b2b.schedule: run %d %s", run_id, outcome)
+    return {"run": run_id, "outcome": outcome}

@@ -42,6 +42,7 @@ EVENT_TABS = (
     EventTab("fees.payments", _l("Payments")),
     EventTab("fees.rates", _l("Rates")),
     EventTab("fees.vouchers", _l("Vouchers")),
+    EventTab("b2b.dashboard", _l("B2B")),
     EventTab("organiser.event_edit", _l("Settings"), for_tours=True),
     EventTab("questions.questions", _l("Form"), for_tours=True),
     EventTab("organiser.audit_log", _l("History"), for_tours=True),

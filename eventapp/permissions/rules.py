@@ -50,6 +50,7 @@ class Perm(StrEnum):
     CHECKIN = "checkin"  # the desk, badges, live counts
     EVENT_TEAM = "event.team"  # grant roles on the event to other organisations or people
     PAYMENTS = "payments"  # rates, vouchers, payments, refunds, bank statements
+    B2B = "b2b"  # B2B meetings: settings, blocks, tables, scheduling, moves, schedule export
     EVENT_CREATE = "organisation.event_create"  # create events led by the organisation
     ORG_PROFILE = "organisation.profile"  # edit the organisation's profile and legal details
     ORG_MEMBERS = "organisation.members"  # invite, change roles, remove; require 2FA

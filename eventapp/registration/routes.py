@@ -49,6 +49,7 @@ from eventapp.registration.forms import (
 from eventapp.routing import int_arg
 from eventapp.services import bookings, calendar, programme
 from eventapp.services import registrations as svc
+from eventapp.services.b2b import profiles as b2b_profiles
 from eventapp.services.counts import event_counts, waitlist_position, waitlist_positions
 
 DONE_KEY = "registration_done"
@@ -389,6 +390,7 @@ def _render_manage(registration: Registration, form: DetailsForm, status: int = 
                     event.online_url and registration.status == RegistrationStatus.CONFIRMED
                 ),
                 programme_block=programme.manage_block(registration),  # issue 16
+                b2b_open=b2b_profiles.is_enabled(event),
             ),
             status,
         )

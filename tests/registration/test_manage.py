@@ -249,11 +249,19 @@ def test_every_page_and_file_behind_a_manage_link_is_private(app, client, factor
         )
     )
     factory.db.session.commit()
-    rules = [r for r in app.url_map.iter_rules() if r.rule.startswith("/r/<token>")]
+    from tests.b2b.helpers import b2b_world
+
+    b2b = b2b_world(registration.event, [registration])  # the B2B pages too (issue 18)
+    rules = [
+        r
+        for r in app.url_map.iter_rules()
+        if r.rule.startswith("/r/<token>") and "GET" in r.methods
+    ]
     assert len(rules) >= 6
     for rule in rules:
         url = rule.rule.replace("<token>", registration.manage_token)
         url = url.replace("<id:question_id>", str(question.id))
+        url = url.replace("<id:participant_id>", str(b2b["participant"]))
         response = client.get(url)
         assert response.status_code == 200, url
         assert "no-store" in response.headers["Cache-Control"], url

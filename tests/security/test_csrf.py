@@ -841,6 +841,79 @@ def _session_form(w, **kw):
     return data
 
 
+def _b2b(w):
+    """B2B meetings open on the event (issue 18): the confirmed participant A and three others
+    joined; a request B→A waiting, a request A→C waiting, B–C accepted with a meeting, C–D
+    accepted without one; a spare block and a spare table."""
+    from datetime import timedelta
+
+    from eventapp.models import B2BSettings, Meeting, MeetingRequest, MeetingSeat
+    from eventapp.services.b2b import planning
+    from eventapp.services.b2b.profiles import ProfileData, opt_in
+
+    def make():
+        from eventapp.database import write_transaction
+
+        with write_transaction():
+            return build()
+
+    def build():
+        event = w["event"]
+        _db.session.add(B2BSettings(event_id=event.id, enabled=True, request_limit=20))
+        _db.session.flush()
+        start = event.starts_at
+        block = planning.add_block(event, start, start + timedelta(hours=1), 20)
+        spare_block = planning.add_block(
+            event, start + timedelta(hours=2), start + timedelta(hours=3), 20
+        )
+        tables = planning.add_tables(event, 3)
+        people = [w["confirmed"]] + [factories.registration(event) for _n in range(3)]
+        a, b, c, d = (
+            opt_in(r, ProfileData(organisation_name=f"Org {n}", category="cdmo", region=None))
+            for n, r in enumerate(people)
+        )
+        ask = lambda x, y, status: MeetingRequest(  # noqa: E731
+            event_id=event.id, sender_id=x.id, recipient_id=y.id, status=status
+        )
+        waiting, mine, held, unplaced = (
+            ask(b, a, "pending"), ask(a, c, "pending"), ask(b, c, "accepted"),
+            ask(c, d, "accepted"),
+        )  # fmt: skip
+        _db.session.add_all([waiting, mine, held, unplaced])
+        _db.session.flush()
+        slots = [s.id for s in _db.session.scalars(select_slots(block.id))]
+        meeting = Meeting(
+            event_id=event.id, request_id=held.id, slot_id=slots[0], table_id=tables[0].id
+        )
+        _db.session.add(meeting)
+        _db.session.flush()
+        _db.session.add_all(
+            MeetingSeat(participant_id=p.id, slot_id=slots[0], meeting_id=meeting.id)
+            for p in (b, c)
+        )
+        _db.session.flush()
+        return {
+            "a": a, "d": d, "waiting": waiting, "unplaced": unplaced, "meeting": meeting,
+            "slots": slots, "tables": [t.id for t in tables], "spare_block": spare_block,
+        }  # fmt: skip
+
+    return _once(w, "b2b", make)
+
+
+def select_slots(block_id):
+    from eventapp.models import B2BSlot
+
+    return select(B2BSlot).where(B2BSlot.block_id == block_id).order_by(B2BSlot.position)
+
+
+def _me(path: str):
+    return lambda w: (_b2b(w), f"/r/{w['confirmed'].manage_token}/b2b{path}")[1]
+
+
+def _b2b_org(path):
+    return lambda w: _org(f"/b2b{path(_b2b(w)) if callable(path) else path}")((_b2b(w), w)[1])
+
+
 CASES.update(
     {
         "programme.session_new": Case("manager", _p("/programme/sessions/new"), _session_form),
@@ -896,6 +969,52 @@ CASES.update(
             lambda w: (_programme(w), f"/r/{w['confirmed'].manage_token}/programme")[1],
             lambda w: {"session_id": str(_programme(w)["session"].id), "action": "star"},
         ),
+        "b2b.home": Case(
+            None,
+            _me(""),
+            lambda w: {"organisation_name": "Yposkesi", "category": "cdmo", "pitch": "AAV"},
+        ),
+        "b2b.availability": Case(
+            None, _me("/availability"), lambda w: {"away-slots": [str(_b2b(w)["slots"][1])]}
+        ),
+        "b2b.leave": Case(None, _me("/leave")),
+        "b2b.person": Case(
+            None, lambda w: _me(f"/people/{_b2b(w)['d'].id}")(w), lambda w: {"message": "Bonjour"}
+        ),
+        "b2b.answer": Case(None, lambda w: _me(f"/requests/{_b2b(w)['waiting'].id}/accept")(w)),
+        "b2b.save_settings": Case(
+            "manager",
+            _b2b_org("/settings"),
+            lambda w: {"settings-request_limit": "7", "settings-enabled": "y"},
+        ),
+        "b2b.add_block": Case(
+            "manager",
+            _b2b_org("/blocks"),
+            lambda w: {
+                "block-starts_at": "2030-01-10T14:00",
+                "block-ends_at": "2030-01-10T15:00",
+                "block-slot_minutes": "20",
+            },
+        ),
+        "b2b.remove_block": Case(
+            "manager", _b2b_org(lambda b: f"/blocks/{b['spare_block'].id}/delete")
+        ),
+        "b2b.add_tables": Case("manager", _b2b_org("/tables"), lambda w: {"tables-count": "2"}),
+        "b2b.remove_table": Case("manager", _b2b_org(lambda b: f"/tables/{b['tables'][2]}/delete")),
+        "b2b.run": Case("manager", _b2b_org("/runs"), lambda w: {"run-mode": "full"}),
+        "b2b.move": Case(
+            "manager",
+            _b2b_org(lambda b: f"/meetings/{b['meeting'].id}/move"),
+            lambda w: {"slot": str(_b2b(w)["slots"][2]), "table": str(_b2b(w)["tables"][1])},
+        ),
+        "b2b.place": Case(
+            "manager",
+            _b2b_org(lambda b: f"/requests/{b['unplaced'].id}/place"),
+            lambda w: {"slot": str(_b2b(w)["slots"][1]), "table": str(_b2b(w)["tables"][0])},
+        ),
+        "b2b.cancel": Case("manager", _b2b_org(lambda b: f"/meetings/{b['meeting'].id}/cancel")),
+        "b2b.lock": Case("manager", _b2b_org(lambda b: f"/meetings/{b['meeting'].id}/lock")),
+        "b2b.publish": Case("manager", _b2b_org("/publish")),
     }
 )
 

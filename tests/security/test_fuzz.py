@@ -705,6 +705,12 @@ def test_every_post_route_with_garbage_bodies(check, app, client, workspace, fac
         "api_key_id": 1,
         "endpoint_id": 1,
         "delivery_id": 1,
+        "block_id": 1,
+        "table_id": 1,
+        "meeting_id": 1,
+        "request_id": 1,
+        "participant_id": 1,
+        "verb": "accept",
     }
     urls = []
     for rule in app.url_map.iter_rules():

@@ -34,6 +34,7 @@ from eventapp.models import (
 )
 from eventapp.permissions import ROLE_PERMISSIONS, Perm
 from eventapp.permissions.guard import AccessKind, declared
+from tests.b2b.helpers import b2b_world
 from tests.invoices.support import issued_invoice
 
 EVENT_KINDS = (AccessKind.EVENT, AccessKind.TOUR, AccessKind.REGISTRATION)
@@ -84,6 +85,9 @@ def _value_for(rule, name, ids):
         return ids.get(PROGRAMME_IDS[key], 0)
     if key in ("endpoint_id", "delivery_id", "api_key_id"):  # the API settings (issue 17)
         return ids.get(key.removesuffix("_id"), 0)
+    for part in ("meeting", "block", "table", "request", "run"):  # B2B (issue 18)
+        if key == f"{part}_id":
+            return ids.get(part, 0)
     if isinstance(converter, IntegerConverter):
         # A tour's stage pages need a tour; every other event page takes the congress.
         return ids.get("tour", ids["event"]) if "/stages" in rule.rule else ids["event"]
@@ -143,7 +147,7 @@ def foreign(factory, db):
         organisers=[org], capacity=2, title_fr="Congrès secret BioValley", title_en="Secret"
     )
     confirmed = factory.registration(event, last_name="Secretname", status="confirmed")
-    factory.registration(event, status="confirmed")
+    second = factory.registration(event, status="confirmed")
     factory.registration(event, status="waitlisted")
     factory.registration(event, status="cancelled")
     tour = factory.event(organisers=[org], kind="tour", capacity=None, title_fr="Tour secret")
@@ -170,6 +174,7 @@ def foreign(factory, db):
     document = issued_invoice(org, event, confirmed, reference="EV-FORE-IGN1")
     programme_ids = programme_rows(db, event, confirmed)
     api = _api_settings(org, factory.user(org, "owner"))
+    b2b = b2b_world(event, [confirmed, second], extra=False)
     return {
         "org": org,
         "event": event,
@@ -177,6 +182,7 @@ def foreign(factory, db):
             "document": document,
             **programme_ids,
             **api,
+            **b2b,
             "question": question.id,
             "organisation": org.id,
             "event": event.id,
@@ -482,9 +488,9 @@ def test_a_co_organiser_of_one_stage_sees_that_stage_and_nothing_of_the_others(
     )
     reached = refused = 0
     for rule, method, url in requests_for(app, ids(grand_est, stage_person), event_rules):
+        sub_ids = ("mailing_id", "upload_id", "question_id", "meeting_id", "request_id", "run_id")
         if method != "GET" or any(
-            f"<id:{name}>" in rule.rule
-            for name in ("mailing_id", "upload_id", "question_id", *PROGRAMME_IDS)
+            f"<id:{name}>" in rule.rule for name in (*sub_ids, *PROGRAMME_IDS)
         ):
             continue
         if "/stages" in rule.rule:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from eventapp.extensions import db
 from eventapp.models import AuditLog, OutboxMessage, Registration, utcnow
 from eventapp.privacy.logging import mask_emails
+from eventapp.services.b2b import privacy as b2b_privacy
 from eventapp.services.counts import waitlist_positions
 from eventapp.services.privacy.anonymising import registrations_of_person
 from eventapp.services.privacy.retention import retention_ends_at
@@ -96,7 +97,9 @@ def export_person(registration: Registration, now: datetime | None = None) -> di
         .order_by(OutboxMessage.created_at, OutboxMessage.id)
     )
     answers = _answers(registrations)
+    b2b = b2b_privacy.export_of(registration.email, ids)
     return {
+        "b2b": b2b,
         "generated_at": now.isoformat(),
         "email": registration.email,
         "registrations": [

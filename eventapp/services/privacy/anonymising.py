@@ -28,6 +28,7 @@ from eventapp.models.registration import new_manage_token, new_ticket_code
 from eventapp.questions import answers as answer_service
 from eventapp.services import audit, bookings
 from eventapp.services import registrations as registrations_service
+from eventapp.services.b2b import privacy as b2b_privacy
 
 ANONYMISED_NAME = "—"
 
@@ -55,6 +56,8 @@ def _scrub_outbox(registration_ids: Sequence[int]) -> None:
 
 
 def anonymise_rows(registrations: Sequence[Registration], now: datetime) -> None:
+    # B2B participations, requests and meetings go with the registration (services/b2b).
+    b2b_privacy.before_anonymising(registrations)
     for registration in registrations:
         registration.first_name = ANONYMISED_NAME
         registration.last_name = ANONYMISED_NAME
@@ -123,6 +126,7 @@ def erase(registrations: Iterable[Registration], now: datetime | None = None) ->
             registration_id=registration.id,
             status=str(registration.status),
         )
+    b2b_privacy.erase_profiles(targets)  # the directory profile follows the person: it goes
     anonymise_rows(targets, now)
     for registration in targets:
         events.record(

@@ -1,0 +1,137 @@
+"""Demo data of B2B meetings (issue 18): the 2026 congress has B2B meetings open, two blocks
+of six 20-minute slots (the afternoon of the first day, the morning of the second), 15 tables
+in the "Espace B2B", about twenty opted-in profiles with offers and needs that fit their
+category, and requests in every state. Deterministic, and idempotent: nothing is added twice
+(the congress's B2B settings say it was done)."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from eventapp.extensions import db
+from eventapp.models import (
+    B2BSettings,
+    Event,
+    MeetingRequest,
+    Registration,
+    RegistrationStatus,
+    RequestStatus,
+    utcnow,
+)
+from eventapp.services.b2b import planning
+from eventapp.services.b2b.profiles import ProfileData, complementarity, opt_in
+
+CONGRESS = "congres-france-bioproduction-2026"
+PARIS = ZoneInfo("Europe/Paris")
+PROFILES = 20
+
+# What each category plausibly offers and seeks (tags of models/b2b.B2BTag).
+BY_CATEGORY = {
+    "cdmo": (["cdmo_capacity", "fill_finish", "viral_vectors", "process_development"],
+             ["recruitment", "digital", "partnership"]),
+    "biotech": (["cell_therapy", "gene_therapy", "partnership"],
+                ["cdmo_capacity", "fill_finish", "funding", "regulatory", "analytics"]),
+    "industrial": (["mabs", "vaccines", "partnership"],
+                   ["cdmo_capacity", "digital", "process_development", "training"]),
+    "equipment": (["equipment", "digital"], ["partnership", "recruitment"]),
+    "techprovider": (["analytics", "quality", "process_development"],
+                     ["partnership", "funding"]),
+    "academic": (["partnership", "training", "gene_therapy"], ["funding", "equipment"]),
+    "investor": (["funding"], ["cell_therapy", "gene_therapy", "mrna"]),
+}  # fmt: skip
+PITCHES = {
+    "cdmo": "Capacités de production cliniques et commerciales, du procédé au remplissage.",
+    "biotech": "Biotech en phase clinique, nous préparons l’industrialisation de notre procédé.",
+    "industrial": "Site de production biologique, nous cherchons des partenaires d’innovation.",
+    "equipment": "Équipements à usage unique et automatisation des bioprocédés.",
+    "techprovider": "Plateforme analytique et développement de méthodes sous BPF.",
+    "academic": "Laboratoire académique ouvert aux partenariats industriels.",
+    "investor": "Fonds d’amorçage et de série A dédié aux biothérapies.",
+}
+
+
+def _paris(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), PARIS)
+
+
+def load() -> int:
+    """Open B2B meetings on the 2026 congress, with profiles and requests. Returns the number of
+    profiles created (0 when already done or the congress is missing)."""
+    congress = db.session.scalar(select(Event).where(Event.slug == CONGRESS))
+    if congress is None or db.session.get(B2BSettings, congress.id) is not None:
+        return 0
+    planning.save_settings(
+        congress, enabled=True, request_limit=20, meeting_cap=8, request_expiry_hours=120
+    )
+    first = congress.starts_at.astimezone(PARIS).date()
+    planning.add_block(congress, _paris(first, 14), _paris(first, 16), 20)
+    second = first + timedelta(days=1)
+    planning.add_block(congress, _paris(second, 10), _paris(second, 12), 20)
+    planning.add_tables(congress, 15, "Espace B2B")
+    people = list(
+        db.session.scalars(
+            select(Registration)
+            .where(
+                Registration.event_id == congress.id,
+                Registration.status == RegistrationStatus.CONFIRMED,
+                Registration.email.is_not(None),
+                Registration.category.in_(list(BY_CATEGORY)),
+            )
+            .order_by(Registration.id)
+        )
+    )
+    rnd = random.Random(18)
+    chosen = rnd.sample(people, min(PROFILES, len(people)))
+    participants = []
+    for registration in sorted(chosen, key=lambda r: r.id):
+        offers, needs = BY_CATEGORY[str(registration.category)]
+        participants.append(
+            opt_in(
+                registration,
+                ProfileData(
+                    organisation_name=registration.organisation_name or "—",
+                    category=str(registration.category),
+                    region=registration.region,
+                    pitch=PITCHES[str(registration.category)],
+                    offers=rnd.sample(offers, min(2, len(offers))),
+                    needs=rnd.sample(needs, min(2, len(needs))),
+                ),
+            )
+        )
+    # Requests between complementary people, in every state.
+    pairs = [
+        (a, b)
+        for a in participants
+        for b in participants
+        if a.id < b.id and complementarity(a.profile, b.profile)[0]
+    ]
+    now = utcnow()
+    states = (
+        [RequestStatus.ACCEPTED] * 6
+        + [RequestStatus.PENDING] * 2
+        + [
+            RequestStatus.DECLINED,
+            RequestStatus.CANCELLED,
+        ]
+    )
+    for n, (a, b) in enumerate(rnd.sample(pairs, min(30, len(pairs)))):
+        sender, recipient = (a, b) if n % 2 else (b, a)
+        status = states[n % len(states)]
+        db.session.add(
+            MeetingRequest(
+                event_id=congress.id,
+                sender_id=sender.id,
+                recipient_id=recipient.id,
+                message="Échangeons sur nos besoins et nos capacités.",
+                status=status,
+                created_at=now - timedelta(days=n % 9 + 1),
+                expires_at=now + timedelta(days=5) if status == RequestStatus.PENDING else None,
+                answered_at=None if status == RequestStatus.PENDING else now - timedelta(days=1),
+            )
+        )
+    db.session.flush()
+    return len(participants)

@@ -1,0 +1,585 @@
+"""The event's meetings in slots and tables: the scheduler's runs (a job), the organiser's
+moves, cancellations and locks, a late acceptance's placement, and publication.
+
+Rules:
+- Every change to the event's meetings takes the event lock (`lock_event_row`) and checks the
+  seats under it; the database backs it: one meeting per (slot, table) and one `MeetingSeat`
+  per (person, slot). So no two writers (a run being applied, an organiser's move, a late
+  acceptance) can double-book a person or a table.
+- Only accepted requests are scheduled; pending ones hold nothing.
+- A run is computed outside any transaction (it may take its whole time limit) and applied
+  under the lock with what the database holds then: a placement that a change made meanwhile
+  contradicts (the request cancelled, a seat taken by a hand-placed meeting) is skipped and
+  reported. Locked meetings stay where they are; a meeting placed or moved by hand is locked.
+- Participants learn their agenda when the organiser publishes; after that, every change to a
+  meeting is e-mailed to its two people (the outbox).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from eventapp import events
+from eventapp.database import end_read, lock_event_row, own_transaction
+from eventapp.extensions import db
+from eventapp.jobs import dispatch
+from eventapp.models import (
+    B2BBlock,
+    B2BParticipant,
+    B2BSlot,
+    B2BTable,
+    Event,
+    Meeting,
+    MeetingRequest,
+    MeetingSeat,
+    NetworkProfile,
+    Registration,
+    RequestStatus,
+    RunStatus,
+    ScheduleRun,
+    utcnow,
+)
+from eventapp.services.b2b import notify, scheduler
+from eventapp.services.b2b.errors import B2BError
+from eventapp.services.b2b.profiles import settings_of
+
+log = logging.getLogger(__name__)
+
+SCHEDULE_JOB = "b2b.schedule"
+MODES = (scheduler.FULL, scheduler.UNSCHEDULED_ONLY)
+
+
+def slots_of(event_id: int) -> list[B2BSlot]:
+    return list(
+        db.session.scalars(
+            select(B2BSlot)
+            .where(B2BSlot.event_id == event_id)
+            .order_by(B2BSlot.starts_at, B2BSlot.id)
+        )
+    )
+
+
+def tables_of(event_id: int) -> list[B2BTable]:
+    return list(
+        db.session.scalars(
+            select(B2BTable).where(B2BTable.event_id == event_id).order_by(B2BTable.number)
+        )
+    )
+
+
+def blocks_of(event_id: int) -> list[B2BBlock]:
+    return list(
+        db.session.scalars(
+            select(B2BBlock)
+            .where(B2BBlock.event_id == event_id)
+            .options(joinedload(B2BBlock.slots))
+            .order_by(B2BBlock.starts_at)
+        ).unique()
+    )
+
+
+# --- the engine's problem ---------------------------------------------------------------------
+
+
+def build_problem(event: Event) -> scheduler.Problem:
+    """The event's accepted requests, slots, tables, people, locked and existing meetings, in
+    the engine's terms (database ids throughout)."""
+    settings = settings_of(event)
+    slots = slots_of(event.id)
+    slot_ids = {s.id for s in slots}
+    tables = tables_of(event.id)
+    requests = list(
+        db.session.execute(
+            select(MeetingRequest.id, MeetingRequest.sender_id, MeetingRequest.recipient_id)
+            .where(
+                MeetingRequest.event_id == event.id,
+                MeetingRequest.status == RequestStatus.ACCEPTED,
+            )
+            .order_by(MeetingRequest.id)
+        )
+    )
+    people = {pid for _r, a, b in requests for pid in (a, b)}
+    unavailable = dict(
+        db.session.execute(
+            select(B2BParticipant.id, B2BParticipant.unavailable).where(
+                B2BParticipant.id.in_(people)
+            )
+        ).all()
+    )
+    cap = settings.meeting_cap if settings else None
+    locked, existing = {}, {}
+    for request_id, slot_id, table_id, is_locked in db.session.execute(
+        select(Meeting.request_id, Meeting.slot_id, Meeting.table_id, Meeting.locked).where(
+            Meeting.event_id == event.id
+        )
+    ):
+        (locked if is_locked else existing)[request_id] = scheduler.Assignment(slot_id, table_id)
+    accepted = {r for r, _a, _b in requests}
+    return scheduler.Problem(
+        slots=[scheduler.Slot(s.id, s.block_id, s.position) for s in slots],
+        tables=[scheduler.Table(t.id, t.location or None) for t in tables],
+        participants=[
+            scheduler.Participant(p, cap, frozenset(set(unavailable.get(p) or ()) & slot_ids))
+            for p in sorted(people)
+        ],
+        requests=[scheduler.Request(r, a, b) for r, a, b in requests],
+        locked={r: at for r, at in locked.items() if r in accepted},
+        existing={r: at for r, at in existing.items() if r in accepted},
+    )
+
+
+# --- runs -------------------------------------------------------------------------------------
+
+
+# A run queued or running for longer than this is taken as lost (its worker died, the broker
+# lost the job): it no longer stops the organiser from starting another.
+STALE_AFTER = timedelta(minutes=15)
+
+
+def active_run(event_id: int) -> ScheduleRun | None:
+    return db.session.scalar(
+        select(ScheduleRun)
+        .where(
+            ScheduleRun.event_id == event_id,
+            ScheduleRun.status.in_([RunStatus.QUEUED, RunStatus.RUNNING]),
+            ScheduleRun.created_at > utcnow() - STALE_AFTER,
+        )
+        .order_by(ScheduleRun.id.desc())
+        .limit(1)
+    )
+
+
+def start_run(event: Event, user, mode: str) -> ScheduleRun:
+    """Queue a run of the scheduler (a job after the commit); one at a time per event."""
+    if mode not in MODES:
+        mode = scheduler.FULL
+    lock_event_row(event.id)
+    if not slots_of(event.id) or not tables_of(event.id):
+        raise B2BError(B2BError.Code.NO_SLOTS)
+    if active_run(event.id) is not None:
+        raise B2BError(B2BError.Code.RUN_ACTIVE)
+    run = ScheduleRun(event_id=event.id, mode=mode, requested_by_id=getattr(user, "id", None))
+    db.session.add(run)
+    db.session.flush()
+    events.record("b2b.schedule_requested", event_id=event.id, run_id=run.id)
+    return run
+
+
+@events.subscribe("b2b.schedule_requested")
+def _publish_run(event: events.DomainEvent) -> None:
+    dispatch.after_commit(SCHEDULE_JOB, event["run_id"])
+
+
+def execute(run_id: int) -> str:
+    """The job: compute the run's schedule, then apply it under the event lock. Returns the
+    run's final status."""
+    with own_transaction():
+        run = db.session.get(ScheduleRun, run_id)
+        if run is None or run.status != RunStatus.QUEUED:
+            return "skipped"
+        run.status = RunStatus.RUNNING
+        run.started_at = utcnow()
+        event_id, mode = run.event_id, run.mode
+    try:
+        event = db.session.get(Event, event_id)
+        problem = build_problem(event)
+        end_read()
+        options = scheduler.Options(
+            time_limit=float(current_app.config.get("B2B_SCHEDULE_SECONDS", 30)), mode=mode
+        )
+        solution = scheduler.schedule(problem, options)
+        with own_transaction():
+            lock_event_row(event_id)
+            skipped = _apply(event_id, solution)
+            run = db.session.get(ScheduleRun, run_id)
+            run.status = RunStatus.DONE
+            run.finished_at = utcnow()
+            run.requests = len(problem.requests)
+            run.placed = solution.placed - len(skipped)
+            run.bound = solution.bounds.best
+            run.report = _report(solution, skipped)
+        return "done"
+    except Exception as error:
+        log.exception("b2b.schedule run %s failed", run_id)
+        with own_transaction():
+            run = db.session.get(ScheduleRun, run_id)
+            run.status = RunStatus.FAILED
+            run.finished_at = utcnow()
+            issues = getattr(error, "issues", None)
+            run.error = ("; ".join(map(str, issues)) if issues else type(error).__name__)[:300]
+        return "failed"
+
+
+def _report(solution: scheduler.Solution, skipped: list[int]) -> dict:
+    return {
+        "method": solution.method,
+        "status": solution.status,
+        "proven": solution.meetings_proven,
+        "bound": solution.bounds.best,
+        "idle_total": solution.gaps.total,
+        "idle_max": solution.gaps.max_per_person,
+        "people_with_gaps": solution.gaps.people_with_gaps,
+        "seconds": solution.wall_seconds,
+        "unplaced": [
+            {"request": u.request, "code": u.code, "participant": u.participant}
+            for u in solution.unplaced
+        ],
+        "skipped": skipped,
+    }
+
+
+def _apply(event_id: int, solution: scheduler.Solution) -> list[int]:
+    """Replace the event's unlocked meetings by the solution's (the lock is held). Returns the
+    requests whose placement the database contradicts now (skipped)."""
+    unlocked = select(Meeting.id).where(Meeting.event_id == event_id, Meeting.locked.is_(False))
+    db.session.execute(
+        delete(MeetingSeat)
+        .where(MeetingSeat.meeting_id.in_(unlocked))
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        delete(Meeting)
+        .where(Meeting.event_id == event_id, Meeting.locked.is_(False))
+        .execution_options(synchronize_session=False)
+    )
+    accepted = {
+        r: (a, b)
+        for r, a, b in db.session.execute(
+            select(MeetingRequest.id, MeetingRequest.sender_id, MeetingRequest.recipient_id).where(
+                MeetingRequest.event_id == event_id,
+                MeetingRequest.status == RequestStatus.ACCEPTED,
+            )
+        )
+    }
+    locked = {
+        r
+        for (r,) in db.session.execute(
+            select(Meeting.request_id).where(Meeting.event_id == event_id)
+        )
+    }
+    seats = {
+        (p, s)
+        for p, s in db.session.execute(
+            select(MeetingSeat.participant_id, MeetingSeat.slot_id)
+            .join(Meeting, Meeting.id == MeetingSeat.meeting_id)
+            .where(Meeting.event_id == event_id)
+        )
+    }
+    tables = set(
+        db.session.execute(
+            select(Meeting.slot_id, Meeting.table_id).where(Meeting.event_id == event_id)
+        ).all()
+    )
+    skipped = []
+    for placement in solution.placements:
+        if placement.origin == "locked" or placement.request in locked:
+            continue
+        pair = accepted.get(placement.request)
+        slot, table = placement.slot, placement.table
+        if pair is None or (slot, table) in tables or any((p, slot) in seats for p in pair):
+            skipped.append(placement.request)
+            continue
+        _insert(event_id, placement.request, pair, slot, table, locked=False)
+        tables.add((slot, table))
+        seats.update((p, slot) for p in pair)
+    db.session.flush()
+    return skipped
+
+
+def _insert(event_id, request_id, pair, slot_id, table_id, *, locked: bool) -> Meeting:
+    meeting = Meeting(
+        event_id=event_id,
+        request_id=request_id,
+        slot_id=slot_id,
+        table_id=table_id,
+        locked=locked,
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    db.session.add_all(
+        MeetingSeat(participant_id=p, slot_id=slot_id, meeting_id=meeting.id) for p in pair
+    )
+    db.session.flush()
+    return meeting
+
+
+# --- by hand ----------------------------------------------------------------------------------
+
+
+def _check_seat(event_id: int, pair, slot: B2BSlot, table: B2BTable, meeting_id=None) -> None:
+    """Under the lock: the table and both people free in the slot, both available, both under
+    the cap (the meeting being moved excluded)."""
+    others = Meeting.id != meeting_id if meeting_id else True
+    if db.session.scalar(
+        select(Meeting.id).where(Meeting.slot_id == slot.id, Meeting.table_id == table.id, others)
+    ):
+        raise B2BError(B2BError.Code.SLOT_TAKEN)
+    if db.session.scalar(
+        select(MeetingSeat.meeting_id).where(
+            MeetingSeat.slot_id == slot.id,
+            MeetingSeat.participant_id.in_(pair),
+            MeetingSeat.meeting_id != meeting_id if meeting_id else True,
+        )
+    ):
+        raise B2BError(B2BError.Code.PERSON_BUSY)
+    for participant in db.session.scalars(
+        select(B2BParticipant).where(B2BParticipant.id.in_(pair))
+    ):
+        if slot.id in set(participant.unavailable or ()):
+            raise B2BError(B2BError.Code.UNAVAILABLE)
+    settings = settings_of(db.session.get(Event, event_id))
+    if settings and settings.meeting_cap is not None and meeting_id is None:
+        counts = dict(
+            db.session.execute(
+                select(MeetingSeat.participant_id, func.count())
+                .where(MeetingSeat.participant_id.in_(pair))
+                .group_by(MeetingSeat.participant_id)
+            ).all()
+        )
+        if any(counts.get(p, 0) >= settings.meeting_cap for p in pair):
+            raise B2BError(B2BError.Code.CAP_REACHED)
+
+
+def _slot_and_table(event_id: int, slot_id: int, table_id: int) -> tuple[B2BSlot, B2BTable]:
+    slot, table = db.session.get(B2BSlot, slot_id), db.session.get(B2BTable, table_id)
+    if slot is None or table is None or slot.event_id != event_id or table.event_id != event_id:
+        raise B2BError(B2BError.Code.SLOT_TAKEN)
+    return slot, table
+
+
+def place(request: MeetingRequest, slot_id: int, table_id: int) -> Meeting:
+    """Place an accepted, unscheduled request by hand (locked: re-runs keep it)."""
+    lock_event_row(request.event_id)
+    db.session.refresh(request)
+    if request.status != RequestStatus.ACCEPTED:
+        raise B2BError(B2BError.Code.NOT_ACCEPTED)
+    if db.session.scalar(select(Meeting.id).where(Meeting.request_id == request.id)):
+        raise B2BError(B2BError.Code.SLOT_TAKEN)
+    slot, table = _slot_and_table(request.event_id, slot_id, table_id)
+    pair = (request.sender_id, request.recipient_id)
+    _check_seat(request.event_id, pair, slot, table)
+    meeting = _insert(request.event_id, request.id, pair, slot.id, table.id, locked=True)
+    _changed(request.event_id, [meeting])
+    return meeting
+
+
+def move(meeting: Meeting, slot_id: int, table_id: int) -> Meeting:
+    """Move a meeting to another slot or table (it becomes locked: the organiser's choice)."""
+    lock_event_row(meeting.event_id)
+    db.session.refresh(meeting)
+    slot, table = _slot_and_table(meeting.event_id, slot_id, table_id)
+    request = meeting.request
+    pair = (request.sender_id, request.recipient_id)
+    _check_seat(meeting.event_id, pair, slot, table, meeting_id=meeting.id)
+    db.session.execute(
+        delete(MeetingSeat)
+        .where(MeetingSeat.meeting_id == meeting.id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    meeting.slot_id, meeting.table_id, meeting.locked = slot.id, table.id, True
+    db.session.add_all(
+        MeetingSeat(participant_id=p, slot_id=slot.id, meeting_id=meeting.id) for p in pair
+    )
+    db.session.flush()
+    _changed(meeting.event_id, [meeting])
+    return meeting
+
+
+def cancel(meeting: Meeting) -> None:
+    """The organiser cancels a meeting: its request is cancelled too (not scheduled again)."""
+    lock_event_row(meeting.event_id)
+    request = meeting.request
+    people = [request.sender, request.recipient]
+    request.status = RequestStatus.CANCELLED
+    request.answered_at = utcnow()
+    db.session.delete(meeting)
+    db.session.flush()
+    _notify_people(request.event_id, people)
+
+
+def set_locked(meeting: Meeting, locked: bool) -> None:
+    meeting.locked = locked
+    db.session.flush()
+
+
+def place_late(request: MeetingRequest) -> Meeting | None:
+    """A request accepted after the schedule was published: the first slot where both are free
+    and available and a table is left (the lock is held by the caller). None if none is."""
+    event = db.session.get(Event, request.event_id)
+    settings = settings_of(event)
+    pair = (request.sender_id, request.recipient_id)
+    taken = {
+        s
+        for (s,) in db.session.execute(
+            select(MeetingSeat.slot_id).where(MeetingSeat.participant_id.in_(pair))
+        )
+    }
+    if settings and settings.meeting_cap is not None:
+        counts = {}
+        for (p,) in db.session.execute(
+            select(MeetingSeat.participant_id).where(MeetingSeat.participant_id.in_(pair))
+        ):
+            counts[p] = counts.get(p, 0) + 1
+        if any(counts.get(p, 0) >= settings.meeting_cap for p in pair):
+            return None
+    away = set()
+    for participant in db.session.scalars(
+        select(B2BParticipant).where(B2BParticipant.id.in_(pair))
+    ):
+        away |= set(participant.unavailable or ())
+    tables = tables_of(event.id)
+    used = set(
+        db.session.execute(
+            select(Meeting.slot_id, Meeting.table_id).where(Meeting.event_id == event.id)
+        ).all()
+    )
+    now = utcnow()
+    for slot in slots_of(event.id):
+        if slot.id in taken or slot.id in away or slot.starts_at <= now:
+            continue
+        table = next((t for t in tables if (slot.id, t.id) not in used), None)
+        if table is not None:
+            meeting = _insert(event.id, request.id, pair, slot.id, table.id, locked=False)
+            _changed(event.id, [meeting])
+            return meeting
+    return None
+
+
+def _changed(event_id: int, meetings: list[Meeting]) -> None:
+    people = []
+    for meeting in meetings:
+        request = db.session.get(MeetingRequest, meeting.request_id)
+        people += [request.sender, request.recipient]
+    _notify_people(event_id, people)
+
+
+def _notify_people(event_id: int, people: list[B2BParticipant]) -> None:
+    settings = settings_of(db.session.get(Event, event_id))
+    if settings is None or settings.published_at is None:
+        return  # a provisional schedule: nobody is told before publication
+    for participant in {p.id: p for p in people}.values():
+        notify.agenda(participant, agenda_of(participant), changed=True)
+    events.record("b2b.meeting_changed", event_id=event_id)
+
+
+def publish(event: Event) -> int:
+    """Send every participant with meetings their agenda; later changes are e-mailed."""
+    lock_event_row(event.id)
+    settings = settings_of(event, create=True)
+    settings.published_at = utcnow()
+    people = list(
+        db.session.scalars(
+            select(B2BParticipant)
+            .where(
+                B2BParticipant.event_id == event.id,
+                B2BParticipant.id.in_(select(MeetingSeat.participant_id)),
+            )
+            .options(joinedload(B2BParticipant.registration))
+        )
+    )
+    for participant in people:
+        notify.agenda(participant, agenda_of(participant))
+    db.session.flush()
+    return len(people)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+@dataclass
+class AgendaItem:
+    meeting_id: int
+    request_id: int
+    starts_at: datetime
+    ends_at: datetime
+    table_number: int
+    location: str
+    other: B2BParticipant
+    other_name: str
+    other_organisation: str
+
+
+def agenda_of(participant: B2BParticipant) -> list[AgendaItem]:
+    """The participant's meetings in time order, with the other person (one query)."""
+    me = participant.id
+    other = aliased(B2BParticipant)
+    rows = db.session.execute(
+        select(Meeting, B2BSlot, B2BTable, MeetingRequest, other)
+        .join(B2BSlot, B2BSlot.id == Meeting.slot_id)
+        .join(B2BTable, B2BTable.id == Meeting.table_id)
+        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+        .join(
+            other,
+            or_(
+                (MeetingRequest.sender_id == me) & (other.id == MeetingRequest.recipient_id),
+                (MeetingRequest.recipient_id == me) & (other.id == MeetingRequest.sender_id),
+            ),
+        )
+        .options(joinedload(other.profile), joinedload(other.registration))
+        .order_by(B2BSlot.starts_at)
+    ).all()
+    return [
+        AgendaItem(
+            meeting.id,
+            request.id,
+            slot.starts_at,
+            slot.ends_at,
+            table.number,
+            table.location,
+            person,
+            person.registration.full_name,
+            person.profile.organisation_name,
+        )
+        for meeting, slot, table, request, person in rows
+    ]
+
+
+def meetings_by_slot(event_id: int) -> list[tuple[B2BSlot, list]]:
+    """Every slot with its meetings (table order) and both people: the organiser's grid."""
+    a, b = aliased(B2BParticipant), aliased(B2BParticipant)
+    ra, rb = aliased(Registration), aliased(Registration)
+    pa, pb = aliased(NetworkProfile), aliased(NetworkProfile)
+    rows = db.session.execute(
+        select(
+            Meeting,
+            B2BTable,
+            ra.first_name,
+            ra.last_name,
+            pa.organisation_name,
+            rb.first_name,
+            rb.last_name,
+            pb.organisation_name,
+        )
+        .join(B2BTable, B2BTable.id == Meeting.table_id)
+        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+        .join(a, a.id == MeetingRequest.sender_id)
+        .join(b, b.id == MeetingRequest.recipient_id)
+        .join(ra, ra.id == a.registration_id)
+        .join(rb, rb.id == b.registration_id)
+        .join(pa, pa.id == a.profile_id)
+        .join(pb, pb.id == b.profile_id)
+        .where(Meeting.event_id == event_id)
+        .order_by(B2BTable.number)
+    ).all()
+    by_slot: dict[int, list] = {}
+    from eventapp.text import person_name
+
+    for meeting, table, af, al, ao, bf, bl, bo in rows:
+        by_slot.setdefault(meeting.slot_id, []).append(
+            {
+                "meeting": meeting,
+                "table": table,
+                "a": person_name(af, al),
+                "a_org": ao,
+                "b": person_name(bf, bl),
+                "b_org": bo,
+            }
+        )
+    return [(slot, by_slot.get(slot.id, [])) for slot in slots_of(event_id)]
