@@ -143,7 +143,7 @@ def register(slug: str):
                     email=c["email"],
                     category=person.category,
                     organisation_name=person.organisation_name,
-                    job_title=c["job_title"],
+                    job_title=c["job_title"] or "",
                     region=person.region,
                     language=lang,
                     # The booker accepted the privacy notice for the people they register.
@@ -168,17 +168,11 @@ def register(slug: str):
                         own_links=[c["email"] for c in colleagues if c["own_link"]],
                     )
                     if result.booking is not None:
-                        # The answers are the booker's: colleagues are asked none (yet).
-                        booker_email = svc.normalise_email(person.email)
-                        answer_service.save(
-                            result.booking,
-                            [
-                                o.registration
-                                for o in result.created
-                                if o.registration.email == booker_email
-                            ],
-                            form.answers(),
-                        )
+                        # Each person's answers on their own registrations (the tour's
+                        # questions once, on the booking, by the booker).
+                        _save_answers(result, person.email, form.answers())
+                        for c in colleagues:
+                            _save_answers(result, c["email"], c["answers"], c["form"])
                 except IntegrityError as error:
                     # Only a write that skipped the seat lock can get here; nothing is saved
                     # (the request rolls back before the form is shown again).
@@ -202,6 +196,24 @@ def register(slug: str):
     return _register_page(
         event, lang, form, state, avail, stage_rows, problem, status, fee_form, rates
     )
+
+
+def _save_answers(result, email, answers, subform=None) -> None:
+    """Save one attendee's answers on the registrations the booking has just made for them. A
+    full option chosen by a colleague is said next to that colleague's field (the page shows
+    the message again at the top)."""
+    address = svc.normalise_email(email)
+    mine = [o.registration for o in result.created if o.registration.email == address]
+    if not mine and subform is not None:
+        return  # a colleague already registered: nothing new, nothing answered
+    try:
+        answer_service.save(result.booking, mine, answers)
+    except answer_service.QuestionError as error:
+        if subform is not None and error.field and error.field in subform:
+            field = subform[error.field]
+            field.errors = [*field.errors, error.message]
+            error.field = None
+        raise
 
 
 def _register_page(
