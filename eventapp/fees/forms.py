@@ -109,6 +109,17 @@ class PriceForm(FlaskForm):
         validators=[Optional(), Length(max=300)],
     )
     active = BooleanField(_l("Offered to registrants"), default=True)
+    # A tour's rate: a pass (one price per person, whatever the number of stages) or a price
+    # per stage booked. Not shown for an event on its own.
+    per_stage = RadioField(
+        _l("How the tour is priced"),
+        choices=[
+            SelectChoice("0", _l("A pass: one price for every stage booked")),
+            SelectChoice("1", _l("Per stage: the price for each stage booked")),
+        ],
+        default="0",
+        coerce=lambda v: v in (True, "1", 1),
+    )
     submit = SubmitField(_l("Save the rate"))
 
 

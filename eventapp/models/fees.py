@@ -154,6 +154,9 @@ class PriceCategory(TimestampMixin, Base):
     includes_en: Mapped[str] = mapped_column(String(300), default="")
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # A tour's rate: False, a pass (one price per person, whatever the number of stages);
+    # True, a price per stage booked. (An event on its own: one price per person.)
+    per_stage: Mapped[bool] = mapped_column(default=False)
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" and self.name_en else self.name_fr

@@ -21,6 +21,7 @@ from eventapp.services import bookings
 from eventapp.services import registrations as svc
 from eventapp.services.counts import waitlist_positions
 from eventapp.services.fees import cancellation as fees_cancellation
+from eventapp.services.fees import checkout as fees_checkout
 
 
 def _rate(name: str):
@@ -141,6 +142,8 @@ def booking_add(booking: Booking, token: str):
     events = [db.session.get(Event, event_id) for event_id, _title in addable if event_id in chosen]
     with keep_form(form, lambda status: _page(booking, token, add_form=form, status=status)):
         outcomes = bookings.add_events(booking, events)
+        # A tour's per-stage rate: each stage added is owed too (a pass already covers it).
+        fees_checkout.add_stages(booking, [o.registration for o in outcomes if o.created])
     waiting = [o for o in outcomes if o.status == RegistrationStatus.WAITLISTED]
     flash(
         _("Added to your booking. A confirmation has been e-mailed.")

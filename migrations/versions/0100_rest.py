@@ -2,7 +2,9 @@
 (`event.changes_until`: participants cancel or change their registration online until then)
 and its practical information in French and English (`event.practical_info_fr/_en`, shown
 after registering, in the confirmation e-mail and on the manage page). Existing events keep
-no deadline and no text.
+no deadline and no text. A tour's rate is a pass or a price per stage
+(`price_category.per_stage`, false: a pass; existing rates are events' own, where it has no
+effect).
 
 Revision ID: 0100_rest
 Revises: 0090_fees
@@ -63,9 +65,15 @@ def upgrade():
         batch.add_column(
             sa.Column("practical_info_en", sa.Text(), nullable=False, server_default="")
         )
+    with op.batch_alter_table("price_category", schema=None) as batch:
+        batch.add_column(
+            sa.Column("per_stage", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("price_category", schema=None) as batch:
+        batch.drop_column("per_stage")
     # Dropping a column rebuilds the table on SQLite (see _sqlite_rebuild).
     with _sqlite_rebuild("event"), op.batch_alter_table("event", schema=None) as batch:
         batch.drop_column("practical_info_en")
