@@ -205,6 +205,38 @@ class VoucherForm(FlaskForm):
             raise ValidationError(_l("Type a code, or the number of codes to generate."))
 
 
+def proof_file(form, field):
+    """An optional proof for a checked rate: PDF, JPEG or PNG by its content (never its name
+    or the browser's word), at most PROOF_MAX_BYTES; `field.data` becomes an Upload."""
+    from flask import current_app
+    from flask_babel import format_decimal
+    from wtforms.validators import StopValidation
+
+    from eventapp.questions.types import Upload, sniff, upload_name
+
+    storage = field.data
+    if storage is None or not getattr(storage, "filename", ""):
+        field.data = None
+        raise StopValidation()
+    limit = current_app.config.get("PROOF_MAX_BYTES", 5 * 1024 * 1024)
+    data = storage.stream.read(limit + 1)
+    storage.close()
+    if len(data) > limit:
+        raise StopValidation(
+            str(
+                _l(
+                    "The file is too large (at most %(num)s MB).",
+                    num=format_decimal(round(limit / (1024 * 1024), 1)),
+                )
+            )
+        )
+    mimetype = sniff(data)
+    if mimetype is None:
+        field.data = None
+        raise StopValidation(str(_l("Only PDF, JPEG or PNG files are accepted.")))
+    field.data = Upload(name=upload_name(storage.filename), mimetype=mimetype, data=data)
+
+
 class CheckoutFields(FlaskForm):
     """The rate, voucher and justification on the registration form (prefix "fee"); the
     registration form's own token covers the submission."""
@@ -222,6 +254,11 @@ class CheckoutFields(FlaskForm):
         _l("Why this rate applies to you"),
         validators=[Optional(), Length(max=2000)],
         render_kw={"maxlength": 2000, "rows": 3},
+    )
+    proof = FileField(
+        _l("Proof (PDF, JPEG or PNG)"),
+        validators=[proof_file],
+        render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"},
     )
 
     def __init__(self, *args, category_choices=(), **kwargs):

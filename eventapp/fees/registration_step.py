@@ -75,6 +75,7 @@ def after_booking(result, event: Event, form: CheckoutFields | None):
             category_id=form.category.data,
             voucher_code=form.voucher.data or "",
             justification=form.justification.data or "",
+            proof=form.proof.data or None,
         ),
         created,
     )

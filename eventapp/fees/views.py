@@ -3,12 +3,12 @@
 
 from flask import Flask
 
-from eventapp.fees import directory, participant, payments, prices, vouchers, webhook
+from eventapp.fees import directory, participant, payments, prices, proofs, vouchers, webhook
 from eventapp.fees.blueprint import bp
 from eventapp.services.fees import holds, privacy  # noqa: F401 - their subscribers
 from eventapp.services.fees.formatting import money, vat_rate
 
-VIEW_MODULES = (participant, webhook, prices, vouchers, payments, directory)
+VIEW_MODULES = (participant, webhook, prices, vouchers, payments, directory, proofs)
 
 
 def init_app(app: Flask) -> None:

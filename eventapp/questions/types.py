@@ -584,6 +584,11 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def upload_name(filename: str) -> str:
+    """A file's name as kept and offered back: its last part, safe characters only."""
+    return re.sub(r"[^\w.\- ]+", "_", (filename or "").rsplit("/", 1)[-1])[-150:] or "file"
+
+
 @dataclass
 class Upload:
     name: str
@@ -620,8 +625,7 @@ class File(FieldType):
         mimetype = sniff(data)
         if mimetype is None:
             raise StopValidation(str(_l("Only PDF, JPEG or PNG files are accepted.")))
-        name = re.sub(r"[^\w.\- ]+", "_", storage.filename.rsplit("/", 1)[-1])[-150:] or "file"
-        field.data = Upload(name=name, mimetype=mimetype, data=data)
+        field.data = Upload(name=upload_name(storage.filename), mimetype=mimetype, data=data)
 
     def form_field(self, spec):
         return FileField(

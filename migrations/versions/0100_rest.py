@@ -4,7 +4,8 @@ and its practical information in French and English (`event.practical_info_fr/_e
 after registering, in the confirmation e-mail and on the manage page). Existing events keep
 no deadline and no text. A tour's rate is a pass or a price per stage
 (`price_category.per_stage`, false: a pass; existing rates are events' own, where it has no
-effect).
+effect). A checked rate's proof (`booking_payment.proof_name/_type/_data`: personal data,
+cleared with the justification).
 
 Revision ID: 0100_rest
 Revises: 0090_fees
@@ -69,9 +70,17 @@ def upgrade():
         batch.add_column(
             sa.Column("per_stage", sa.Boolean(), nullable=False, server_default=sa.false())
         )
+    with op.batch_alter_table("booking_payment", schema=None) as batch:
+        batch.add_column(sa.Column("proof_name", sa.String(length=150), nullable=True))
+        batch.add_column(sa.Column("proof_type", sa.String(length=40), nullable=True))
+        batch.add_column(sa.Column("proof_data", sa.LargeBinary(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("booking_payment", schema=None) as batch:
+        batch.drop_column("proof_data")
+        batch.drop_column("proof_type")
+        batch.drop_column("proof_name")
     with op.batch_alter_table("price_category", schema=None) as batch:
         batch.drop_column("per_stage")
     # Dropping a column rebuilds the table on SQLite (see _sqlite_rebuild).

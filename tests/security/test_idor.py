@@ -27,6 +27,7 @@ from tests.security.test_permissions import (
     _snapshot,
     methods_of,
     organiser_rules,
+    payment_with_proof,
     requests_for,
     rules_where,
     urls_for,
@@ -89,8 +90,13 @@ def two_events(db, factory):
         )
         questions[key] = question
     db.session.commit()
+    payments = {
+        key: payment_with_proof(db, event, people[key])
+        for key, event in (("mine", mine), ("sibling", sibling), ("foreign", foreign))
+    }
     return {
         "questions": questions,
+        "payments": payments,
         "org": org,
         "foreign_org": foreign_org,
         "events": {"mine": mine, "sibling": sibling, "foreign": foreign},
@@ -110,6 +116,7 @@ def _ids(world, event_key, other_key):
         "mailing": mailing.id,
         "upload": upload.id,
         "question": world["questions"][other_key].id,
+        "payment": world["payments"][other_key].id,
         "ticket": person.ticket_code,
     }
 

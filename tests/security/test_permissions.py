@@ -70,6 +70,8 @@ def _value_for(rule, name, ids):
         return ids["upload"]
     if "question" in key:
         return ids.get("question", 0)
+    if "payment" in key:
+        return ids.get("payment", 0)
     if key == "org_id":
         return ids.get("organisation", 0)
     if isinstance(converter, IntegerConverter):
@@ -146,11 +148,13 @@ def foreign(factory, db):
         )
     )
     db.session.commit()
+    payment = payment_with_proof(db, event, confirmed)
     return {
         "org": org,
         "event": event,
         "ids": {
             "question": question.id,
+            "payment": payment.id,
             "organisation": org.id,
             "event": event.id,
             "tour": tour.id,
@@ -164,6 +168,25 @@ def foreign(factory, db):
         "viewer": factory.user(org, "viewer"),
         "tour": tour,
     }
+
+
+def payment_with_proof(db, event, registration):
+    """A booking payment awaiting approval, with an uploaded proof (a checked rate's)."""
+    from eventapp.models import BookingPayment
+
+    payment = BookingPayment(
+        booking_id=registration.booking_id,
+        event_id=event.id,
+        state="awaiting_approval",
+        bank_reference=f"T{registration.id:08d}",
+        total_cents=9000,
+        proof_name="carte.pdf",
+        proof_type="application/pdf",
+        proof_data=b"%PDF-1.4 secret card",
+    )
+    db.session.add(payment)
+    db.session.commit()
+    return payment
 
 
 def _snapshot(db, event_id):
@@ -397,7 +420,8 @@ def test_a_co_organiser_of_one_stage_sees_that_stage_and_nothing_of_the_others(
     reached = refused = 0
     for rule, method, url in requests_for(app, ids(grand_est, stage_person), event_rules):
         if method != "GET" or any(
-            f"<id:{name}>" in rule.rule for name in ("mailing_id", "upload_id", "question_id")
+            f"<id:{name}>" in rule.rule
+            for name in ("mailing_id", "upload_id", "question_id", "payment_id")
         ):
             continue
         if "/stages" in rule.rule:

@@ -44,6 +44,7 @@ class Choice:
     category_id: int | None
     voucher_code: str = ""
     justification: str = ""
+    proof: object = None  # an Upload (questions/types.py), type already checked by content
 
 
 def reference_secret() -> str:
@@ -168,7 +169,7 @@ def start(
         category.verification == Verification.MEMBER
         and pricing.member_of(event, booking.email or "") is None
     )
-    if needs_approval and not justification:
+    if needs_approval and not justification and choice.proof is None:
         raise FeeError(Code.JUSTIFICATION_NEEDED, field="justification")
     people = priced_registrations(event, registrations)
     if not people:
@@ -194,6 +195,10 @@ def start(
         voucher_id=voucher.id if voucher else None,
         bank_reference=bank_reference(booking),
         justification=justification or None,
+        # The proof only matters (and is only kept) where the rate is checked.
+        proof_name=choice.proof.name if needs_approval and choice.proof else None,
+        proof_type=choice.proof.mimetype if needs_approval and choice.proof else None,
+        proof_data=choice.proof.data if needs_approval and choice.proof else None,
         currency="EUR",
         state=PaymentState.AWAITING_PAYMENT,
     )
