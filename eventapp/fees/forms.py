@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -18,20 +18,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import (
-    DataRequired,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    ValidationError,
-)
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from eventapp.models import PriceKind, Verification, VoucherKind
 from eventapp.organiser.forms import DATETIME_FORMAT, MultiCheckboxField, choices, one_line
 from eventapp.services.fees.formatting import parse_euros
-
-REQUIRED = _l("This field is required.")
+from eventapp.validators import REQUIRED, DataRequired, FileRequired, InputRequired
 
 
 class Euros:

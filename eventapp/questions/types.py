@@ -39,19 +39,12 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import (
-    DataRequired,
-    InputRequired,
-    Length,
-    Optional,
-    StopValidation,
-    ValidationError,
-)
+from wtforms.validators import Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventapp.text import fold
+from eventapp.validators import REQUIRED, DataRequired, InputRequired
 
-REQUIRED = _l("This field is required.")
 CHOOSE = _l("Choose…")
 LONG_TEXT_MAX = 2000
 URL_MAX = 500

@@ -14,11 +14,12 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import Length, ValidationError
 
 from eventapp.questions import fields as field_model
 from eventapp.questions.forms import SpecFields, build
 from eventapp.questions.types import MultiCheckboxField
+from eventapp.validators import REQUIRED, DataRequired
 
 
 class Email:
@@ -52,7 +53,6 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 # The one wording for a missing answer, on every field of the participant's forms.
-REQUIRED = _l("This field is required.")
 NAME_REQUIRED = REQUIRED
 MAX_COLLEAGUES = 9
 

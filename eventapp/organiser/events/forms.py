@@ -13,15 +13,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import (
-    URL,
-    DataRequired,
-    Email,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-)
+from wtforms.validators import URL, Email, Length, NumberRange, Optional
 
 from eventapp.models import Event
 from eventapp.organiser.forms import (
@@ -34,6 +26,7 @@ from eventapp.organiser.forms import (
     to_utc,
 )
 from eventapp.services.events import TOP_LEVEL_KINDS, EventData
+from eventapp.validators import DataRequired, InputRequired
 
 
 class EventForm(FlaskForm):
