@@ -85,6 +85,9 @@ def _page(booking, token, form=None, add_form=None, status=200):
             form=form if changeable else None,
             add_form=add_form if addable else None,
             fee=payment_context(booking),  # issue 14: what the booking owes, if anything
+            answers_due=answer_service.answers_due(_own(registrations, person), lang)
+            if person is not None
+            else [],
         ),
         status,
     )

@@ -390,6 +390,7 @@ def _render_manage(registration: Registration, form: DetailsForm, status: int = 
                 can_cancel=registration.is_live and event.changes_allowed(),
                 can_change=event.changes_allowed(),
                 practical=event.practical_info_text(lang),
+                answers_due=answer_service.answers_due([registration], lang),
                 show_online_link=bool(
                     event.online_url and registration.status == RegistrationStatus.CONFIRMED
                 ),

@@ -38,9 +38,7 @@ def test_the_login_page_says_it_in_the_one_wording(client):
     assert not any(other in page for other in OTHERS)
 
 
-def test_the_organiser_and_participant_forms_say_it_in_the_one_wording(
-    client, factory, login
-):
+def test_the_organiser_and_participant_forms_say_it_in_the_one_wording(client, factory, login):
     org = factory.organisation()
     login(factory.user(org))
     page = text(client.post("/organiser/events/new", data={"lead_id": str(org.id)}))
