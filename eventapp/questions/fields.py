@@ -117,6 +117,25 @@ PERSON_FIELDS: tuple[PersonField, ...] = (
     PersonField("region", "choice", _l("Region"), False, choices=Region),
 )
 PERSON_NAMES = tuple(f.name for f in PERSON_FIELDS)
+_PERSON_BY_NAME = {f.name: f for f in PERSON_FIELDS}
+# The person's columns of the exports and of the import's template, in their order there.
+EXPORT_PERSON_FIELDS = (
+    "last_name",
+    "first_name",
+    "email",
+    "organisation_name",
+    "job_title",
+    "category",
+    "region",
+)
+
+
+def person_label(name: str) -> str:
+    """A person field's label in the current language: the forms', the exports' and the
+    import template's column header (one wording)."""
+    return str(_PERSON_BY_NAME[name].label)
+
+
 # What a person (or an organiser) may correct later: every field but the e-mail, which is
 # the registration's key.
 EDITABLE_FIELDS = tuple(name for name in PERSON_NAMES if name != "email")

@@ -22,6 +22,7 @@ from eventapp import events
 from eventapp.extensions import db
 from eventapp.models import ActorCategory, Event, Region, Registration, RegistrationSource, User
 from eventapp.models import RegistrationStatus as Status
+from eventapp.questions.fields import EXPORT_PERSON_FIELDS, person_label
 from eventapp.services import audit
 
 BATCH = 1000
@@ -79,14 +80,9 @@ def zone_label(zone: ZoneInfo) -> str:
 
 
 def headers(with_event: bool, zone: ZoneInfo | None = None, questions=()) -> list[str]:
+    # The person's columns are headed by the field model's labels (questions/fields.py).
     names = [
-        _("Last name"),
-        _("First name"),
-        _("E-mail"),
-        _("Organisation"),
-        _("Job title"),
-        _("Category"),
-        _("Region"),
+        *(person_label(name) for name in EXPORT_PERSON_FIELDS),
         _("Status"),
         _("Source"),
         _("Language"),
