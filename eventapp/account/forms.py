@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, StringField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import Email, Length
 
 from eventapp.organiser.forms import choices
+from eventapp.validators import DataRequired
 
 
 class CodeForm(FlaskForm):

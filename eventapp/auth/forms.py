@@ -1,9 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import EqualTo, Length
 
 from eventapp.services.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH
+from eventapp.validators import DataRequired
 
 NEW_PASSWORD_HINT = _l("At least %(num)s characters.", num=PASSWORD_MIN_LENGTH)
 

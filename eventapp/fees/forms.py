@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -18,20 +18,12 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import (
-    DataRequired,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    ValidationError,
-)
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from eventapp.models import PriceKind, Verification, VoucherKind
 from eventapp.organiser.forms import DATETIME_FORMAT, MultiCheckboxField, choices, one_line
 from eventapp.services.fees.formatting import parse_euros
-
-REQUIRED = _l("This field is required.")
+from eventapp.validators import REQUIRED, DataRequired, FileRequired, InputRequired
 
 
 class Euros:
@@ -109,6 +101,17 @@ class PriceForm(FlaskForm):
         validators=[Optional(), Length(max=300)],
     )
     active = BooleanField(_l("Offered to registrants"), default=True)
+    # A tour's rate: a pass (one price per person, whatever the number of stages) or a price
+    # per stage booked. Not shown for an event on its own.
+    per_stage = RadioField(
+        _l("How the tour is priced"),
+        choices=[
+            SelectChoice("0", _l("A pass: one price for every stage booked")),
+            SelectChoice("1", _l("Per stage: the price for each stage booked")),
+        ],
+        default="0",
+        coerce=lambda v: v in (True, "1", 1),
+    )
     submit = SubmitField(_l("Save the rate"))
 
 
@@ -194,6 +197,38 @@ class VoucherForm(FlaskForm):
             raise ValidationError(_l("Type a code, or the number of codes to generate."))
 
 
+def proof_file(form, field):
+    """An optional proof for a checked rate: PDF, JPEG or PNG by its content (never its name
+    or the browser's word), at most PROOF_MAX_BYTES; `field.data` becomes an Upload."""
+    from flask import current_app
+    from flask_babel import format_decimal
+    from wtforms.validators import StopValidation
+
+    from eventapp.questions.types import Upload, sniff, upload_name
+
+    storage = field.data
+    if storage is None or not getattr(storage, "filename", ""):
+        field.data = None
+        raise StopValidation()
+    limit = current_app.config.get("PROOF_MAX_BYTES", 5 * 1024 * 1024)
+    data = storage.stream.read(limit + 1)
+    storage.close()
+    if len(data) > limit:
+        raise StopValidation(
+            str(
+                _l(
+                    "The file is too large (at most %(num)s MB).",
+                    num=format_decimal(round(limit / (1024 * 1024), 1)),
+                )
+            )
+        )
+    mimetype = sniff(data)
+    if mimetype is None:
+        field.data = None
+        raise StopValidation(str(_l("Only PDF, JPEG or PNG files are accepted.")))
+    field.data = Upload(name=upload_name(storage.filename), mimetype=mimetype, data=data)
+
+
 class CheckoutFields(FlaskForm):
     """The rate, voucher and justification on the registration form (prefix "fee"); the
     registration form's own token covers the submission."""
@@ -211,6 +246,11 @@ class CheckoutFields(FlaskForm):
         _l("Why this rate applies to you"),
         validators=[Optional(), Length(max=2000)],
         render_kw={"maxlength": 2000, "rows": 3},
+    )
+    proof = FileField(
+        _l("Proof (PDF, JPEG or PNG)"),
+        validators=[proof_file],
+        render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"},
     )
 
     def __init__(self, *args, category_choices=(), **kwargs):

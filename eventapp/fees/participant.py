@@ -7,6 +7,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 
+from eventapp.database import read_first
 from eventapp.extensions import db, limiter
 from eventapp.fees.blueprint import bp
 from eventapp.helpers import external_url
@@ -97,6 +98,7 @@ def pay(booking: Booking, token: str):
 
 
 @bp.post("/b/<token>/pay/card")
+@read_first  # SQLite: no write lock while the provider is called (services/fees/cards.py)
 @limiter.limit(_rate("MANAGE_RATE_LIMIT"))
 @guard.booking_link
 def pay_card(booking: Booking, token: str):

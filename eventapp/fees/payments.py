@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy import func, or_, select
 
 from eventapp.extensions import db
+from eventapp.fees import payment_exports
 from eventapp.fees.blueprint import bp
 from eventapp.fees.forms import AmountForm, BankUploadForm, CategoryForm
 from eventapp.models import (
@@ -298,48 +299,16 @@ EXPORT_COLUMNS = (
 @guard.event(Perm.PAYMENTS)
 def payments_export(event):
     """The payments as CSV (amounts in euros with a dot), streamed in batches."""
-    categories = dict(
-        db.session.execute(
-            select(PriceCategory.id, PriceCategory.name_fr).where(
-                PriceCategory.event_id == event.id
-            )
-        ).all()
-    )
+    categories = payment_exports.category_names(event)
     event_id = event.id
 
     def rows():
         out = io.StringIO()
         out.write("\ufeff")  # spreadsheets read the file as UTF-8
         writer = csv.writer(out, delimiter=";")
-        writer.writerow(
-            [
-                _("Booking"),
-                _("Name"),
-                _("State"),
-                _("Method"),
-                _("Rate"),
-                _("Excl. VAT"),
-                _("VAT"),
-                _("Incl. VAT"),
-                _("Paid"),
-                _("Refunded"),
-                _("Deadline"),
-                _("Transfer reference"),
-                _("To refund"),
-            ]
-        )
+        writer.writerow(payment_exports.header())
         yield out.getvalue()
-        last = 0
-        while True:
-            batch = db.session.execute(
-                select(BookingPayment, Booking)
-                .join(Booking, Booking.id == BookingPayment.booking_id)
-                .where(BookingPayment.event_id == event_id, BookingPayment.id > last)
-                .order_by(BookingPayment.id)
-                .limit(500)
-            ).all()
-            if not batch:
-                return
+        for batch in payment_exports.batches(event_id):
             out.seek(0)
             out.truncate()
             for p, b in batch:
@@ -365,7 +334,6 @@ def payments_export(event):
                         "1" if p.needs_refund else "",
                     ]
                 )
-                last = p.id
             yield out.getvalue()
 
     return Response(

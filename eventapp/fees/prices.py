@@ -40,16 +40,18 @@ def _fill(form: PriceForm, category: PriceCategory) -> None:
     category.includes_fr = form.includes_fr.data or ""
     category.includes_en = form.includes_en.data or ""
     category.active = bool(form.active.data)
+    category.per_stage = bool(form.per_stage.data)
 
 
 @bp.route("/organiser/events/<id:event_id>/rates", methods=["GET", "POST"])
 @guard.event(Perm.PAYMENTS)
 def rates(event):
-    """The rates: a list, the add/edit form (?category=N edits one), the settings. Tours and
-    their stages are registered for together and stay free: they take no rate."""
-    if event.is_tour or event.parent_id is not None:
+    """The rates: a list, the add/edit form (?category=N edits one), the settings. A tour's
+    rates are the tour's (a pass for the whole tour, or a price per stage booked: `per_stage`);
+    its stages take no rate of their own."""
+    if event.parent_id is not None:
         if request.method == "POST":
-            flash(_("Tour stages are free: rates apply to events registered for on their own."))
+            flash(_("A tour's stages are priced by the tour's rates: set them on the tour."))
             return redirect(url_for("fees.rates", event_id=event.id))
         return render_event("fees/rates.html", event, free_only=True)
     category = _category(event, int_arg("category"))
@@ -65,6 +67,7 @@ def rates(event):
             form.process(
                 obj=category,
                 price=euros_text(category.price_cents),
+                per_stage="1" if category.per_stage else "0",
                 vat=euros_text(category.vat_basis_points),
                 valid_from=to_local(category.valid_from),
                 valid_until=to_local(category.valid_until),

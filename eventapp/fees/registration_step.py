@@ -16,11 +16,25 @@ from eventapp.services.fees.formatting import money
 from eventapp.services.invoicing import billing
 
 
-def _label(category, lang: str) -> str:
+def _label(category, lang: str, tour: bool = False) -> str:
     total = pricing.with_vat(category.price_cents, category.vat_basis_points)
     if category.price_cents == 0:
         # (not inside an f-string: pybabel does not read those)
         return _("%(name)s — free", name=category.name(lang))
+    if tour and category.per_stage:
+        return _(
+            "%(name)s — %(total)s incl. VAT per stage (%(net)s excl. VAT)",
+            name=category.name(lang),
+            total=money(total),
+            net=money(category.price_cents),
+        )
+    if tour:
+        return _(
+            "%(name)s — tour pass, every stage: %(total)s incl. VAT (%(net)s excl. VAT)",
+            name=category.name(lang),
+            total=money(total),
+            net=money(category.price_cents),
+        )
     return _(
         "%(name)s — %(total)s incl. VAT (%(net)s excl. VAT)",
         name=category.name(lang),
@@ -30,13 +44,15 @@ def _label(category, lang: str) -> str:
 
 
 def form_for(event: Event, lang: str, now: datetime) -> tuple[CheckoutFields | None, list]:
-    """The checkout fields for a paid event (None for a free one, and for tours: their stages
-    are free unless priced themselves) and the rates shown with them."""
-    if event.is_tour or not pricing.is_paid_event(event):
+    """The checkout fields for a paid event or tour (a tour's rates: a pass for the whole
+    tour, or a price per stage booked; None for a free one) and the rates shown with them."""
+    if not pricing.is_paid_event(event):
         return None, []
     offered = pricing.offered(event, now)
     # With the buyer's billing details (eventapp/invoices): the invoice is issued when paid.
-    form = CheckoutAndBilling(category_choices=[(c.id, _label(c, lang)) for c in offered])
+    form = CheckoutAndBilling(
+        category_choices=[(c.id, _label(c, lang, event.is_tour)) for c in offered]
+    )
     rates = [
         {
             "id": c.id,
@@ -54,7 +70,7 @@ def after_booking(result, event: Event, form: CheckoutFields | None):
     """Open the booking's payment (services/fees/checkout.start); None when free."""
     if form is None or result.booking is None:
         return None
-    created = [o.registration for o in result.created if o.event.id == event.id]
+    created = [o.registration for o in result.created]  # checkout keeps those it prices
     payment = checkout.start(
         result.booking,
         event,
@@ -62,6 +78,7 @@ def after_booking(result, event: Event, form: CheckoutFields | None):
             category_id=form.category.data,
             voucher_code=form.voucher.data or "",
             justification=form.justification.data or "",
+            proof=form.proof.data or None,
         ),
         created,
     )

@@ -3,12 +3,30 @@
 
 from flask import Flask
 
-from eventapp.fees import directory, participant, payments, prices, vouchers, webhook
+from eventapp.fees import (
+    directory,
+    participant,
+    payment_exports,
+    payments,
+    prices,
+    proofs,
+    vouchers,
+    webhook,
+)
 from eventapp.fees.blueprint import bp
 from eventapp.services.fees import holds, privacy  # noqa: F401 - their subscribers
 from eventapp.services.fees.formatting import money, vat_rate
 
-VIEW_MODULES = (participant, webhook, prices, vouchers, payments, directory)
+VIEW_MODULES = (
+    participant,
+    webhook,
+    prices,
+    vouchers,
+    payments,
+    payment_exports,
+    directory,
+    proofs,
+)
 
 
 def init_app(app: Flask) -> None:

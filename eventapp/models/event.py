@@ -63,6 +63,13 @@ class Event(TimestampMixin, Base):
     # The reminder e-mail goes out this many hours before the start (None: the default, 3 days
     # before, and 8:00 Paris time on the day for a webinar: services/reminders.py).
     reminder_hours: Mapped[int | None]
+    # Participants may cancel or change their registration online until then (None: until the
+    # event ends); afterwards only the organiser can.
+    changes_until: Mapped[datetime | None]
+    # What to bring / practical information, shown after registering, in the confirmation
+    # e-mail and on the manage page (plain text; not personal data).
+    practical_info_fr: Mapped[str] = mapped_column(Text, default="")
+    practical_info_en: Mapped[str] = mapped_column(Text, default="")
 
     parent: Mapped[Event | None] = relationship(remote_side="Event.id", back_populates="stages")
     stages: Mapped[list[Event]] = relationship(
@@ -85,6 +92,20 @@ class Event(TimestampMixin, Base):
         return (
             self.description_en if locale == "en" and self.description_en else self.description_fr
         )
+
+    def practical_info_text(self, locale: str) -> str:
+        return (
+            self.practical_info_en
+            if locale == "en" and self.practical_info_en
+            else self.practical_info_fr or ""
+        )
+
+    def changes_allowed(self, now: datetime | None = None) -> bool:
+        """Whether a participant may still cancel or change their registration online."""
+        now = now or utcnow()
+        if self.has_ended(now):
+            return False
+        return self.changes_until is None or now < self.changes_until
 
     @property
     def full_address(self) -> str:

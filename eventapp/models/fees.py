@@ -2,7 +2,8 @@
 booking owes and what was paid or refunded, the provider events applied, bank imports.
 
 Money is integer cents (EUR) everywhere; a VAT rate is in basis points (2000 = 20 %).
-Personal data: a booking payment's justification and a bank line's payer details; the first is
+Personal data: a booking payment's justification (and proof) and a bank line's payer details;
+the first is
 cleared with the booking (services/fees/privacy.py, on erasure and purge), the second as
 soon as the line is matched or dealt with, and at the latest with the event's retention purge
 (services/fees/privacy.py).
@@ -13,7 +14,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eventapp.models.base import Base, TimestampMixin, str_enum, utcnow
@@ -154,6 +155,9 @@ class PriceCategory(TimestampMixin, Base):
     includes_en: Mapped[str] = mapped_column(String(300), default="")
     position: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # A tour's rate: False, a pass (one price per person, whatever the number of stages);
+    # True, a price per stage booked. (An event on its own: one price per person.)
+    per_stage: Mapped[bool] = mapped_column(default=False)
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" and self.name_en else self.name_fr
@@ -231,6 +235,12 @@ class BookingPayment(TimestampMixin, Base):
     reminded_at: Mapped[datetime | None]
     # Why the registrant claims the category (personal data: cleared with the booking).
     justification: Mapped[str | None] = mapped_column(Text)
+    # A proof uploaded with it (a student card: PDF, JPEG or PNG, type checked by content),
+    # kept in the database (never under static/), served only to the event's organisers and
+    # to the booking's link; personal data, cleared with the justification.
+    proof_name: Mapped[str | None] = mapped_column(String(150))
+    proof_type: Mapped[str | None] = mapped_column(String(40))
+    proof_data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     approved_at: Mapped[datetime | None]
     released_at: Mapped[datetime | None]
     needs_refund: Mapped[bool] = mapped_column(default=False)

@@ -10,11 +10,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import URL, Email, Length, Optional, ValidationError
 
 from eventapp.models import MembershipRole, OrganisationKind, Region
 from eventapp.organisations import identifiers, logo, services
 from eventapp.organiser.forms import MultiCheckboxField, choices
+from eventapp.validators import DataRequired
 
 
 def _checked(check):

@@ -10,10 +10,10 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectMultipleField
-from wtforms.validators import DataRequired
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventapp.models import ActorCategory, Region
+from eventapp.validators import DataRequired
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 

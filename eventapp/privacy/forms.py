@@ -2,7 +2,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired
+
+from eventapp.validators import DataRequired
 
 
 class EraseForm(FlaskForm):

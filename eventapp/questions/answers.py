@@ -279,3 +279,37 @@ def purge_by_question_retention(now=None) -> int:
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0
+
+
+def answers_due(registrations: Sequence[Registration], lang: str, now=None) -> list[dict]:
+    """The "required after a date" questions a person has not answered yet, for their pages:
+    [{"label", "due": datetime, "overdue": bool}] by date. Only questions that apply (a
+    conditional one whose condition the person's answers meet, a stage's own for their
+    stages) and are not organiser-only."""
+    from eventapp.questions.fields import question_specs, visible_keys
+
+    now = now or utcnow()
+    live = [r for r in registrations if r.is_live]
+    if not live:
+        return []
+    specs = question_specs([r.event for r in live], lang, now=now)
+    if not any(s.question.requirement == "required_after" for s in specs):
+        return []
+    answers: dict[int, Answer] = {}
+    for per_registration in answers_of(live).values():
+        answers.update(per_registration)
+    chosen = {
+        s.key: s.type.chosen(s, answers[s.question.id].value)
+        for s in specs
+        if s.type.has_options and s.question.id in answers
+    }
+    shown = visible_keys(specs, chosen)
+    due = []
+    for spec in specs:
+        q = spec.question
+        if q.requirement != "required_after" or q.required_from is None:
+            continue
+        if spec.key not in shown or q.id in answers:
+            continue
+        due.append({"label": spec.label, "due": q.required_from, "overdue": now >= q.required_from})
+    return sorted(due, key=lambda d: d["due"])

@@ -16,19 +16,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import (
-    DataRequired,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-    Regexp,
-    ValidationError,
-)
+from wtforms.validators import Length, NumberRange, Optional, Regexp, ValidationError
 
 from eventapp.organiser.forms import DATETIME_FORMAT, to_local, to_utc
 from eventapp.questions.building import options_text, parse_options
 from eventapp.questions.types import REQUIRED, TYPES, NoControlCharacters, multi_line, one_line
+from eventapp.validators import DataRequired, InputRequired
 
 REQUIREMENTS = (
     ("optional", _l("Optional")),

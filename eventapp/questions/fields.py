@@ -117,15 +117,43 @@ PERSON_FIELDS: tuple[PersonField, ...] = (
     PersonField("region", "choice", _l("Region"), False, choices=Region),
 )
 PERSON_NAMES = tuple(f.name for f in PERSON_FIELDS)
+_PERSON_BY_NAME = {f.name: f for f in PERSON_FIELDS}
+# The person's columns of the exports and of the import's template, in their order there.
+EXPORT_PERSON_FIELDS = (
+    "last_name",
+    "first_name",
+    "email",
+    "organisation_name",
+    "job_title",
+    "category",
+    "region",
+)
+
+
+def person_label(name: str) -> str:
+    """A person field's label in the current language: the forms', the exports' and the
+    import template's column header (one wording)."""
+    return str(_PERSON_BY_NAME[name].label)
+
+
 # What a person (or an organiser) may correct later: every field but the e-mail, which is
 # the registration's key.
 EDITABLE_FIELDS = tuple(name for name in PERSON_NAMES if name != "email")
 
 
-def person_specs(lang: str, *, with_email: bool = True) -> list[FieldSpec]:
+# What a colleague of a group booking types for themselves; their organisation, category and
+# region are the booker's.
+COLLEAGUE_FIELDS = ("first_name", "last_name", "email", "job_title")
+
+
+def person_specs(
+    lang: str, *, with_email: bool = True, only: Sequence[str] | None = None
+) -> list[FieldSpec]:
     specs = []
     for f in PERSON_FIELDS:
         if f.name == "email" and not with_email:
+            continue
+        if only is not None and f.name not in only:
             continue
         options = (
             [Option(value, str(label)) for value, label in f.choices.choices()] if f.choices else []
@@ -149,6 +177,20 @@ def person_specs(lang: str, *, with_email: bool = True) -> list[FieldSpec]:
             )
         )
     return specs
+
+
+def colleague_specs(lang: str, questions: Sequence[FieldSpec]) -> list[FieldSpec]:
+    """A colleague's fields in a group booking: their own person fields (COLLEAGUE_FIELDS,
+    with the same rules as everywhere, but no browser autofill: it would offer the booker's)
+    and the per-person questions of the booker's form (a tour's questions are answered once
+    per booking, by the booker: left out)."""
+    from dataclasses import replace
+
+    own = [
+        replace(spec, autocomplete="off", help="")
+        for spec in person_specs(lang, only=COLLEAGUE_FIELDS)
+    ]
+    return own + [spec for spec in questions if not spec.booking_scope]
 
 
 # --- the organiser's questions ----------------------------------------------------------------

@@ -25,8 +25,14 @@ class Submitted:
     upload: Upload | None = None
 
 
-class FieldsForm(FlaskForm):
+class SpecFields:
+    """What a form built from the field model does (validate what applies, hand out the
+    person's data and the answers, show stored answers), for a page's form (`FieldsForm`) and
+    for a sub-form repeated inside one (a colleague of a group booking: a wtforms `Form`, whose
+    chosen stages are the outer form's, through `stages_source`)."""
+
     specs: Sequence[FieldSpec] = ()
+    stages_source = None  # a callable giving the outer form's chosen stages (sub-forms)
 
     def __init__(self, *args, held_options=None, held_files=(), **kwargs):
         # held_options: {key: [identifiers]} the person already holds (a full option they
@@ -44,7 +50,9 @@ class FieldsForm(FlaskForm):
 
     def chosen_stages(self):
         stages = self._fields.get("stages")
-        return set(stages.data or []) if stages is not None else None
+        if stages is not None:
+            return set(stages.data or [])
+        return self.stages_source() if self.stages_source is not None else None
 
     def visible(self) -> set[str]:
         values = {}
@@ -114,11 +122,17 @@ class FieldsForm(FlaskForm):
                 self._fields[spec.key].data = spec.type.to_form(answer.value)
 
 
-def build(base: type[FlaskForm], specs: Sequence[FieldSpec]) -> type[FieldsForm]:
-    """A form class with `base`'s own fields and one input per field of `specs`."""
-    attrs = {"specs": list(specs)}
+class FieldsForm(SpecFields, FlaskForm):
+    """A page's form built from the field model."""
+
+
+def build(base: type, specs: Sequence[FieldSpec], **extra) -> type[SpecFields]:
+    """A form class with `base`'s own fields and one input per field of `specs` (and the
+    `extra` class attributes: a sub-form's list, for instance). A `base` that is not a
+    SpecFields gets the page's form (FieldsForm) behaviour."""
+    attrs = {"specs": list(specs), **extra}
     for spec in specs:
         if spec.has_answer:
             attrs[spec.key] = spec.type.form_field(spec)
-    bases = (base,) if issubclass(base, FieldsForm) else (FieldsForm, base)
+    bases = (base,) if issubclass(base, SpecFields) else (FieldsForm, base)
     return type(f"{base.__name__}WithFields", bases, attrs)

@@ -39,19 +39,12 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import (
-    DataRequired,
-    InputRequired,
-    Length,
-    Optional,
-    StopValidation,
-    ValidationError,
-)
+from wtforms.validators import Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from eventapp.text import fold
+from eventapp.validators import REQUIRED, DataRequired, InputRequired
 
-REQUIRED = _l("This field is required.")
 CHOOSE = _l("Choose…")
 LONG_TEXT_MAX = 2000
 URL_MAX = 500
@@ -584,6 +577,11 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def upload_name(filename: str) -> str:
+    """A file's name as kept and offered back: its last part, safe characters only."""
+    return re.sub(r"[^\w.\- ]+", "_", (filename or "").rsplit("/", 1)[-1])[-150:] or "file"
+
+
 @dataclass
 class Upload:
     name: str
@@ -620,8 +618,7 @@ class File(FieldType):
         mimetype = sniff(data)
         if mimetype is None:
             raise StopValidation(str(_l("Only PDF, JPEG or PNG files are accepted.")))
-        name = re.sub(r"[^\w.\- ]+", "_", storage.filename.rsplit("/", 1)[-1])[-150:] or "file"
-        field.data = Upload(name=name, mimetype=mimetype, data=data)
+        field.data = Upload(name=upload_name(storage.filename), mimetype=mimetype, data=data)
 
     def form_field(self, spec):
         return FileField(

@@ -16,11 +16,12 @@ from eventapp.public import catalogue
 from eventapp.questions import answers as answer_service
 from eventapp.registration.blueprint import bp
 from eventapp.registration.forms import AddStagesForm, CancelForm, details_form
-from eventapp.registration.routes import frees_a_seat_for_someone
+from eventapp.registration.routes import changes_closed_message, frees_a_seat_for_someone
 from eventapp.services import bookings
 from eventapp.services import registrations as svc
 from eventapp.services.counts import waitlist_positions
 from eventapp.services.fees import cancellation as fees_cancellation
+from eventapp.services.fees import checkout as fees_checkout
 
 
 def _rate(name: str):
@@ -53,13 +54,19 @@ def _own(registrations, person):
     return [r for r in registrations if r.is_live and r.email == person.email] or [person]
 
 
+def _changeable(registrations):
+    """Those the participant may still change online (before their event's deadline)."""
+    return [r for r in registrations if r.event.changes_allowed()]
+
+
 def _page(booking, token, form=None, add_form=None, status=200):
     lang = current_language()
     registrations = bookings.registrations_of(booking)
     origin, addable = _addable(booking, registrations, lang)
     person = _person(booking, registrations)
-    if form is None and person is not None:
-        form = details_form(_own(registrations, person), lang, obj=person, formdata=None)
+    changeable = _changeable(_own(registrations, person)) if person is not None else []
+    if form is None and changeable:
+        form = details_form(changeable, lang, obj=person, formdata=None)
     if add_form is None and addable:
         add_form = AddStagesForm(stage_choices=addable, formdata=None)
     positions = waitlist_positions(registrations)
@@ -75,9 +82,12 @@ def _page(booking, token, form=None, add_form=None, status=200):
             origin=origin,
             lang=lang,
             rows=rows,
-            form=form if person is not None else None,
+            form=form if changeable else None,
             add_form=add_form if addable else None,
             fee=payment_context(booking),  # issue 14: what the booking owes, if anything
+            answers_due=answer_service.answers_due(_own(registrations, person), lang)
+            if person is not None
+            else [],
         ),
         status,
     )
@@ -94,14 +104,20 @@ def booking(booking: Booking, token: str):
         if person is None:
             flash(_("Nothing is left to change: every registration is cancelled."), "info")
             return redirect(url_for("registration.booking", token=token))
-        own = _own(registrations, person)
+        own = _changeable(_own(registrations, person))
+        if not own:
+            flash(changes_closed_message(person.event), "error")
+            return redirect(url_for("registration.booking", token=token))
         form = details_form(own, current_language(), obj=person)
         if not form.validate():
             return _page(booking, token, form=form, status=400)
         data = form.person_data()
         with keep_form(form, lambda status: _page(booking, token, form=form, status=status)):
             changed = bookings.update_person(
-                booking, person.email, {name: data[name] for name in svc.EDITABLE_FIELDS}
+                booking,
+                person.email,
+                {name: data[name] for name in svc.EDITABLE_FIELDS},
+                only=own,
             )
             answered = answer_service.save(booking, own, form.answers(), actor="participant")
         if changed or answered:
@@ -129,6 +145,8 @@ def booking_add(booking: Booking, token: str):
     events = [db.session.get(Event, event_id) for event_id, _title in addable if event_id in chosen]
     with keep_form(form, lambda status: _page(booking, token, add_form=form, status=status)):
         outcomes = bookings.add_events(booking, events)
+        # A tour's per-stage rate: each stage added is owed too (a pass already covers it).
+        fees_checkout.add_stages(booking, [o.registration for o in outcomes if o.created])
     waiting = [o for o in outcomes if o.status == RegistrationStatus.WAITLISTED]
     flash(
         _("Added to your booking. A confirmation has been e-mailed.")
@@ -152,6 +170,9 @@ def booking_cancel(booking: Booking, token: str, registration_id: int):
     back = url_for("registration.booking", token=token)
     if not registration.is_live:
         flash(_("This registration is already cancelled."), "info")
+        return redirect(back)
+    if not registration.event.changes_allowed():
+        flash(changes_closed_message(registration.event), "error")
         return redirect(back)
     form = CancelForm()
     refund_cents = fees_cancellation.refund_on_cancel(registration)  # issue 14

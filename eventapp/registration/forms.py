@@ -14,11 +14,12 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, ValidationError
 
 from eventapp.questions import fields as field_model
-from eventapp.questions.forms import build
+from eventapp.questions.forms import SpecFields, build
 from eventapp.questions.types import MultiCheckboxField
+from eventapp.validators import REQUIRED, DataRequired
 
 
 class Email:
@@ -52,44 +53,25 @@ def choices(pairs) -> list[SelectChoice]:
 
 
 # The one wording for a missing answer, on every field of the participant's forms.
-REQUIRED = _l("This field is required.")
 NAME_REQUIRED = REQUIRED
 MAX_COLLEAGUES = 9
 
 
-class ColleagueForm(Form):
-    """A colleague in a group booking: their own name, e-mail and job title; the organisation,
-    category and region are the booker's. A wtforms Form (no CSRF of its own: the outer form's
-    token covers it)."""
+class ColleagueForm(SpecFields, Form):
+    """A colleague in a group booking. Their fields come from the field model
+    (`fields.colleague_specs`: their own name, e-mail and job title with the rules of every
+    form, and the per-person questions; the organisation, category and region are the
+    booker's), added by `registration_form`. A wtforms Form (no CSRF of its own: the outer
+    form's token covers it)."""
 
-    first_name = StringField(
-        _l("First name"),
-        filters=[_strip],
-        validators=[DataRequired(REQUIRED), Length(max=100), _single_line],
-        render_kw={"maxlength": 100},
-    )
-    last_name = StringField(
-        _l("Last name"),
-        filters=[_strip],
-        validators=[DataRequired(REQUIRED), Length(max=100), _single_line],
-        render_kw={"maxlength": 100},
-    )
-    email = EmailField(
-        _l("E-mail"),
-        filters=[_strip],
-        validators=[DataRequired(REQUIRED), Length(max=254), Email()],
-        render_kw={"maxlength": 254, "spellcheck": "false"},
-    )
-    job_title = StringField(
-        _l("Job title"),
-        filters=[_strip],
-        validators=[Optional(), Length(max=200), _single_line],
-        render_kw={"maxlength": 200},
-    )
+    class Meta(FlaskForm.Meta):
+        csrf = False  # the outer form's token covers it
+        # (FlaskForm's Meta also gives the validators' own messages in the page's language)
+
     own_link = BooleanField(_l("E-mail them their own confirmation and link"))
 
     def is_blank(self) -> bool:
-        return not any((self.first_name.data, self.last_name.data, self.email.data))
+        return not any(self[name].data for name in ("first_name", "last_name", "email"))
 
 
 class RegistrationForm(FlaskForm):
@@ -104,8 +86,9 @@ class RegistrationForm(FlaskForm):
         ),
         validators=[DataRequired(REQUIRED)],
     )
-    # Colleagues booked with the booker (a group booking): each one a registration of their own.
-    colleagues = FieldList(FormField(ColleagueForm), min_entries=0, max_entries=MAX_COLLEAGUES)
+    # Colleagues booked with the booker (a group booking): each one a registration of their own;
+    # `colleagues` (a list of ColleagueForm built from the field model) is added by
+    # registration_form().
     # Honeypot: hidden from people by CSS (class "hp"), bots fill it in. Never an inline style.
     homepage = StringField(
         _l("Leave this field empty"),
@@ -138,10 +121,12 @@ class RegistrationForm(FlaskForm):
         # Rows left blank are no colleague (a row added by mistake, or never filled in).
         # (last_index stays the highest index sent, so a row added next gets a new name.)
         self.colleagues.entries = [e for e in self.colleagues.entries if not e.form.is_blank()]
+        for entry in self.colleagues.entries:
+            entry.form.stages_source = self.chosen_stages  # their stage questions: the same
 
     def add_colleague_row(self) -> None:
         if len(self.colleagues.entries) < MAX_COLLEAGUES:
-            self.colleagues.append_entry()
+            self.colleagues.append_entry().form.stages_source = self.chosen_stages
 
     def validate_stages(self, field):
         if not field.data:
@@ -160,14 +145,15 @@ class RegistrationForm(FlaskForm):
             seen.add(address)
 
     def people(self) -> list[dict]:
-        """The colleagues typed in: dicts of their fields."""
+        """The colleagues typed in: dicts of their person fields, `own_link`, and `answers`
+        (their answers to the per-person questions) and `form` (their sub-form, for a
+        message on one of its fields)."""
         return [
             {
-                "first_name": e.form.first_name.data,
-                "last_name": e.form.last_name.data,
-                "email": e.form.email.data,
-                "job_title": e.form.job_title.data or "",
+                **e.form.person_data(),
                 "own_link": bool(e.form.own_link.data),
+                "answers": e.form.answers(),
+                "form": e.form,
             }
             for e in self.colleagues.entries
         ]
@@ -251,7 +237,9 @@ def registration_form(event, lang, stage_events=None, **kwargs):
     else:
         questions = field_model.question_specs([event], lang)
     specs = field_model.person_specs(lang) + questions
-    return build(RegistrationForm, specs)(**kwargs)
+    colleague = build(ColleagueForm, field_model.colleague_specs(lang, questions))
+    colleagues = FieldList(FormField(colleague), min_entries=0, max_entries=MAX_COLLEAGUES)
+    return build(RegistrationForm, specs, colleagues=colleagues)(**kwargs)
 
 
 def details_form(registrations, lang, **kwargs):

@@ -4,11 +4,11 @@ page, reached through the secret link of the confirmation e-mail (no account, no
 A submission makes one booking (services/bookings): every chosen stage, one e-mail listing
 each registration with its status and the booking's link (/b/<token>, booking_routes.py).
 
-Privacy: a submission with an address that is already registered changes nothing, e-mails that
-booking's link again and shows a neutral page (no status, no details, no link); the page after a
-new booking shows what the submitter has just made (statuses, the booking's link, tickets) and
-the address the e-mail went to, masked. So the pages cannot be used to learn someone's personal
-data, and an existing link cannot be obtained by typing someone's address. Views never commit:
+Privacy: a submission with an address that is already registered changes nothing and e-mails
+that booking's link again; the page after it is the one after a new booking (the chosen events
+and the masked address the e-mail went to; statuses, tickets and the link are in the e-mail).
+So the pages cannot be used to learn whether someone is registered, and an existing link cannot
+be obtained by typing someone's address. Views never commit:
 the request does, once (DEVELOPERS.md).
 """
 
@@ -25,12 +25,11 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from eventapp.database import read_first
 from eventapp.extensions import csrf, db, limiter
 from eventapp.fees import registration_step as fees_step
-from eventapp.i18n import current_language
+from eventapp.i18n import current_language, localdatetime
 from eventapp.models import Booking, Event, Registration, RegistrationStatus, utcnow
 from eventapp.permissions import guard
 from eventapp.problems import keep_form
@@ -50,7 +49,7 @@ from eventapp.routing import int_arg
 from eventapp.services import bookings, calendar, programme
 from eventapp.services import registrations as svc
 from eventapp.services.b2b import profiles as b2b_profiles
-from eventapp.services.counts import event_counts, waitlist_position, waitlist_positions
+from eventapp.services.counts import event_counts, waitlist_position
 
 DONE_KEY = "registration_done"
 
@@ -145,7 +144,7 @@ def register(slug: str):
                     email=c["email"],
                     category=person.category,
                     organisation_name=person.organisation_name,
-                    job_title=c["job_title"],
+                    job_title=c["job_title"] or "",
                     region=person.region,
                     language=lang,
                     # The booker accepted the privacy notice for the people they register.
@@ -170,17 +169,11 @@ def register(slug: str):
                         own_links=[c["email"] for c in colleagues if c["own_link"]],
                     )
                     if result.booking is not None:
-                        # The answers are the booker's: colleagues are asked none (yet).
-                        booker_email = svc.normalise_email(person.email)
-                        answer_service.save(
-                            result.booking,
-                            [
-                                o.registration
-                                for o in result.created
-                                if o.registration.email == booker_email
-                            ],
-                            form.answers(),
-                        )
+                        # Each person's answers on their own registrations (the tour's
+                        # questions once, on the booking, by the booker).
+                        _save_answers(result, person.email, form.answers())
+                        for c in colleagues:
+                            _save_answers(result, c["email"], c["answers"], c["form"])
                 except IntegrityError as error:
                     # Only a write that skipped the seat lock can get here; nothing is saved
                     # (the request rolls back before the form is shown again).
@@ -188,17 +181,15 @@ def register(slug: str):
             with keep_form(fee_form, page):  # the checkout step: the booking's price
                 payment = fees_step.after_booking(result, event, fee_form)
             booking = result.booking
+            # The same page whatever the submission made: new registrations, or an address
+            # already registered (whose owner gets their link by e-mail, through the outbox).
+            # It names the chosen events and the (masked) address the e-mail went to; the
+            # statuses, tickets and link travel in that e-mail only, so a stranger typing
+            # someone's address learns nothing (not even for some of the stages).
             session[DONE_KEY] = {
                 "event": event.id,
-                "ids": [o.registration.id for o in result.created],
-                "booking": booking.manage_token if booking is not None else None,
+                "events": sorted(e.id for e in targets),
                 "to": mask_email(svc.normalise_email(person.email)),
-                # Some of the chosen events already had this address: said only then, in the
-                # same words whoever holds it (no status, no name, no link).
-                "existing": any(
-                    o.registration.email == svc.normalise_email(person.email)
-                    for o in result.existing
-                ),
             }
             if payment is not None:
                 return redirect(url_for("fees.pay", token=booking.manage_token))
@@ -206,6 +197,24 @@ def register(slug: str):
     return _register_page(
         event, lang, form, state, avail, stage_rows, problem, status, fee_form, rates
     )
+
+
+def _save_answers(result, email, answers, subform=None) -> None:
+    """Save one attendee's answers on the registrations the booking has just made for them. A
+    full option chosen by a colleague is said next to that colleague's field (the page shows
+    the message again at the top)."""
+    address = svc.normalise_email(email)
+    mine = [o.registration for o in result.created if o.registration.email == address]
+    if not mine and subform is not None:
+        return  # a colleague already registered: nothing new, nothing answered
+    try:
+        answer_service.save(result.booking, mine, answers)
+    except answer_service.QuestionError as error:
+        if subform is not None and error.field and error.field in subform:
+            field = subform[error.field]
+            field.errors = [*field.errors, error.message]
+            error.field = None
+        raise
 
 
 def _register_page(
@@ -240,6 +249,18 @@ def _register_page(
     )
 
 
+def changes_closed_message(event: Event) -> str:
+    """Why a participant can no longer cancel or change online (the event is over, or its
+    deadline for online changes has passed)."""
+    if event.has_ended():
+        return _("This event is over: the registration can no longer be changed.")
+    return _(
+        "Online changes and cancellations closed on %(deadline)s (Paris time). To change "
+        "anything now, write to the organiser.",
+        deadline=localdatetime(event.changes_until, "long"),
+    )
+
+
 def frees_a_seat_for_someone(registration: Registration) -> bool:
     """Whether cancelling this registration would give a seat to someone waiting: it holds one
     (confirmed, or an open offer) and somebody waits without an offer."""
@@ -271,46 +292,28 @@ def mask_email(address: str) -> str:
 @bp.get("/events/<slug>/registered")
 @guard.public
 def done(slug: str):
-    """Post/Redirect/Get target: what the last submission made. Registrations it created are
-    listed with their status, the booking's link and tickets (the submitter has just made
-    them). For an address that was already registered nothing is created: the page then says
-    only what it says to everybody (the link went by e-mail), so it tells a stranger nothing."""
+    """Post/Redirect/Get target: the events the last submission chose and the address the
+    e-mail went to, masked. It is the same page for a new booking and for an address that was
+    already registered (same words, same status, same work done before it: one e-mail queued),
+    so it tells a stranger nothing; what only the owner may see (statuses, tickets, the
+    booking's link) is in the e-mail."""
     event = catalogue.public_event_or_404(slug, with_organisers=False)
     data = session.get(DONE_KEY) or {}
     if data.get("event") != event.id:
         return redirect(url_for("public.event", slug=event.slug))
-    ids = [i for i in data.get("ids", []) if isinstance(i, int)][:50]
-    registrations = (
-        list(
-            db.session.scalars(
-                select(Registration)
-                .where(Registration.id.in_(ids))
-                .options(selectinload(Registration.event))
-            )
-        )
-        if ids
-        else []
-    )
+    ids = [i for i in data.get("events", []) if isinstance(i, int)][:50]
+    chosen = list(db.session.scalars(select(Event).where(Event.id.in_(ids)))) if ids else []
     lang = current_language()
-    positions = waitlist_positions(registrations)
     rows = [
-        {
-            "registration": r,
-            "event": r.event,
-            "title": r.event.title(lang),
-            "position": positions.get(r.id),
-        }
-        for r in sorted(registrations, key=lambda r: (r.event.starts_at, r.id))
+        {"event": e, "title": e.title(lang), "practical": e.practical_info_text(lang)}
+        for e in sorted(chosen, key=lambda e: (e.starts_at, e.id))
     ]
-    booking_token = data.get("booking") if rows else None
     return render_template(
         "registration/done.html",
         event=event,
         title=event.title(lang),
         rows=rows,
-        booking_token=booking_token if isinstance(booking_token, str) else None,
         sent_to=data.get("to") or "",
-        some_existing=bool(data.get("existing")) and bool(rows),
     )
 
 
@@ -385,7 +388,10 @@ def _render_manage(registration: Registration, form: DetailsForm, status: int = 
                 parent_title=parent.title(lang) if parent else None,
                 position=waitlist_position(registration),
                 form=form,
-                can_cancel=registration.is_live and not event.has_ended(),
+                can_cancel=registration.is_live and event.changes_allowed(),
+                can_change=event.changes_allowed(),
+                practical=event.practical_info_text(lang),
+                answers_due=answer_service.answers_due([registration], lang),
                 show_online_link=bool(
                     event.online_url and registration.status == RegistrationStatus.CONFIRMED
                 ),
@@ -407,8 +413,8 @@ def manage(registration: Registration, token: str):
     if request.method == "POST":
         if not registration.is_live:
             abort(409, _("This registration is cancelled: it can no longer be changed."))
-        if registration.event.has_ended():
-            abort(409, _("This event is over: the registration can no longer be changed."))
+        if not registration.event.changes_allowed():
+            abort(409, changes_closed_message(registration.event))
         if not form.validate():
             return _render_manage(registration, form, 400)
         data = form.person_data()
@@ -440,6 +446,8 @@ def cancel(registration: Registration, token: str):
         return redirect(url_for("registration.manage", token=token))
     if event.has_ended():
         abort(409, _("This event is over: the registration can no longer be cancelled."))
+    if not event.changes_allowed():
+        abort(409, changes_closed_message(event))
     form = CancelForm()
     if request.method == "POST":
         if form.validate():

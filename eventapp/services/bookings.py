@@ -233,12 +233,16 @@ def live_registrations(booking: Booking) -> list[Registration]:
     return [r for r in registrations_of(booking) if r.is_live]
 
 
-def update_person(booking: Booking, email: str, changes: dict) -> dict:
-    """Correct a person's details once, on every live registration of theirs in the booking.
-    Returns {field: (old, new)} of what changed (the first registration's)."""
+def update_person(
+    booking: Booking, email: str, changes: dict, *, only: Collection[Registration] | None = None
+) -> dict:
+    """Correct a person's details once, on every live registration of theirs in the booking
+    (or those of `only`: the participant's page leaves out events past their deadline for
+    online changes). Returns {field: (old, new)} of what changed (the first registration's)."""
     changed = {}
+    wanted = None if only is None else {r.id for r in only}
     for registration in live_registrations(booking):
-        if registration.email == email:
+        if registration.email == email and (wanted is None or registration.id in wanted):
             done = registrations_service.update_details(registration, changes, actor="participant")
             changed = changed or done
     return changed
@@ -348,6 +352,7 @@ def build_booking_mail(message: OutboxMessage, reference: dict):
             "lang": lang,
             "manage_url": external_url("registration.booking", token=booking.manage_token),
             "has_ticket": bool(confirmed),
+            "any_deadline": any(r.event.changes_until for r in live),
             # The booker's own details, to check (the first of their live registrations).
             "person": (own or live or [None])[0],
             "contacts": sorted(

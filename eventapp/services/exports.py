@@ -22,6 +22,7 @@ from eventapp import events
 from eventapp.extensions import db
 from eventapp.models import ActorCategory, Event, Region, Registration, RegistrationSource, User
 from eventapp.models import RegistrationStatus as Status
+from eventapp.questions.fields import EXPORT_PERSON_FIELDS, person_label
 from eventapp.services import audit
 
 BATCH = 1000
@@ -79,14 +80,9 @@ def zone_label(zone: ZoneInfo) -> str:
 
 
 def headers(with_event: bool, zone: ZoneInfo | None = None, questions=()) -> list[str]:
+    # The person's columns are headed by the field model's labels (questions/fields.py).
     names = [
-        _("Last name"),
-        _("First name"),
-        _("E-mail"),
-        _("Organisation"),
-        _("Job title"),
-        _("Category"),
-        _("Region"),
+        *(person_label(name) for name in EXPORT_PERSON_FIELDS),
         _("Status"),
         _("Source"),
         _("Language"),
@@ -271,6 +267,69 @@ def xlsx_stream(
         sheet.append(out)
     # The filter arrows on the header row, over every row written (the tail of the sheet is
     # written when the workbook is saved).
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}{count + 1}"
+    with tempfile.TemporaryFile() as handle:
+        workbook.save(handle)
+        handle.seek(0)
+        while chunk := handle.read(CHUNK):
+            yield chunk
+
+
+def xlsx_table_stream(
+    title: str,
+    names: list[str],
+    rows: Iterator[list],
+    zone: ZoneInfo,
+    *,
+    widths=(),
+    money_columns=(),
+) -> Iterator[bytes]:
+    """Any table as an .xlsx file in chunks, written like the attendees' (write-only, constant
+    memory): a bold frozen header with filters, datetimes in `zone` (naive: spreadsheets have
+    no time zones), Decimal amounts in `money_columns` (0-based) formatted as euros, text that
+    looks like a formula kept as text."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_safe_sheet_title(title))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    bold = Font(bold=True)
+    header_cells = []
+    for name in names:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.freeze_panes = "A2"
+    sheet.append(header_cells)
+    money = set(money_columns)
+    count = 0
+    for values in rows:
+        count += 1
+        out = []
+        for index, value in enumerate(values):
+            if isinstance(value, datetime):
+                cell = WriteOnlyCell(
+                    sheet, value=value.astimezone(zone).replace(tzinfo=None, microsecond=0)
+                )
+                cell.number_format = "yyyy-mm-dd hh:mm"
+                out.append(cell)
+            elif index in money and value is not None and not isinstance(value, str):
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.number_format = '#,##0.00 "€"'
+                out.append(cell)
+            elif isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.data_type = "s"  # text, never a formula
+                out.append(cell)
+            else:
+                out.append(value)
+        sheet.append(out)
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(names))}{count + 1}"
     with tempfile.TemporaryFile() as handle:
         workbook.save(handle)

@@ -2,7 +2,7 @@
 per-organisation counters, and the buyer's billing details of a booking. New tables only.
 
 Revision ID: 0110_invoices
-Revises: 0090_fees
+Revises: 0100_rest
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0110_invoices"
-down_revision = "0090_fees"
+down_revision = "0100_rest"
 branch_labels = None
 depends_on = None
 

@@ -3,7 +3,7 @@ sign-ups with a waiting list, stars of a personal agenda and attendance per sess
 only: existing data is untouched.
 
 Revision ID: 0120_programme
-Revises: 0090_fees
+Revises: 0110_invoices
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0120_programme"
-down_revision = "0090_fees"
+down_revision = "0110_invoices"
 branch_labels = None
 depends_on = None
 

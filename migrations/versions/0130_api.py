@@ -2,7 +2,7 @@
 idempotent writes, webhook endpoints and their deliveries. New tables only.
 
 Revision ID: 0130_api
-Revises: 0090_fees
+Revises: 0120_programme
 """
 
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0130_api"
-down_revision = "0090_fees"
+down_revision = "0120_programme"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ opted-in participants, meeting requests, meetings (one seat row per person and s
 two meetings at once) and the scheduler's runs. New tables only.
 
 Revision ID: 0140_b2b
-Revises: 0090_fees
+Revises: 0130_api
 """
 
 from alembic import op
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0140_b2b"
-down_revision = "0090_fees"
+down_revision = "0130_api"
 branch_labels = None
 depends_on = None
 

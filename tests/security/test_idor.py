@@ -28,6 +28,7 @@ from tests.security.test_permissions import (
     _snapshot,
     methods_of,
     organiser_rules,
+    payment_with_proof,
     programme_rows,
     requests_for,
     rules_where,
@@ -103,10 +104,15 @@ def two_events(db, factory):
     }
     b2b = {key: b2b_world(event, [people[key]]) for key, event in (("mine", mine),
            ("sibling", sibling), ("foreign", foreign))}  # fmt: skip
+    payments = {
+        key: payment_with_proof(db, event, people[key])
+        for key, event in (("mine", mine), ("sibling", sibling), ("foreign", foreign))
+    }
     return {
         "programmes": programmes,
         "b2b": b2b,
         "questions": questions,
+        "payments": payments,
         "org": org,
         "foreign_org": foreign_org,
         "events": {"mine": mine, "sibling": sibling, "foreign": foreign},
@@ -127,6 +133,7 @@ def _ids(world, event_key, other_key):
         "mailing": mailing.id,
         "upload": upload.id,
         "question": world["questions"][other_key].id,
+        "payment": world["payments"][other_key].id,
         "ticket": person.ticket_code,
         **world["programmes"][other_key],
     }

@@ -79,6 +79,8 @@ def _value_for(rule, name, ids):
         return ids.get("question", 0)
     if "document" in key:  # an invoice of the organisation (issue 15)
         return ids.get("document", 0)
+    if "payment" in key:
+        return ids.get("payment", 0)
     if key == "org_id":
         return ids.get("organisation", 0)
     if rule.rule.startswith("/organiser/events/") and key in PROGRAMME_IDS:
@@ -175,6 +177,7 @@ def foreign(factory, db):
     programme_ids = programme_rows(db, event, confirmed)
     api = _api_settings(org, factory.user(org, "owner"))
     b2b = b2b_world(event, [confirmed, second], extra=False)
+    payment = payment_with_proof(db, event, confirmed)
     return {
         "org": org,
         "event": event,
@@ -184,6 +187,7 @@ def foreign(factory, db):
             **api,
             **b2b,
             "question": question.id,
+            "payment": payment.id,
             "organisation": org.id,
             "event": event.id,
             "tour": tour.id,
@@ -256,6 +260,25 @@ def _api_settings(org, owner) -> dict:
     delivery = webhooks.send_test(endpoint)
     db.session.commit()
     return {"api_key": token.id, "endpoint": endpoint.id, "delivery": delivery.id}
+
+
+def payment_with_proof(db, event, registration):
+    """A booking payment awaiting approval, with an uploaded proof (a checked rate's)."""
+    from eventapp.models import BookingPayment
+
+    payment = BookingPayment(
+        booking_id=registration.booking_id,
+        event_id=event.id,
+        state="awaiting_approval",
+        bank_reference=f"T{registration.id:08d}",
+        total_cents=9000,
+        proof_name="carte.pdf",
+        proof_type="application/pdf",
+        proof_data=b"%PDF-1.4 secret card",
+    )
+    db.session.add(payment)
+    db.session.commit()
+    return payment
 
 
 def _snapshot(db, event_id):
@@ -490,7 +513,7 @@ def test_a_co_organiser_of_one_stage_sees_that_stage_and_nothing_of_the_others(
     for rule, method, url in requests_for(app, ids(grand_est, stage_person), event_rules):
         sub_ids = ("mailing_id", "upload_id", "question_id", "meeting_id", "request_id", "run_id")
         if method != "GET" or any(
-            f"<id:{name}>" in rule.rule for name in (*sub_ids, *PROGRAMME_IDS)
+            f"<id:{name}>" in rule.rule for name in (*sub_ids, "payment_id", *PROGRAMME_IDS)
         ):
             continue
         if "/stages" in rule.rule:

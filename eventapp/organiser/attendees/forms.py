@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField
-from wtforms.validators import DataRequired, InputRequired
 
 from eventapp.organiser.forms import LANGUAGE_CHOICES, choices
 from eventapp.questions import fields as field_model
 from eventapp.questions.forms import build
+from eventapp.validators import DataRequired, InputRequired
 
 
 class OverrideForm(FlaskForm):

@@ -3,13 +3,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
 from eventapp.i18n import current_language
 from eventapp.organiser.forms import LANGUAGE_CHOICES, one_line
 from eventapp.questions import fields as field_model
 from eventapp.questions.forms import build
 from eventapp.services import checkin as service
+from eventapp.validators import DataRequired
 
 
 def select_choices(pairs, blank=None) -> list[SelectChoice]:

@@ -13,15 +13,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
-from wtforms.validators import (
-    URL,
-    DataRequired,
-    Email,
-    InputRequired,
-    Length,
-    NumberRange,
-    Optional,
-)
+from wtforms.validators import URL, Email, Length, NumberRange, Optional
 
 from eventapp.models import Event
 from eventapp.organiser.forms import (
@@ -34,6 +26,7 @@ from eventapp.organiser.forms import (
     to_utc,
 )
 from eventapp.services.events import TOP_LEVEL_KINDS, EventData
+from eventapp.validators import DataRequired, InputRequired
 
 
 class EventForm(FlaskForm):
@@ -91,6 +84,19 @@ class EventForm(FlaskForm):
         _l("Reminder e-mail, hours before the start"),
         validators=[Optional(), NumberRange(min=1, max=24 * 30)],
     )
+    changes_until = DateTimeLocalField(
+        _l("Participants can cancel or change online until"),
+        format=DATETIME_FORMAT,
+        validators=[Optional()],
+    )
+    practical_info_fr = TextAreaField(
+        _l("What to bring, practical information (French)"),
+        validators=[Optional(), Length(max=4000)],
+    )
+    practical_info_en = TextAreaField(
+        _l("What to bring, practical information (English)"),
+        validators=[Optional(), Length(max=4000)],
+    )
     lead_id = SelectField(_l("Lead organiser"), coerce=int, validators=[InputRequired()])
     co_organiser_ids = MultiCheckboxField(_l("Co-organisers"), coerce=int)
     partner_ids = MultiCheckboxField(_l("Partners"), coerce=int)
@@ -115,11 +121,19 @@ class EventForm(FlaskForm):
             "contact_email",
             "offer_hours",
             "reminder_hours",
+            "practical_info_fr",
+            "practical_info_en",
         ):
             getattr(self, name).data = getattr(event, name)
         self.kind.data = str(event.kind)
         self.region.data = str(event.region) if event.region else ""
-        for name in ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at"):
+        for name in (
+            "starts_at",
+            "ends_at",
+            "registration_opens_at",
+            "registration_closes_at",
+            "changes_until",
+        ):
             getattr(self, name).data = to_local(getattr(event, name))
         lead = [org_id for org_id, role in roles.items() if role == "lead"]
         if lead:
@@ -149,6 +163,9 @@ class EventForm(FlaskForm):
             contact_email=self.contact_email.data or None,
             offer_hours=self.offer_hours.data,
             reminder_hours=self.reminder_hours.data,
+            changes_until=to_utc(self.changes_until.data),
+            practical_info_fr=self.practical_info_fr.data or "",
+            practical_info_en=self.practical_info_en.data or "",
             lead_id=lead,
             co_organiser_ids=[o for o in self.co_organiser_ids.data or [] if o != lead],
             partner_ids=[

@@ -2,9 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileAllowed, FileField, FileRequired
+from flask_wtf.file import FileAllowed, FileField
 from wtforms import BooleanField
-from wtforms.validators import DataRequired
+
+from eventapp.validators import DataRequired, FileRequired
 
 
 class ImportUploadForm(FlaskForm):

@@ -200,18 +200,10 @@ def _mapping_page(event, upload, fields, error, mapping, status):
 @guard.event(Perm.ATTENDEES_IMPORT)
 def import_template(event):
     """An empty CSV with the expected columns, in the reader's language."""
-    header = ";".join(
-        [
-            _("Last name"),
-            _("First name"),
-            _("E-mail"),
-            _("Organisation"),
-            _("Job title"),
-            _("Category"),
-            _("Region"),
-            _("Language"),
-        ]
-    )
+    from eventapp.questions.fields import EXPORT_PERSON_FIELDS, person_label
+
+    # The person fields' labels of the field model, as the exports head them (re-importable).
+    header = ";".join([*(person_label(name) for name in EXPORT_PERSON_FIELDS), _("Language")])
     response = Response("\ufeff" + header + "\r\n", mimetype="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = 'attachment; filename="import-template.csv"'
     return response

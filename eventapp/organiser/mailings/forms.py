@@ -5,12 +5,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateTimeLocalField, HiddenField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from eventapp.organiser.forms import DATETIME_FORMAT, to_utc
 from eventapp.routing import parse_int
 from eventapp.services import mailing_attachments, messaging
 from eventapp.services.errors import ServiceError
+from eventapp.validators import DataRequired
 
 
 def _known_placeholders(form, field):

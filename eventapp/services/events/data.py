@@ -31,6 +31,9 @@ DETAIL_FIELDS = (
     "contact_email",
     "offer_hours",
     "reminder_hours",
+    "changes_until",
+    "practical_info_fr",
+    "practical_info_en",
 )
 
 
@@ -58,5 +61,10 @@ class EventData:
     contact_email: str | None = None
     offer_hours: int | None = None
     reminder_hours: int | None = None
+    # Online cancellation/changes allowed until then (None: until the event ends); what to
+    # bring, in French and English.
+    changes_until: datetime | None = None
+    practical_info_fr: str = ""
+    practical_info_en: str = ""
     co_organiser_ids: list[int] = field(default_factory=list)
     partner_ids: list[int] = field(default_factory=list)

@@ -62,6 +62,8 @@ def _validate(data: EventData, user: User, *, is_tour: bool) -> None:
             raise EventError(EventError.Code.CLOSES_BEFORE_OPENS, "registration_closes_at")
         if data.capacity is not None and data.capacity < 0:
             raise EventError(EventError.Code.NEGATIVE_CAPACITY, "capacity")
+        if data.changes_until is not None and data.changes_until > data.ends_at:
+            raise EventError(EventError.Code.CHANGES_AFTER_END, "changes_until")
     known = set(db.session.scalars(select(Organisation.id)))
     wanted = {data.lead_id, *data.co_organiser_ids, *data.partner_ids}
     if not wanted <= known:
@@ -114,9 +116,15 @@ def _detail_value(name: str, data, is_tour: bool):
     """A detail field as stored, the same on creation and edit: text stripped, empty texts as
     "" where the column is not nullable, no registration window on a tour itself."""
     value = _clean(getattr(data, name))
-    if name in ("description_fr", "description_en", "title_en"):
+    if name in (
+        "description_fr",
+        "description_en",
+        "title_en",
+        "practical_info_fr",
+        "practical_info_en",
+    ):
         return value or ""
-    if is_tour and name.startswith("registration_"):
+    if is_tour and (name.startswith("registration_") or name == "changes_until"):
         return None
     return value
 

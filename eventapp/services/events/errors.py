@@ -20,6 +20,7 @@ class EventError(ServiceError):
         ENDS_BEFORE_START = "ends_before_start"
         CLOSES_AFTER_END = "closes_after_end"
         CLOSES_BEFORE_OPENS = "closes_before_opens"
+        CHANGES_AFTER_END = "changes_after_end"
         NEGATIVE_CAPACITY = "negative_capacity"
         UNKNOWN_ORGANISATION = "unknown_organisation"
         WOULD_LOSE_ACCESS = "would_lose_access"
@@ -39,6 +40,9 @@ class EventError(ServiceError):
         Code.ENDS_BEFORE_START: _l("The event must end after it starts."),
         Code.CLOSES_AFTER_END: _l("Registration must close before the event ends."),
         Code.CLOSES_BEFORE_OPENS: _l("Registration must close after it opens."),
+        Code.CHANGES_AFTER_END: _l(
+            "The deadline for online changes must be before the event ends."
+        ),
         Code.NEGATIVE_CAPACITY: _l("The capacity cannot be negative."),
         Code.UNKNOWN_ORGANISATION: _l("Choose organisations from the list."),
         Code.WOULD_LOSE_ACCESS: _l(
@@ -70,6 +74,7 @@ class EventError(ServiceError):
         Code.ENDS_BEFORE_START: 400,
         Code.CLOSES_AFTER_END: 400,
         Code.CLOSES_BEFORE_OPENS: 400,
+        Code.CHANGES_AFTER_END: 400,
         Code.NEGATIVE_CAPACITY: 400,
         Code.UNKNOWN_ORGANISATION: 400,
         Code.NOT_YOUR_ORGANISATION: 400,

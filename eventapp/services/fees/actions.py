@@ -48,7 +48,7 @@ def approve(payment: BookingPayment, *, user: User, now=None) -> None:
         select(Registration.id)
         .where(
             Registration.booking_id == payment.booking_id,
-            Registration.event_id == payment.event_id,
+            Registration.event_id.in_(pricing.covered_event_ids(payment)),
             Registration.status == RegistrationStatus.CONFIRMED,
         )
         .limit(1)

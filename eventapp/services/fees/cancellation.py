@@ -13,9 +13,9 @@ from sqlalchemy import select
 from eventapp.extensions import db
 from eventapp.models import (
     BookingLine,
-    BookingPayment,
     Event,
     PaymentState,
+    PriceCategory,
     Registration,
     RegistrationStatus,
     utcnow,
@@ -27,17 +27,39 @@ from eventapp.services.fees.payments import lock
 
 
 def _payment_and_line(registration: Registration):
-    payment = db.session.scalar(
-        select(BookingPayment).where(
-            BookingPayment.booking_id == registration.booking_id,
-            BookingPayment.event_id == registration.event_id,
-        )
-    )
+    """The payment pricing the registration and its line. A tour pass is one line per person:
+    it is the registration's only while it is the person's last live stage of the booking (so
+    cancelling one stage of a pass refunds nothing and leaves the pass owed)."""
+    payment = pricing.payment_of_registration(registration)
     if payment is None:
         return None, None
     line = db.session.scalar(
         select(BookingLine).where(
             BookingLine.payment_id == payment.id, BookingLine.registration_id == registration.id
+        )
+    )
+    if payment.event_id == registration.event_id:
+        return payment, line
+    category = db.session.get(PriceCategory, payment.price_category_id or 0)
+    if category is None or category.per_stage:
+        return payment, line
+    same_person = select(Registration.id).where(
+        Registration.booking_id == registration.booking_id,
+        Registration.email == registration.email,
+        Registration.event_id.in_(pricing.covered_event_ids(payment)),
+    )
+    others_live = db.session.scalar(
+        same_person.where(
+            Registration.id != registration.id,
+            Registration.status != RegistrationStatus.CANCELLED,
+        ).limit(1)
+    )
+    if others_live is not None:
+        return payment, None
+    line = db.session.scalar(
+        select(BookingLine).where(
+            BookingLine.payment_id == payment.id,
+            BookingLine.registration_id.in_(same_person),
         )
     )
     return payment, line
@@ -53,7 +75,7 @@ def refund_on_cancel(registration: Registration, now: datetime | None = None) ->
     payment, line = _payment_and_line(registration)
     if payment is None or line is None or payment.paid_cents == 0:
         return 0
-    settings = pricing.settings_of(db.session.get(Event, registration.event_id))
+    settings = pricing.settings_of(db.session.get(Event, payment.event_id))
     now = now or utcnow()
     percent = (
         100
@@ -82,7 +104,7 @@ def after_cancel(registration: Registration, *, amount: int) -> None:
             select(Registration.id)
             .where(
                 Registration.booking_id == payment.booking_id,
-                Registration.event_id == payment.event_id,
+                Registration.event_id.in_(pricing.covered_event_ids(payment)),
                 Registration.status != RegistrationStatus.CANCELLED,
             )
             .limit(1)

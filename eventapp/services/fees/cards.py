@@ -18,6 +18,7 @@ from eventapp.services.payments.providers import (
 )
 
 _PROVIDERS: dict = {}
+PAYABLE = (PaymentState.AWAITING_PAYMENT, PaymentState.PARTLY_PAID)
 
 
 def enabled() -> bool:
@@ -50,17 +51,24 @@ def provider():
 
 def start_checkout(payment: BookingPayment, *, success_url: str, cancel_url: str, lang: str):
     """A Checkout Session for what remains due; the payer is sent to its URL. The session
-    lives the event's card_minutes (Stripe: at least 30)."""
+    lives the event's card_minutes (Stripe: at least 30).
+
+    The provider's HTTP call is made before anything is written or locked (on SQLite the
+    request holds no write lock during it: the view is read-first; on PostgreSQL no row is
+    locked), with the provider's timeout (STRIPE_TIMEOUT_SECONDS); a failure or a timeout is
+    FeeError PROVIDER_FAILED (its message says to retry or pay by transfer) and nothing is
+    changed. The answer is then written under the event's lock, after reading the payment
+    again: one paid or cancelled meanwhile refuses (the unused session expires at Stripe).
+    Two clicks at once send the same idempotency key: Stripe answers both with one session."""
     if not enabled():
         raise FeeError(FeeError.Code.CARD_UNAVAILABLE)
-    if payment.state not in (PaymentState.AWAITING_PAYMENT, PaymentState.PARTLY_PAID):
+    if payment.state not in PAYABLE:
         raise FeeError(FeeError.Code.NOTHING_DUE)
     booking = db.session.get(Booking, payment.booking_id)
     event = db.session.get(Event, payment.event_id)
     settings = pricing.settings_of(event)
     now = utcnow()
-    payment.checkout_attempt += 1
-    payment.checkout_started_at = now
+    attempt = payment.checkout_attempt + 1
     request = CheckoutRequest(
         booking_reference=payment.bank_reference,
         lines=[CheckoutLine(f"{event.title(lang)} – {booking.reference}", payment.due_cents)],
@@ -68,7 +76,7 @@ def start_checkout(payment: BookingPayment, *, success_url: str, cancel_url: str
         cancel_url=cancel_url,
         expires_in=timedelta(minutes=settings.card_minutes),
         locale=lang,
-        idempotency_key=f"checkout:{payment.id}:{payment.checkout_attempt}",
+        idempotency_key=f"checkout:{payment.id}:{attempt}",
         started_at=now,
     )
     try:
@@ -76,6 +84,13 @@ def start_checkout(payment: BookingPayment, *, success_url: str, cancel_url: str
     except PaymentProviderError as error:
         current_app.logger.warning("stripe checkout failed: %s", error.code)
         raise FeeError(FeeError.Code.PROVIDER_FAILED) from error
+    from eventapp.services.fees.payments import lock
+
+    lock(payment)  # from here the write lock (SQLite) / the event row (PostgreSQL)
+    if payment.state not in PAYABLE:
+        raise FeeError(FeeError.Code.NOTHING_DUE)
+    payment.checkout_attempt = max(payment.checkout_attempt, attempt)
+    payment.checkout_started_at = now
     payment.checkout_provider = checkout.provider
     payment.checkout_id = checkout.checkout_id
     payment.method = PaymentMethod.CARD

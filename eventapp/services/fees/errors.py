@@ -39,7 +39,7 @@ class FeeError(ServiceError):
         Code.QUOTA_FULL: _l("No place is left at this rate: choose another one."),
         Code.JUSTIFICATION_NEEDED: _l(
             "This rate is granted after a check: say why it applies to you (for example your "
-            "school or the company you work for)."
+            "school or the company you work for), or attach a proof."
         ),
         Code.VOUCHER_UNKNOWN: _l("This voucher code is not valid for this event."),
         Code.VOUCHER_NOT_VALID: _l("This voucher code cannot be used at this date."),

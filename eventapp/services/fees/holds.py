@@ -82,14 +82,9 @@ def _deadline_when_promoted(event: events.DomainEvent) -> None:
     registration = db.session.get(Registration, event["registration_id"])
     if registration is None:
         return
-    payment = db.session.scalar(
-        select(BookingPayment).where(
-            BookingPayment.booking_id == registration.booking_id,
-            BookingPayment.event_id == registration.event_id,
-        )
-    )
+    payment = pricing.payment_of_registration(registration)
     if payment is None or payment.state not in RELEASABLE or payment.due_at is not None:
         return
-    days = pricing.settings_of(db.session.get(Event, registration.event_id)).transfer_days
+    days = pricing.settings_of(db.session.get(Event, payment.event_id)).transfer_days
     payment.due_at = utcnow() + timedelta(days=days)
     db.session.flush()

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from eventapp import events as domain_events
 from eventapp.database import lock_event_row
 from eventapp.extensions import db
 from eventapp.models import (
+    BookingLine,
     BookingPayment,
     Event,
     PaymentMethod,
@@ -46,7 +47,11 @@ Code = FeeError.Code
 
 
 def lock(payment: BookingPayment) -> BookingPayment:
-    """The event's lock, then the payment as it is now."""
+    """The event's lock (a tour's payment: its stages', in id order, then the tour's: events
+    before tours, as everywhere), then the payment as it is now."""
+    covered = pricing.covered_event_ids(payment)
+    for event_id in sorted(i for i in covered if i != payment.event_id):
+        lock_event_row(event_id)
     lock_event_row(payment.event_id)
     db.session.refresh(payment)
     return payment
@@ -69,7 +74,7 @@ def _released_registrations(payment: BookingPayment) -> list[Registration]:
         db.session.scalars(
             select(Registration).where(
                 Registration.booking_id == payment.booking_id,
-                Registration.event_id == payment.event_id,
+                Registration.event_id.in_(pricing.covered_event_ids(payment)),
                 Registration.status == RegistrationStatus.CANCELLED,
             )
         )
@@ -80,9 +85,15 @@ def _reinstate(payment: BookingPayment) -> bool:
     """A payment arrived after the seats were released: confirm again if every seat is free
     (we hold the event's lock), else flag the payment for refund."""
     people = _released_registrations(payment)
-    event = db.session.get(Event, payment.event_id)
-    seats = free_seats(event)
-    if not people or (seats is not None and seats < len(people)):
+    wanted: dict[int, int] = {}
+    for registration in people:
+        wanted[registration.event_id] = wanted.get(registration.event_id, 0) + 1
+    for event_id, count in wanted.items():  # a tour's payment: each stage's own seats
+        seats = free_seats(db.session.get(Event, event_id))
+        if seats is not None and seats < count:
+            payment.needs_refund = True
+            return False
+    if not people:
         payment.needs_refund = True
         return False
     for registration in people:
@@ -280,12 +291,16 @@ def cancel_unpaid(payment: BookingPayment, *, actor_user: User | None, reason: s
         db.session.scalars(
             select(Registration).where(
                 Registration.booking_id == payment.booking_id,
-                Registration.event_id == payment.event_id,
+                Registration.event_id.in_(pricing.covered_event_ids(payment)),
                 Registration.status != RegistrationStatus.CANCELLED,
             )
         )
     )
-    pricing.release_voucher(payment.voucher_id, len(people))
+    # One use per line (a person for an event, or for a tour's pass; a stage at a per-stage rate).
+    lines = db.session.scalar(
+        select(func.count()).select_from(BookingLine).where(BookingLine.payment_id == payment.id)
+    )
+    pricing.release_voucher(payment.voucher_id, int(lines or 0))
     for registration in people:
         registrations_service.cancel(
             registration, user=actor_user, actor=None if actor_user else "system"
@@ -304,12 +319,7 @@ def cancel_unpaid(payment: BookingPayment, *, actor_user: User | None, reason: s
 def unpaid_cents(registration: Registration) -> int:
     """What the registration's booking still owes for its event (0: paid, or free): the
     check-in desk shows "unpaid" when it is not 0."""
-    payment = db.session.scalar(
-        select(BookingPayment).where(
-            BookingPayment.booking_id == registration.booking_id,
-            BookingPayment.event_id == registration.event_id,
-        )
-    )
+    payment = pricing.payment_of_registration(registration)
     if payment is None or payment.state in (
         PaymentState.PAID,
         PaymentState.PARTLY_REFUNDED,

@@ -222,3 +222,35 @@ def places_taken(category: PriceCategory) -> int:
         )
         or 0
     )
+
+
+# --- what a payment covers: an event, or a tour's stages ------------------------------------
+
+
+def covered_event_ids(payment: BookingPayment) -> list[int]:
+    """The events whose registrations a payment prices: its event, or a tour's stages (a
+    tour's rates price the booking's stages: a pass, or per stage)."""
+    event = db.session.get(Event, payment.event_id)
+    if event is None or not event.is_tour:
+        return [payment.event_id]
+    return list(db.session.scalars(select(Event.id).where(Event.parent_id == event.id)))
+
+
+def payment_event_ids(event_id: int, parent_id: int | None) -> list[int]:
+    """The events a registration's payment may be recorded on: its own, or its tour's."""
+    return [event_id] + ([parent_id] if parent_id else [])
+
+
+def payment_of_registration(registration) -> BookingPayment | None:
+    """The payment pricing this registration (of its event, or of its tour)."""
+    return db.session.scalar(
+        select(BookingPayment)
+        .where(
+            BookingPayment.booking_id == registration.booking_id,
+            BookingPayment.event_id.in_(
+                payment_event_ids(registration.event_id, registration.event.parent_id)
+            ),
+        )
+        .order_by(BookingPayment.id)
+        .limit(1)
+    )

@@ -1,5 +1,5 @@
 """Retention of the personal data of fees and payment, with the registrations' own rules
-(services/privacy): a booking payment's justification goes when its booking is anonymised
+(services/privacy): a booking payment's justification and proof go when its booking is anonymised
 (erasure or the retention purge); a bank line's payer name, IBAN and text go once the line is
 matched or dealt with (services/fees/bank.py), and at the latest with the event's purge."""
 
@@ -17,7 +17,7 @@ def _scrub_justifications(where) -> None:
     db.session.execute(
         update(BookingPayment)
         .where(where, BookingPayment.booking_id.in_(anonymised))
-        .values(justification=None)
+        .values(justification=None, proof_name=None, proof_type=None, proof_data=None)
         .execution_options(synchronize_session=False)
     )
 

@@ -177,10 +177,26 @@ def import_questions(event: Event) -> list:
     ]
 
 
+def _person_label_lookup() -> dict[str, str]:
+    """The field model's person labels in French and English (the exports' and the
+    template's headers), as column names the mapping recognises."""
+    from flask_babel import force_locale
+
+    from eventapp.questions.fields import EXPORT_PERSON_FIELDS, person_label
+
+    lookup = {}
+    for lang in ("fr", "en"):
+        with force_locale(lang):
+            for name in EXPORT_PERSON_FIELDS:
+                lookup.setdefault(_norm(person_label(name)), name)
+    return lookup
+
+
 def suggest_mapping(header: list[str], questions) -> list[str]:
     """A field key per column, from its header: the person fields' names in French or
     English (our own export re-imports), a question's identifier or wording."""
     by_name = dict(_HEADER_LOOKUP)
+    by_name.update(_person_label_lookup())
     for spec in questions:
         key = QUESTION_PREFIX + spec.identifier
         by_name.setdefault(_norm(spec.identifier), key)

@@ -99,11 +99,12 @@ class StripeProvider:
     @classmethod
     def from_config(cls, config: Mapping) -> StripeProvider:
         """From the app config: STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, STRIPE_API_BASE
-        (optional; Stripe's own when unset)."""
+        (optional; Stripe's own when unset), STRIPE_TIMEOUT_SECONDS (per HTTP call, 20)."""
         return cls(
             config.get("STRIPE_SECRET_KEY") or "",
             config.get("STRIPE_WEBHOOK_SECRET") or "",
             api_base=config.get("STRIPE_API_BASE") or None,
+            timeout=float(config.get("STRIPE_TIMEOUT_SECONDS") or 20),
         )
 
     def __repr__(self) -> str:  # never the keys
