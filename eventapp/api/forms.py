@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length
 
 from eventapp.organiser.forms import MultiCheckboxField, choices
 from eventapp.services.api.tokens import SCOPES
 from eventapp.services.api.webhooks import EVENT_TYPES
+from eventapp.validators import DataRequired
 
 
 class TokenForm(FlaskForm):

@@ -12,7 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional
 
 from eventapp.models import B2BTag
 from eventapp.organiser.forms import (
@@ -23,6 +23,7 @@ from eventapp.organiser.forms import (
     one_line,
     region_choices,
 )
+from eventapp.validators import DataRequired, InputRequired
 
 
 class ProfileForm(FlaskForm):

@@ -8,11 +8,12 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FormField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import Length, Optional, ValidationError
 
 from eventapp.fees.forms import CheckoutFields
 from eventapp.models import BuyerKind
 from eventapp.organisations import identifiers
+from eventapp.validators import DataRequired
 
 REQUIRED = _l("This field is required.")
 

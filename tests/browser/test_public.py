@@ -130,7 +130,7 @@ def test_french_phone_registers_for_two_tour_stages_then_cancels_one(
     assert "/b/" in link
     page.goto(link)
     booked = page.locator(".result-list > li")
-    assert "Sur liste d'attente — position 1" in booked.nth(0).inner_text()
+    assert "Sur liste d’attente — position 1" in booked.nth(0).inner_text()
     assert "Place confirmée" in booked.nth(1).inner_text()
     assert booked.count() == 2 and "Place confirmée" in booked.nth(1).inner_text()
     check_a11y(page, "manage")

@@ -45,4 +45,4 @@ def test_export_and_template_headers_are_the_field_models_labels(app, client, ev
         with app.test_request_context():
             mapping = suggest_mapping(template, [])
         assert mapping[: len(labels)] == list(EXPORT_PERSON_FIELDS), lang
-        assert "Catégorie d'acteur" in labels or "Actor category" in labels
+        assert "Catégorie d’acteur" in labels or "Actor category" in labels

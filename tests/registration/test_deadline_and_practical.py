@@ -44,7 +44,7 @@ def test_practical_information_after_registering_in_the_email_and_on_the_booking
 
 
 def test_practical_information_falls_back_to_french_and_is_escaped(client, db, factory):
-    event = factory.event(practical_info_fr="<b>Badge</b> à l'accueil", practical_info_en="")
+    event = factory.event(practical_info_fr="<b>Badge</b> à l’accueil", practical_info_en="")
     reg = factory.registration(event)
     page = client.get(f"/r/{reg.manage_token}", headers={"Accept-Language": "en"})
     raw = page.get_data(as_text=True)

@@ -177,7 +177,7 @@ def foreign(factory, db):
     programme_ids = programme_rows(db, event, confirmed)
     api = _api_settings(org, factory.user(org, "owner"))
     b2b = b2b_world(event, [confirmed, second], extra=False)
-    payment = payment_with_proof(db, event, confirmed)
+    payment = payment_with_proof(db, event, second)  # confirmed's booking is invoiced
     return {
         "org": org,
         "event": event,
