@@ -235,19 +235,31 @@ def _report(solution: scheduler.Solution, skipped: list[int]) -> dict:
 
 
 def _apply(event_id: int, solution: scheduler.Solution) -> list[int]:
-    """Replace the event's unlocked meetings by the solution's (the lock is held). Returns the
-    requests whose placement the database contradicts now (skipped)."""
-    unlocked = select(Meeting.id).where(Meeting.event_id == event_id, Meeting.locked.is_(False))
-    db.session.execute(
-        delete(MeetingSeat)
-        .where(MeetingSeat.meeting_id.in_(unlocked))
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        delete(Meeting)
-        .where(Meeting.event_id == event_id, Meeting.locked.is_(False))
-        .execution_options(synchronize_session=False)
-    )
+    """Make the event's unlocked meetings the solution's (the lock is held): those it keeps
+    where they are stay as they are (same rows), the others go, the new ones are written.
+    Returns the requests whose placement the database contradicts now (skipped)."""
+    target = {p.request: p for p in solution.placements if p.origin != "locked"}
+    unlocked = db.session.execute(
+        select(Meeting.id, Meeting.request_id, Meeting.slot_id, Meeting.table_id).where(
+            Meeting.event_id == event_id, Meeting.locked.is_(False)
+        )
+    ).all()
+    kept, gone = set(), []
+    for meeting_id, request_id, slot_id, table_id in unlocked:
+        placement = target.get(request_id)
+        if placement is not None and (placement.slot, placement.table) == (slot_id, table_id):
+            kept.add(request_id)
+        else:
+            gone.append(meeting_id)
+    if gone:
+        db.session.execute(
+            delete(MeetingSeat)
+            .where(MeetingSeat.meeting_id.in_(gone))
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            delete(Meeting).where(Meeting.id.in_(gone)).execution_options(synchronize_session=False)
+        )
     accepted = {
         r: (a, b)
         for r, a, b in db.session.execute(
@@ -257,12 +269,7 @@ def _apply(event_id: int, solution: scheduler.Solution) -> list[int]:
             )
         )
     }
-    locked = {
-        r
-        for (r,) in db.session.execute(
-            select(Meeting.request_id).where(Meeting.event_id == event_id)
-        )
-    }
+    placed = set(db.session.scalars(select(Meeting.request_id).where(Meeting.event_id == event_id)))
     seats = {
         (p, s)
         for p, s in db.session.execute(
@@ -277,15 +284,15 @@ def _apply(event_id: int, solution: scheduler.Solution) -> list[int]:
         ).all()
     )
     skipped = []
-    for placement in solution.placements:
-        if placement.origin == "locked" or placement.request in locked:
-            continue
-        pair = accepted.get(placement.request)
+    for request_id, placement in target.items():
+        if request_id in placed:
+            continue  # kept as it is, or locked by hand meanwhile
+        pair = accepted.get(request_id)
         slot, table = placement.slot, placement.table
         if pair is None or (slot, table) in tables or any((p, slot) in seats for p in pair):
-            skipped.append(placement.request)
+            skipped.append(request_id)
             continue
-        _insert(event_id, placement.request, pair, slot, table, locked=False)
+        _insert(event_id, request_id, pair, slot, table, locked=False)
         tables.add((slot, table))
         seats.update((p, slot) for p in pair)
     db.session.flush()
