@@ -14,11 +14,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from eventapp.models import SessionKind, TrackColour
 from eventapp.organiser.forms import DATETIME_FORMAT, MultiCheckboxField, choices, one_line
 from eventapp.services.programme import photos
+from eventapp.validators import DataRequired
 
 REQUIRED = _l("This field is required.")
 MAX_PLACES = 100_000
