@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
-from eventapp.database import lock_event_row
 from eventapp.extensions import db
 from eventapp.models import (
     Booking,
@@ -101,7 +100,7 @@ def add_stages(booking: Booking, registrations: list[Registration], *, now=None)
     people = priced_registrations(event, registrations)
     if not people or payment.state == PaymentState.CANCELLED:
         return None
-    lock_event_row(event.id)
+    pricing.lock_tour_rates(event.id)
     db.session.refresh(payment)
     voucher = db.session.get(Voucher, payment.voucher_id) if payment.voucher_id else None
     if voucher is not None:
@@ -177,8 +176,8 @@ def start(
     units = units_of(event, category, people)
     if event.is_tour:
         # The stages are locked (services/bookings.book); a tour's rate is shared by all of
-        # them, so its quota is counted under the tour's lock too (events before tours).
-        lock_event_row(event.id)
+        # them, so its quota is counted under the tour's rates lock too (after the stages').
+        pricing.lock_tour_rates(event.id)
     if category.quota is not None and pricing.places_taken(category) + len(units) > category.quota:
         raise FeeError(Code.QUOTA_FULL, field="category")
     voucher = None

@@ -47,12 +47,16 @@ Code = FeeError.Code
 
 
 def lock(payment: BookingPayment) -> BookingPayment:
-    """The event's lock (a tour's payment: its stages', in id order, then the tour's: events
-    before tours, as everywhere), then the payment as it is now."""
+    """The event's lock (a tour's payment: its stages', in id order, then the tour's rates
+    lock: events before tours, as everywhere), then the payment as it is now."""
     covered = pricing.covered_event_ids(payment)
-    for event_id in sorted(i for i in covered if i != payment.event_id):
+    stages = sorted(i for i in covered if i != payment.event_id)
+    for event_id in stages:
         lock_event_row(event_id)
-    lock_event_row(payment.event_id)
+    if stages:
+        pricing.lock_tour_rates(payment.event_id)  # a tour: not its row (see there)
+    else:
+        lock_event_row(payment.event_id)
     db.session.refresh(payment)
     return payment
 

@@ -254,3 +254,19 @@ def payment_of_registration(registration) -> BookingPayment | None:
         .order_by(BookingPayment.id)
         .limit(1)
     )
+
+
+def lock_tour_rates(tour_id: int) -> None:
+    """The lock of a tour's rates and payments, taken after the stages' locks. Not the tour's
+    row lock on PostgreSQL: bookings insert rows referencing the tour (FOR KEY SHARE on it),
+    which a FOR UPDATE there would wait for while they wait for a stage we hold (a deadlock);
+    a transaction-scoped advisory lock on the tour's id serialises the same work without
+    conflicting with them. SQLite: its one write lock (lock_event_row)."""
+    from sqlalchemy import text
+
+    from eventapp.database import is_sqlite, lock_event_row
+
+    if is_sqlite():
+        lock_event_row(tour_id)
+        return
+    db.session.execute(text("SELECT pg_advisory_xact_lock(14014, :id)"), {"id": tour_id})
