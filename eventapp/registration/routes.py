@@ -4,11 +4,11 @@ page, reached through the secret link of the confirmation e-mail (no account, no
 A submission makes one booking (services/bookings): every chosen stage, one e-mail listing
 each registration with its status and the booking's link (/b/<token>, booking_routes.py).
 
-Privacy: a submission with an address that is already registered changes nothing and e-mails
-that booking's link again; the page after it is the one after a new booking (the chosen events
-and the masked address the e-mail went to; statuses, tickets and the link are in the e-mail).
-So the pages cannot be used to learn whether someone is registered, and an existing link cannot
-be obtained by typing someone's address. Views never commit:
+Privacy: a submission with an address that is already registered changes nothing, e-mails that
+booking's link again and shows a neutral page (no status, no details, no link); the page after a
+new booking shows what the submitter has just made (statuses, the booking's link, tickets) and
+the address the e-mail went to, masked. So the pages cannot be used to learn someone's personal
+data, and an existing link cannot be obtained by typing someone's address. Views never commit:
 the request does, once (DEVELOPERS.md).
 """
 
@@ -25,6 +25,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from eventapp.database import read_first
 from eventapp.extensions import csrf, db, limiter
@@ -49,7 +50,7 @@ from eventapp.routing import int_arg
 from eventapp.services import bookings, calendar, programme
 from eventapp.services import registrations as svc
 from eventapp.services.b2b import profiles as b2b_profiles
-from eventapp.services.counts import event_counts, waitlist_position
+from eventapp.services.counts import event_counts, waitlist_position, waitlist_positions
 
 DONE_KEY = "registration_done"
 
@@ -188,8 +189,15 @@ def register(slug: str):
             # someone's address learns nothing (not even for some of the stages).
             session[DONE_KEY] = {
                 "event": event.id,
-                "events": sorted(e.id for e in targets),
+                "ids": [o.registration.id for o in result.created],
+                "booking": booking.manage_token if booking is not None else None,
                 "to": mask_email(svc.normalise_email(person.email)),
+                # Some of the chosen events already had this address: said only then, in the
+                # same words whoever holds it (no status, no name, no link).
+                "existing": any(
+                    o.registration.email == svc.normalise_email(person.email)
+                    for o in result.existing
+                ),
             }
             if payment is not None:
                 return redirect(url_for("fees.pay", token=booking.manage_token))
@@ -292,28 +300,48 @@ def mask_email(address: str) -> str:
 @bp.get("/events/<slug>/registered")
 @guard.public
 def done(slug: str):
-    """Post/Redirect/Get target: the events the last submission chose and the address the
-    e-mail went to, masked. It is the same page for a new booking and for an address that was
-    already registered (same words, same status, same work done before it: one e-mail queued),
-    so it tells a stranger nothing; what only the owner may see (statuses, tickets, the
-    booking's link) is in the e-mail."""
+    """Post/Redirect/Get target: what the last submission made. Registrations it created are
+    listed with their status, the booking's link, tickets and the event's practical information
+    (the submitter has just made them). For an address that was already registered nothing is
+    created: the page then says only what it says to everybody (the link went by e-mail), so
+    it tells a stranger nothing (issue 19: "the duplicate case ... shows a neutral page")."""
     event = catalogue.public_event_or_404(slug, with_organisers=False)
     data = session.get(DONE_KEY) or {}
     if data.get("event") != event.id:
         return redirect(url_for("public.event", slug=event.slug))
-    ids = [i for i in data.get("events", []) if isinstance(i, int)][:50]
-    chosen = list(db.session.scalars(select(Event).where(Event.id.in_(ids)))) if ids else []
+    ids = [i for i in data.get("ids", []) if isinstance(i, int)][:50]
+    registrations = (
+        list(
+            db.session.scalars(
+                select(Registration)
+                .where(Registration.id.in_(ids))
+                .options(selectinload(Registration.event))
+            )
+        )
+        if ids
+        else []
+    )
     lang = current_language()
+    positions = waitlist_positions(registrations)
     rows = [
-        {"event": e, "title": e.title(lang), "practical": e.practical_info_text(lang)}
-        for e in sorted(chosen, key=lambda e: (e.starts_at, e.id))
+        {
+            "registration": r,
+            "event": r.event,
+            "title": r.event.title(lang),
+            "position": positions.get(r.id),
+            "practical": r.event.practical_info_text(lang),
+        }
+        for r in sorted(registrations, key=lambda r: (r.event.starts_at, r.id))
     ]
+    booking_token = data.get("booking") if rows else None
     return render_template(
         "registration/done.html",
         event=event,
         title=event.title(lang),
         rows=rows,
+        booking_token=booking_token if isinstance(booking_token, str) else None,
         sent_to=data.get("to") or "",
+        some_existing=bool(data.get("existing")) and bool(rows),
     )
 
 
