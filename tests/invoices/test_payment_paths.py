@@ -95,3 +95,36 @@ def test_cancelling_a_paid_registration_gives_a_credit_note_for_what_is_refunded
     )
     assert credit.kind == DocumentKind.CREDIT_NOTE and credit.total_cents == 22800
     assert [line["attendee"] for line in credit.content["lines"]] == ["Marie0-1 Curie"]
+
+
+def test_cancelling_before_paying_an_invoiced_purchase_order_gives_a_credit_note(
+    client, db, congress
+):
+    """An invoice issued against a purchase order is never changed: when one of its attendees
+    cancels before the transfer arrives, a credit note takes their line off, and the booking
+    owes only the rest."""
+    from eventapp.models import BookingLine
+    from eventapp.services.invoicing import issuing
+
+    payment_id = book(congress["event"].id, congress["rates"]["academic"].id, people=2)
+    with write_transaction():
+        payment = _db.session.get(BookingPayment, payment_id)
+        issuing.issue_invoice(payment, purchase_order="BC-2026-0118", user=congress["manager"])
+    line = db.session.scalar(
+        select(BookingLine)
+        .where(BookingLine.payment_id == payment_id)
+        .order_by(BookingLine.id.desc())
+    )
+    token = db.session.get(BookingPayment, payment_id).booking.manage_token
+    client.application.config["WTF_CSRF_ENABLED"] = False
+    assert client.post(f"/b/{token}/cancel/{line.registration_id}").status_code == 302
+    db.session.rollback()
+    [invoice] = _invoices()
+    assert invoice.total_cents == 45600  # unchanged: 2 × 190 € + VAT
+    credit = db.session.scalar(
+        select(IssuedDocument).where(IssuedDocument.corrects_id == invoice.id)
+    )
+    assert credit.kind == DocumentKind.CREDIT_NOTE and credit.total_cents == 22800
+    assert [line["attendee"] for line in credit.content["lines"]] == ["Marie0-1 Curie"]
+    assert credit.number.endswith("2") and invoice.number.endswith("1")  # one sequence
+    assert db.session.get(BookingPayment, payment_id).total_cents == 22800  # still owed

@@ -24,6 +24,11 @@ from eventapp.services import audit
 from eventapp.services.fees import pricing
 from eventapp.services.fees.actions import refund, refundable_cents
 from eventapp.services.fees.payments import lock
+from eventapp.services.invoicing import issuing as invoicing
+
+
+def registration_name(registration: Registration) -> str:
+    return f"{registration.first_name or ''} {registration.last_name or ''}".strip()
 
 
 def _payment_and_line(registration: Registration):
@@ -94,6 +99,8 @@ def after_cancel(registration: Registration, *, amount: int) -> None:
         return
     lock(payment)
     if payment.paid_cents == 0 and line is not None:
+        # An invoice already issued for it (a purchase order) is corrected by a credit note.
+        invoicing.on_line_cancelled(payment, line.total_cents, registration_name(registration))
         payment.net_cents -= line.net_cents
         payment.vat_cents -= line.vat_cents
         payment.total_cents -= line.total_cents

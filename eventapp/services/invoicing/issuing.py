@@ -541,6 +541,35 @@ def on_refund(payment: BookingPayment, refund: PaymentTransaction) -> IssuedDocu
         return None
 
 
+def on_line_cancelled(
+    payment: BookingPayment, total_cents: int, attendee: str
+) -> IssuedDocument | None:
+    """An unpaid line left the booking (a participant cancelled before paying): if an invoice
+    was already issued for it (a purchase order, paid by transfer later), a credit note takes
+    that line off, since an issued invoice is never changed. Never raises for the credit
+    note's sake (recorded in the audit log, the organiser issues it from the invoices page)."""
+    invoice = invoice_of(payment.id)
+    if invoice is None or total_cents <= 0:
+        return None
+    try:
+        return issue_credit_note(
+            invoice,
+            total_cents,
+            prefer=(attendee,),
+            reason=_("Registration of %(name)s cancelled.", name=attendee),
+        )
+    except InvoiceError as error:
+        log.warning("credit note of booking %s not issued: %s", payment.booking_id, error.code)
+        audit.record(
+            "invoice.blocked",
+            actor="system",
+            event_id=payment.event_id,
+            booking_id=payment.booking_id,
+            code=str(error.code),
+        )
+        return None
+
+
 # --- quotes ----------------------------------------------------------------------------------
 
 
