@@ -38,6 +38,7 @@ MEDICEN = {
     "legal_address": "Immeuble Le Dahlia\n15 rue de la Santé\n75014 Paris",
     "siret": "44306184100047",
     "vat_number": "FR64443061841",
+    "legal_form": "Association loi 1901",
 }
 
 

@@ -36,6 +36,9 @@ class Organisation(TimestampMixin, Base):
     siret: Mapped[str | None] = mapped_column(String(14))  # SIREN (9 digits) or SIRET (14)
     vat_number: Mapped[str | None] = mapped_column(String(20))
     iban: Mapped[str | None] = mapped_column(String(34))
+    bic: Mapped[str | None] = mapped_column(String(11))
+    # As printed on invoices: "Association loi 1901", "SAS au capital de 10 000 €"…
+    legal_form: Mapped[str | None] = mapped_column(String(120))
     # Members must turn on two-factor login to use the workspace.
     require_2fa: Mapped[bool] = mapped_column(default=False)
 

@@ -61,6 +61,8 @@ class OrganisationForm(FlaskForm):
     iban = StringField(
         _l("IBAN"), validators=[Optional(), Length(max=42), _checked(identifiers.iban)]
     )
+    bic = StringField(_l("BIC"), validators=[Optional(), Length(max=14), _checked(identifiers.bic)])
+    legal_form = StringField(_l("Legal form"), validators=[Optional(), Length(max=120)])
     require_2fa = BooleanField(_l("Members must use two-factor login"))
 
     def __init__(self, *args, **kwargs):
@@ -99,6 +101,8 @@ class OrganisationForm(FlaskForm):
             "siret",
             "vat_number",
             "iban",
+            "bic",
+            "legal_form",
             "require_2fa",
         ):
             getattr(self, name).data = getattr(org, name)

@@ -3,6 +3,7 @@ SIREN (9 digits) or SIRET (14, Luhn), an EU VAT number, an IBAN. Each returns th
 or raises ValueError with the message to show."""
 
 from flask_babel import lazy_gettext as _l
+from stdnum import bic as stdnum_bic
 from stdnum import iban as stdnum_iban
 from stdnum.eu import vat as stdnum_vat
 from stdnum.fr import siren as stdnum_siren
@@ -31,6 +32,13 @@ def iban(value: str) -> str:
     compact = stdnum_iban.compact(value or "")
     if not stdnum_iban.is_valid(compact):
         raise ValueError(_l("This is not a valid IBAN: check the digits."))
+    return compact
+
+
+def bic(value: str) -> str:
+    compact = stdnum_bic.compact(value or "")
+    if not stdnum_bic.is_valid(compact):
+        raise ValueError(_l("This is not a valid BIC (8 or 11 characters, e.g. BNPAFRPPXXX)."))
     return compact
 
 

@@ -134,6 +134,8 @@ PROFILE_FIELDS = (
     "siret",
     "vat_number",
     "iban",
+    "bic",
+    "legal_form",
     "require_2fa",
 )
 

@@ -17,6 +17,8 @@ LEGAL = {
     "siret": "44306184100047",
     "vat_number": "FR64443061841",
     "iban": "FR7630006000011234567890189",
+    "bic": "BNPAFRPPXXX",
+    "legal_form": "Association loi 1901",
     "contact_email": "congres@medicen.example",
 }
 

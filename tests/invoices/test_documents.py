@@ -48,6 +48,13 @@ def test_an_issued_invoice_can_be_neither_changed_nor_deleted(db, congress):
     assert _invoice(payment_id).buyer_name == "Marie0 Curie"
 
 
+def test_the_issuer_s_legal_form_and_bic_from_its_profile_are_on_the_invoice(db, congress):
+    payment_id = book(congress["event"].id, congress["rates"]["academic"].id)
+    pay(payment_id, congress["manager"])
+    seller = _invoice(payment_id).content["seller"]
+    assert (seller["legal_form"], seller["bic"]) == ("Association loi 1901", "BNPAFRPPXXX")
+
+
 def test_a_test_booking_never_takes_a_number(db, congress):
     event = congress["event"]
     payment_id = book(event.id, congress["rates"]["academic"].id)

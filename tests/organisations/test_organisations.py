@@ -1,6 +1,7 @@
 """Organisations: administrators create them and invite the first owner; owners and managers
 edit their profile (legal identifiers checked, the logo re-encoded); the public page."""
 
+import html
 import io
 from datetime import timedelta
 
@@ -172,3 +173,24 @@ def test_the_public_page_lists_upcoming_published_events_only(client, factory):
     assert "Brouillon secret" not in body and "Congrès passé" not in body
     assert client.get("/o/nobody").status_code == 404
     assert client.get("/o/medicen/logo.png").status_code == 404
+
+
+def test_the_legal_form_and_bic_are_kept_and_a_bad_bic_is_refused(
+    client, db, factory, login, switch
+):
+    """Issue 15: the issuer's legal form (and its BIC beside the IBAN) are on the profile its
+    managers keep, and go on its invoices (tests/invoices/test_documents.py)."""
+    mine = factory.organisation(name="Medicen Paris Region", kind="pole")
+    switch(factory.user(mine, "manager"))
+    url = f"/organiser/organisations/{mine.id}/profile"
+    refused = client.post(url, data=_form(bic="BNPAFRP", legal_form="Association loi 1901"))
+    assert refused.status_code in (400, 422)
+    page = html.unescape(refused.get_data(as_text=True))
+    assert "Ce n’est pas un BIC valide" in page and "Association loi 1901" in page
+    db.session.refresh(mine)
+    assert mine.bic is None and mine.legal_form is None
+    saved = client.post(url, data=_form(bic="bnpa fr pp xxx", legal_form="Association loi 1901"))
+    assert saved.status_code == 302
+    db.session.refresh(mine)
+    assert (mine.bic, mine.legal_form) == ("BNPAFRPPXXX", "Association loi 1901")
+    assert "Association loi 1901" in client.get(url).get_data(as_text=True)

@@ -68,6 +68,8 @@ def seller_of(organisation: Organisation, *, with_logo: bool = False) -> Party:
         vat_number=organisation.vat_number,
         email=organisation.contact_email,
         iban=organisation.iban,
+        bic=organisation.bic,
+        legal_form=organisation.legal_form,
         # An organisation without a VAT number is under the franchise (art. 293 B du CGI).
         vat_registered=bool(organisation.vat_number),
         logo=organisation.logo_png if with_logo else None,
