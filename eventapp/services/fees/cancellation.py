@@ -25,10 +25,7 @@ from eventapp.services.fees import pricing
 from eventapp.services.fees.actions import refund, refundable_cents
 from eventapp.services.fees.payments import lock
 from eventapp.services.invoicing import issuing as invoicing
-
-
-def registration_name(registration: Registration) -> str:
-    return f"{registration.first_name or ''} {registration.last_name or ''}".strip()
+from eventapp.services.invoicing.records import attendee_name
 
 
 def _payment_and_line(registration: Registration):
@@ -100,7 +97,11 @@ def after_cancel(registration: Registration, *, amount: int) -> None:
     lock(payment)
     if payment.paid_cents == 0 and line is not None:
         # An invoice already issued for it (a purchase order) is corrected by a credit note.
-        invoicing.on_line_cancelled(payment, line.total_cents, registration_name(registration))
+        invoicing.on_line_cancelled(
+            payment,
+            line.total_cents,
+            attendee_name(registration.first_name, registration.last_name),
+        )
         payment.net_cents -= line.net_cents
         payment.vat_cents -= line.vat_cents
         payment.total_cents -= line.total_cents

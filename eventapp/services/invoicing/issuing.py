@@ -315,6 +315,19 @@ def _hold_until_due(payment: BookingPayment, due: dt.date) -> None:
     db.session.flush()
 
 
+def _blocked(payment: BookingPayment, error: InvoiceError, what: str) -> None:
+    """A document the payment called for could not be issued (incomplete legal details…): the
+    payment stands; the log and the audit say why, the organiser issues it from the list."""
+    log.warning("%s of booking %s not issued: %s", what, payment.booking_id, error.code)
+    audit.record(
+        "invoice.blocked",
+        actor="system",
+        event_id=payment.event_id,
+        booking_id=payment.booking_id,
+        code=str(error.code),
+    )
+
+
 def on_payment(payment: BookingPayment) -> IssuedDocument | None:
     """The payment changed (services/fees/payments.record_payment): once it is paid in full,
     the booking gets its invoice, in this transaction. Never raises for the invoice's sake."""
@@ -326,14 +339,7 @@ def on_payment(payment: BookingPayment) -> IssuedDocument | None:
         return issue_invoice(payment)
     except InvoiceError as error:
         if error.code != Code.TEST_BOOKING:
-            log.warning("invoice of booking %s not issued: %s", payment.booking_id, error.code)
-            audit.record(
-                "invoice.blocked",
-                actor="system",
-                event_id=payment.event_id,
-                booking_id=payment.booking_id,
-                code=str(error.code),
-            )
+            _blocked(payment, error, "invoice")
         return None
 
 
@@ -510,7 +516,7 @@ def _cancelled_names(payment: BookingPayment) -> tuple[str, ...]:
         )
         .order_by(Registration.cancelled_at.desc(), Registration.id.desc())
     ).all()
-    return tuple(f"{first or ''} {last or ''}".strip() for first, last in rows)
+    return tuple(records.attendee_name(first, last) for first, last in rows)
 
 
 def on_refund(payment: BookingPayment, refund: PaymentTransaction) -> IssuedDocument | None:
@@ -530,14 +536,7 @@ def on_refund(payment: BookingPayment, refund: PaymentTransaction) -> IssuedDocu
     try:
         return issue_credit_note(invoice, amount, refund=refund, prefer=_cancelled_names(payment))
     except InvoiceError as error:
-        log.warning("credit note of booking %s not issued: %s", payment.booking_id, error.code)
-        audit.record(
-            "invoice.blocked",
-            actor="system",
-            event_id=payment.event_id,
-            booking_id=payment.booking_id,
-            code=str(error.code),
-        )
+        _blocked(payment, error, "credit note")
         return None
 
 
@@ -559,14 +558,7 @@ def on_line_cancelled(
             reason=_("Registration of %(name)s cancelled.", name=attendee),
         )
     except InvoiceError as error:
-        log.warning("credit note of booking %s not issued: %s", payment.booking_id, error.code)
-        audit.record(
-            "invoice.blocked",
-            actor="system",
-            event_id=payment.event_id,
-            booking_id=payment.booking_id,
-            code=str(error.code),
-        )
+        _blocked(payment, error, "credit note")
         return None
 
 

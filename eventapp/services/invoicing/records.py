@@ -34,6 +34,11 @@ PARIS = ZoneInfo("Europe/Paris")
 _POSTCODE_CITY = re.compile(r"^(?:F-)?(\d{4,5})\s+(.+)$")
 
 
+def attendee_name(first_name: str | None, last_name: str | None) -> str:
+    """An invoice line's attendee, as typed (a credit note finds the line it credits by it)."""
+    return f"{first_name or ''} {last_name or ''}".strip()
+
+
 def today() -> dt.date:
     """The issue date: today in France (an invoice paid at 00:30 in Paris is dated that day)."""
     return dt.datetime.now(PARIS).date()
@@ -112,7 +117,7 @@ def payment_lines(payment: BookingPayment, event: Event, language: str) -> list[
             event.title(language),
             line.net_cents,
             Decimal(line.vat_basis_points).scaleb(-2),
-            attendee=f"{first or ''} {last or ''}".strip() or None,
+            attendee=attendee_name(first, last) or None,
             category=category.name(language) if category else None,
         )
         for line, first, last, category in rows
