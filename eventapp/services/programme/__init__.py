@@ -17,6 +17,7 @@ from eventapp.services.programme.editing import (
     tracks,
 )
 from eventapp.services.programme.errors import ProgrammeError
+from eventapp.services.programme.importing import import_sessions
 from eventapp.services.programme.publishing import pending_changes, publish
 from eventapp.services.programme.reading import (
     days,
@@ -49,6 +50,7 @@ __all__ = [
     "delete_session",
     "draft_sessions",
     "find_conflicts",
+    "import_sessions",
     "has_published_programme",
     "listed_speakers",
     "manage_block",
