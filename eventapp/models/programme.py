@@ -246,6 +246,10 @@ class SessionSignup(Base):
     status: Mapped[SignupStatus] = mapped_column(str_enum(SignupStatus))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     promoted_at: Mapped[datetime | None]
+    # A waiting sign-up offered a freed place until this deadline (services/programme/
+    # offers.py): the place is held for them meanwhile.
+    offered_at: Mapped[datetime | None]
+    offer_expires_at: Mapped[datetime | None]
 
     session: Mapped[ProgrammeSession] = relationship()
     registration: Mapped[Registration] = relationship()

@@ -147,11 +147,17 @@ class SessionForm(FlaskForm):
         _l("Places for sign-ups"), validators=[Optional(), NumberRange(min=1, max=MAX_PLACES)]
     )
     speakers = MultiCheckboxField(_l("Speakers"), coerce=int, validators=[Optional()])
+    signup_option = SelectField(
+        _l("Chosen on the registration form with"), coerce=_optional_int, validators=[Optional()]
+    )
     description_fr = TextAreaField(_l("Description (French)"), validators=[Length(max=5000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=5000)])
 
-    def __init__(self, *args, rooms=(), tracks=(), speakers=(), **kwargs):
+    def __init__(self, *args, rooms=(), tracks=(), speakers=(), options=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.signup_option.choices = choices(
+            [(None, _l("(not asked on the registration form)")), *options]
+        )
         self.kind.choices = choices(SessionKind.choices())
         self.room_id.choices = choices([(None, _l("No room")), *[(r.id, r.name) for r in rooms]])
         self.track_id.choices = choices(

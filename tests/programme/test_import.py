@@ -16,7 +16,7 @@ from eventapp.organiser.forms import to_local
 CSV = (
     "Titre;Title EN;Type;Début;Fin;Salle;Parcours;Intervenants;Places;Description\n"
     "Vecteurs viraux : production;Viral vectors;Atelier;{day} 09:00;{day} 10:30;"
-    "Salle Curie;Procédés;\"Claire Dupont; Marc Lefort\";25;Les procédés AAV\n"
+    'Salle Curie;Procédés;"Claire Dupont; Marc Lefort";25;Les procédés AAV\n'
     "Table ronde des pôles;Poles round table;table ronde;{day} 11:00;{day} 12:00;"
     "Auditorium;;Paul Secret, Claire Dupont;;\n"
     ";Untitled;plenary;{day} 13:00;{day} 14:00;;;;;\n"
