@@ -176,3 +176,23 @@ def test_people_racing_for_a_linked_workshop_get_its_places_only(live_server, li
     assert sorted(outcomes).count((200, True)) == 2
     refused = [o for o in outcomes if o[0] != 200]
     assert len(refused) == 10 and all(code in (400, 409) and full for code, full in refused)
+
+
+def test_my_programme_is_in_the_confirmation_email_and_on_the_manage_page(
+    linked, client, db, mail_outbox
+):
+    event = linked["event"]
+    assert _register(client, event, 1, "vectors", linked["field"]).status_code == 302
+    person = db.session.scalar(select(Registration))
+    confirmation = next(m for m in mail_outbox if m.to == [person.email])
+    text = confirmation.body
+    assert "Mon programme" in text
+    assert "Vecteurs viraux" in text and "Inscrit" in text
+    assert f"/r/{person.manage_token}/programme.ics" in text
+    html = confirmation.alternatives[0][0]
+    assert "Vecteurs viraux" in html and f"/r/{person.manage_token}/programme.ics" in html
+    page = client.get(f"/r/{person.manage_token}").get_data(as_text=True)
+    assert "Mon programme" in page and "Vecteurs viraux" in page
+    assert f"/r/{person.manage_token}/programme.ics" in page
+    ics = client.get(f"/r/{person.manage_token}/programme.ics").get_data(as_text=True)
+    assert "Vecteurs viraux" in ics

@@ -1,6 +1,7 @@
 """The programme's business rules (issue 16). The API the rest of the app (and the REST API)
 uses is re-exported here."""
 
+from eventapp.services.programme import agenda_mail  # noqa: F401 - its e-mail context
 from eventapp.services.programme.attendance import admit, admit_code, attended
 from eventapp.services.programme.conflicts import Conflict
 from eventapp.services.programme.conflicts import find as find_conflicts

@@ -268,5 +268,6 @@ def manage_block(registration: Registration) -> dict | None:
         return None
     return {
         "agenda": agenda(registration),
+        "offers": offers_of(registration),
         "certificate": event.has_ended() and bool(attended(registration)),
     }
