@@ -155,6 +155,9 @@ class Speaker(TimestampMixin, Base):
     photo_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     photo_updated_at: Mapped[datetime | None]
     consent_listed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Never shown publicly: recognises the speaker among the registrants (the speaker rate,
+    # services/programme/speaker_rate.py); anonymised with the other fields.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     # The speaker is also registered (and may get the speaker rate): their registration.
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registration.id", ondelete="SET NULL"), index=True

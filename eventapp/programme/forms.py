@@ -9,12 +9,13 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    EmailField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
 from eventapp.models import SessionKind, TrackColour
 from eventapp.organiser.forms import DATETIME_FORMAT, MultiCheckboxField, choices, one_line
@@ -77,6 +78,11 @@ class SpeakerForm(FlaskForm):
     name = StringField(
         _l("Name"), filters=[one_line], validators=[DataRequired(REQUIRED), Length(max=200)]
     )
+    email = EmailField(
+        _l("E-mail (never shown; recognises the speaker when they register)"),
+        filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
+        validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
+    )
     organisation = StringField(
         _l("Organisation"), filters=[one_line], validators=[Optional(), Length(max=200)]
     )
@@ -116,6 +122,7 @@ class SpeakerForm(FlaskForm):
     def to_data(self) -> dict:
         return {
             "name": self.name.data,
+            "email": self.email.data or "",
             "organisation": self.organisation.data or "",
             "role": self.role.data or "",
             "bio_fr": (self.bio_fr.data or "").strip(),

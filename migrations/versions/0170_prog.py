@@ -1,8 +1,11 @@
 """Programme leftovers (issue 16): a programme imported on the attendee import's steps
 (`import_upload.kind`: "attendees" or "programme"); a registration question's option that is a
 workshop's sign-up (`question_option.session_id`, one option per session); time-limited offers
-of freed workshop places (`programme_signup.offered_at`, `offer_expires_at`). Existing rows:
-attendee uploads, options without a session, sign-ups without an offer.
+of freed workshop places (`programme_signup.offered_at`, `offer_expires_at`); a speaker's
+e-mail address, never shown, that recognises them among the registrants for the speaker rate
+(`programme_speaker.email`: personal data, anonymised with the speaker by the event's retention
+purge). Existing rows: attendee uploads, options without a session, sign-ups without an offer,
+speakers without an address.
 
 Revision ID: 0170_prog
 Revises: 0150_org_legal
@@ -35,9 +38,15 @@ def upgrade():
         batch.create_unique_constraint("uq_question_option_session_id", ["session_id"])
     op.add_column("programme_signup", sa.Column("offered_at", sa.DateTime(timezone=True), nullable=True))
     op.add_column("programme_signup", sa.Column("offer_expires_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column(
+        "programme_speaker",
+        sa.Column("email", sa.String(length=254), server_default="", nullable=False),
+    )
 
 
 def downgrade():
+    with op.batch_alter_table("programme_speaker") as batch:
+        batch.drop_column("email")
     with op.batch_alter_table("programme_signup") as batch:
         batch.drop_column("offer_expires_at")
         batch.drop_column("offered_at")

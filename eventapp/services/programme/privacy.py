@@ -52,6 +52,7 @@ def _on_purge(event: events.DomainEvent) -> None:
         .where(Speaker.event_id == event["event_id"])
         .values(
             name=ANONYMISED,
+            email="",
             organisation="",
             role="",
             bio_fr="",
