@@ -196,3 +196,26 @@ def test_my_programme_is_in_the_confirmation_email_and_on_the_manage_page(
     assert f"/r/{person.manage_token}/programme.ics" in page
     ics = client.get(f"/r/{person.manage_token}/programme.ics").get_data(as_text=True)
     assert "Vecteurs viraux" in ics
+
+
+def test_a_waiting_registrant_takes_the_workshop_of_their_answer_once_promoted(
+    linked, client, db, factory
+):
+    from eventapp.database import write_transaction
+    from eventapp.extensions import db as _db
+    from eventapp.services import registrations
+
+    event, vectors = linked["event"], linked["sessions"]["vectors"]
+    event.capacity = 0
+    db.session.commit()
+    assert _register(client, event, 1, "vectors", linked["field"]).status_code == 302
+    person = db.session.scalar(select(Registration))
+    assert person.status == "waitlisted"
+    assert _signups(db, vectors.id) == {}  # no workshop place before a place at the event
+    with write_transaction():
+        registrations.promote(
+            _db.session.get(Registration, person.id),
+            user=_db.session.get(type(linked["manager"]), linked["manager"].id),
+            override_capacity=True,
+        )
+    assert _signups(db, vectors.id) == {person.id: SignupStatus.CONFIRMED}

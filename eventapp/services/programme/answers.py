@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from eventapp import events as domain_events
 from eventapp.extensions import db
 from eventapp.models import (
     ProgrammeSession,
@@ -48,7 +49,7 @@ def follow(registration: Registration, spec, before: set[str], after: set[str]) 
             if error.code != ProgrammeError.Code.NOT_SIGNED_UP:
                 raise
     # A waiting-list registration holds its answer; it has no place in a workshop before it
-    # has one at the event.
+    # has one at the event (it takes it once confirmed: `_on_confirmed`).
     if registration.status != RegistrationStatus.CONFIRMED:
         return
     for option in added:
@@ -66,6 +67,34 @@ def follow(registration: Registration, spec, before: set[str], after: set[str]) 
             raise QuestionError(
                 QuestionError.Code.OPTION_CLOSED, field=spec.key, option=label
             ) from None
+
+
+@domain_events.subscribe("registration.promoted", phase="before_commit")
+@domain_events.subscribe("registration.reconfirmed", phase="before_commit")
+def _on_confirmed(event: domain_events.DomainEvent) -> None:
+    """A registration confirmed from the event's waiting list takes the workshops its answers
+    chose (the event lock is held: the promotion took it), joining a workshop's waiting list
+    if it is full meanwhile; a workshop at the same time as one taken, or closed, is left."""
+    from eventapp.models import Answer, AnswerChoice
+    from eventapp.services.programme import signups
+
+    registration = db.session.get(Registration, event["registration_id"])
+    if registration is None or registration.status != RegistrationStatus.CONFIRMED:
+        return
+    session_ids = db.session.scalars(
+        select(QuestionOption.session_id)
+        .join(AnswerChoice, AnswerChoice.option_id == QuestionOption.id)
+        .join(Answer, Answer.id == AnswerChoice.answer_id)
+        .where(Answer.registration_id == registration.id, QuestionOption.session_id.is_not(None))
+        .order_by(QuestionOption.session_id)
+    ).all()
+    for session_id in session_ids:
+        try:
+            signups.sign_up(
+                registration, db.session.get(ProgrammeSession, session_id), via_answer=True
+            )
+        except ProgrammeError:
+            continue
 
 
 def full_options(options: list[QuestionOption]) -> set[int]:
