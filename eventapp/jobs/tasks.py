@@ -96,8 +96,11 @@ def failed_logins(user_id: int, failures: int) -> dict:
 @shared_task(name=EXPIRE_OFFERS)
 def expire_offers() -> dict:
     """Waiting-list offers past their deadline: ended, and each seat offered to the next person
-    waiting, event by event (services/offers.sweep)."""
-    expired = offers.sweep()
+    waiting, event by event (services/offers.sweep); the same for the workshops' places
+    (services/programme/offers.sweep)."""
+    from eventapp.services.programme import offers as session_offers
+
+    expired = offers.sweep() + session_offers.sweep()
     if expired:
         log.info("offers.expire: %d offers expired and passed on", expired)
     return {"expired": expired}

@@ -115,3 +115,6 @@ class ImportUpload(Base):
     # and the shape of the file's header: the next file of the same shape gets the mapping.
     mapping: Mapped[list | None] = mapped_column(JSON)
     header_signature: Mapped[str | None] = mapped_column(String(40), index=True)
+    # What the file holds: "attendees" (services/imports) or "programme" (the sessions of
+    # services/programme/importing.py); each kind checks its own rows on the same steps.
+    kind: Mapped[str] = mapped_column(String(20), default="attendees", server_default="attendees")

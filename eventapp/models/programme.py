@@ -155,6 +155,9 @@ class Speaker(TimestampMixin, Base):
     photo_png: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     photo_updated_at: Mapped[datetime | None]
     consent_listed: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Never shown publicly: recognises the speaker among the registrants (the speaker rate,
+    # services/programme/speaker_rate.py); anonymised with the other fields.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     # The speaker is also registered (and may get the speaker rate): their registration.
     registration_id: Mapped[int | None] = mapped_column(
         ForeignKey("registration.id", ondelete="SET NULL"), index=True
@@ -246,6 +249,10 @@ class SessionSignup(Base):
     status: Mapped[SignupStatus] = mapped_column(str_enum(SignupStatus))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     promoted_at: Mapped[datetime | None]
+    # A waiting sign-up offered a freed place until this deadline (services/programme/
+    # offers.py): the place is held for them meanwhile.
+    offered_at: Mapped[datetime | None]
+    offer_expires_at: Mapped[datetime | None]
 
     session: Mapped[ProgrammeSession] = relationship()
     registration: Mapped[Registration] = relationship()

@@ -106,6 +106,12 @@ class QuestionOption(Base):
     label_en: Mapped[str] = mapped_column(String(200), default="")
     # At most this many live holders (None: unlimited), counted under the event's lock.
     seat_limit: Mapped[int | None]
+    # A workshop chosen with this option (issue 16): the answer is the session's sign-up, and
+    # the session's places are the option's (services/programme/answers.py); one option per
+    # session.
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programme_session.id", ondelete="SET NULL"), unique=True
+    )
 
     question: Mapped[Question] = relationship(back_populates="options")
 

@@ -9,12 +9,13 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
+    EmailField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
 from eventapp.models import SessionKind, TrackColour
 from eventapp.organiser.forms import DATETIME_FORMAT, MultiCheckboxField, choices, one_line
@@ -77,6 +78,11 @@ class SpeakerForm(FlaskForm):
     name = StringField(
         _l("Name"), filters=[one_line], validators=[DataRequired(REQUIRED), Length(max=200)]
     )
+    email = EmailField(
+        _l("E-mail (never shown; recognises the speaker when they register)"),
+        filters=[lambda v: v.strip().lower() if isinstance(v, str) else v],
+        validators=[Optional(), Length(max=254), Email(check_deliverability=False)],
+    )
     organisation = StringField(
         _l("Organisation"), filters=[one_line], validators=[Optional(), Length(max=200)]
     )
@@ -116,6 +122,7 @@ class SpeakerForm(FlaskForm):
     def to_data(self) -> dict:
         return {
             "name": self.name.data,
+            "email": self.email.data or "",
             "organisation": self.organisation.data or "",
             "role": self.role.data or "",
             "bio_fr": (self.bio_fr.data or "").strip(),
@@ -147,11 +154,17 @@ class SessionForm(FlaskForm):
         _l("Places for sign-ups"), validators=[Optional(), NumberRange(min=1, max=MAX_PLACES)]
     )
     speakers = MultiCheckboxField(_l("Speakers"), coerce=int, validators=[Optional()])
+    signup_option = SelectField(
+        _l("Chosen on the registration form with"), coerce=_optional_int, validators=[Optional()]
+    )
     description_fr = TextAreaField(_l("Description (French)"), validators=[Length(max=5000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=5000)])
 
-    def __init__(self, *args, rooms=(), tracks=(), speakers=(), **kwargs):
+    def __init__(self, *args, rooms=(), tracks=(), speakers=(), options=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.signup_option.choices = choices(
+            [(None, _l("(not asked on the registration form)")), *options]
+        )
         self.kind.choices = choices(SessionKind.choices())
         self.room_id.choices = choices([(None, _l("No room")), *[(r.id, r.name) for r in rooms]])
         self.track_id.choices = choices(

@@ -20,6 +20,7 @@ from eventapp.problems import flash_and_redirect, keep_form
 from eventapp.programme.blueprint import bp
 from eventapp.programme.forms import SessionForm
 from eventapp.services import programme as svc
+from eventapp.services.programme import answers as workshop_answers
 
 BASE = "/organiser/events/<id:event_id>/programme"
 
@@ -60,6 +61,7 @@ def _session_form(event, **kwargs) -> SessionForm:
         rooms=svc.rooms(event),
         tracks=svc.tracks(event),
         speakers=svc.speakers(event),
+        options=workshop_answers.option_choices(event),
         **kwargs,
     )
 
@@ -89,6 +91,7 @@ def session_new(event):
             session = svc.save_session(
                 event, form.to_data(), speaker_ids=form.speakers.data or [], actor=current_user
             )
+            workshop_answers.link(event, session, form.signup_option.data)
         flash(_("Session “%(title)s” added to the draft.", title=session.title_fr), "success")
         return redirect(url_for("programme.timetable", event_id=event.id))
     return _session_page(event, form, None, 400 if form.is_submitted() else 200)
@@ -108,6 +111,8 @@ def session_edit(event, session_id):
         form.track_id.data = session.track_id
         form.seat_limit.data = session.seat_limit
         form.speakers.data = [s.id for s in session.speakers]
+        linked = workshop_answers.option_of(session.id)
+        form.signup_option.data = linked[0].id if linked else None
     if form.validate_on_submit():
         with keep_form(form, lambda status: _session_page(event, form, session, status)):
             svc.save_session(
@@ -117,6 +122,7 @@ def session_edit(event, session_id):
                 speaker_ids=form.speakers.data or [],
                 actor=current_user,
             )
+            workshop_answers.link(event, session, form.signup_option.data)
         flash(_("Session saved in the draft."), "success")
         return redirect(url_for("programme.timetable", event_id=event.id))
     return _session_page(event, form, session, 400 if form.is_submitted() else 200)

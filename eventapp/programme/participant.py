@@ -21,7 +21,8 @@ from eventapp.registration.routes import _rate
 from eventapp.routing import parse_int
 from eventapp.services import programme as svc
 from eventapp.services.calendar import ics_response
-from eventapp.services.programme import calendars, certificates
+from eventapp.services.programme import calendars, certificates, signups
+from eventapp.services.programme import offers as session_offers
 
 
 def _published(registration: Registration, session_id: int) -> ProgrammeSession:
@@ -31,7 +32,7 @@ def _published(registration: Registration, session_id: int) -> ProgrammeSession:
     return session
 
 
-ACTIONS = ("signup", "withdraw", "star")
+ACTIONS = ("signup", "withdraw", "star", "accept_offer", "decline_offer")
 
 
 def _programme_page(registration: Registration, sessions, status: int = 200):
@@ -44,6 +45,7 @@ def _programme_page(registration: Registration, sessions, status: int = 200):
             title=event.title(current_language()),
             days=svc.days(sessions, published=True, all_rooms=svc.rooms(event)),
             signups={k: str(v) for k, v in svc.signups_of(registration).items()},
+            offers=signups.offers_of(registration),
             stars=svc.stars_of(registration),
             counts=svc.signup_counts([s.id for s in sessions if s.seat_limit]),
             form=FlaskForm(),
@@ -86,6 +88,12 @@ def my_programme(registration: Registration, token: str):
                     ),
                     "info",
                 )
+        elif action == "accept_offer":
+            session_offers.accept(registration, session)
+            flash(_("You are signed up for “%(title)s”.", title=session.title(lang)), "success")
+        elif action == "decline_offer":
+            session_offers.decline(registration, session)
+            flash(_("You have declined the place; it goes to the next person waiting."), "success")
         elif action == "withdraw":
             svc.withdraw(registration, session)
             flash(_("Your place in “%(title)s” is freed.", title=session.title(lang)), "success")

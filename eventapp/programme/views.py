@@ -3,11 +3,11 @@
 
 from flask import Flask
 
-from eventapp.programme import door, organiser, participant, public, setup
+from eventapp.programme import door, imports, organiser, participant, public, setup
 from eventapp.programme.blueprint import bp
 from eventapp.services.programme import privacy  # noqa: F401 - its subscribers
 
-VIEW_MODULES = (organiser, setup, door, public, participant)
+VIEW_MODULES = (organiser, setup, door, imports, public, participant)
 
 
 def init_app(app: Flask) -> None:

@@ -43,9 +43,11 @@ class QuestionError(ServiceError):
         BAD_CONDITION = "bad_condition"
         HAS_ANSWERS = "has_answers"
         NO_OPTIONS = "no_options"
+        OPTION_CLOSED = "option_closed"
 
     MESSAGES = {
         Code.OPTION_FULL: _l("“%(option)s” is full: choose another option."),
+        Code.OPTION_CLOSED: _l("“%(option)s” is no longer open: choose another option."),
         Code.IDENTIFIER_TAKEN: _l("Another question of this event already uses this identifier."),
         Code.BAD_CONDITION: _l(
             "A question can only depend on a choice or yes/no question placed before it."
@@ -136,14 +138,17 @@ def save(
     existing = _existing(booking, [r for _i, r in targets if r is not None], targets)
 
     # Limited options newly chosen: lock, then count the other holders.
-    limited = []
+    limited, linked = [], []
     for item, registration in targets:
         answer = existing.get((item.spec.question.id, registration.id if registration else None))
         before = set(item.spec.type.chosen(item.spec, answer.value)) if answer else set()
         for option in item.spec.question.options:
             new = option.identifier in item.chosen and option.identifier not in before
-            if option.seat_limit is not None and new:
+            # A workshop's option has the session's places (services/programme/answers.py).
+            if option.seat_limit is not None and new and option.session_id is None:
                 limited.append((item, option, answer))
+        if registration is not None and item.value is not None:
+            linked.append((item, registration, before))
     if limited:
         for event in _lock_order(i.spec.question.event for i, _o, _a in limited):
             lock_event_row(event.id)
@@ -195,6 +200,12 @@ def save(
             for oid in sorted(wanted - {c.option_id for c in answer.choices})
         ]
         changed.append(q.identifier)
+    if linked:
+        from eventapp.services.programme import answers as workshop_answers
+
+        db.session.flush()
+        for item, registration, before in linked:
+            workshop_answers.follow(registration, item.spec, before, set(item.chosen))
     if changed:
         db.session.flush()
         first = registrations[0] if registrations else None

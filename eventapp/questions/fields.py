@@ -256,7 +256,11 @@ def _question_spec(question, lang, audience, now, counts, *, booking_scope, stag
     full_label = str(_l("full"))
     options = []
     for o in question.options:
-        full = o.seat_limit is not None and counts.get(o.id, 0) >= o.seat_limit
+        full = (
+            o.id in counts
+            if o.session_id
+            else o.seat_limit is not None and counts.get(o.id, 0) >= o.seat_limit
+        )
         label = o.label(lang)
         if full:
             label = f"{label} ({full_label})"
@@ -306,8 +310,16 @@ def question_specs(
     questions = questions_of(event_ids)
     if audience == "participant":
         questions = [q for q in questions if not q.organiser_only]
-    limited = [o.id for q in questions for o in q.options if o.seat_limit is not None]
+    limited = [
+        o.id for q in questions for o in q.options if o.seat_limit is not None and not o.session_id
+    ]
     counts = option_counts(limited)
+    workshops = [o for q in questions for o in q.options if o.session_id]
+    if workshops:  # a workshop's option is full when its session is (issue 16)
+        from eventapp.services.programme.answers import full_options
+
+        full = full_options(workshops)
+        counts.update({o.id: 1 for o in workshops if o.id in full})
     by_event = {e.id: e for e in events}
     specs: list[FieldSpec] = []
     ordered = [q for q in questions if tour is not None and q.event_id == tour.id] + [

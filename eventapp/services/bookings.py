@@ -352,6 +352,8 @@ def build_booking_mail(message: OutboxMessage, reference: dict):
             "lang": lang,
             "manage_url": external_url("registration.booking", token=booking.manage_token),
             "has_ticket": bool(confirmed),
+            # Each confirmed person's "My programme" (issue 16), from the features' builders.
+            "extras": {r.id: mail_service.extra_context(r, "confirmed") for r in confirmed},
             "any_deadline": any(r.event.changes_until for r in live),
             # The booker's own details, to check (the first of their live registrations).
             "person": (own or live or [None])[0],

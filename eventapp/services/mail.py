@@ -142,6 +142,24 @@ def attachment_builder(func):
     return func
 
 
+# More for a registration e-mail's body, from a feature: builder(registration, kind) -> dict of
+# template values (the programme's "My programme": services/programme/agenda_mail.py).
+_CONTEXT_BUILDERS = []
+
+
+def context_builder(func):
+    _CONTEXT_BUILDERS.append(func)
+    return func
+
+
+def extra_context(registration: Registration, kind: str) -> dict:
+    """The features' template values for this registration's e-mail of `kind`."""
+    context = {}
+    for builder in _CONTEXT_BUILDERS:
+        context |= builder(registration, kind)
+    return context
+
+
 # Files kept elsewhere (a mailing's PDF, in the database once for all its recipients): an outbox
 # row holds {"ref": name, ...}; the resolver registered for `name` returns the files when sent.
 _REFERENCE_RESOLVERS = {}
@@ -278,6 +296,7 @@ def build_registration_mail(message: OutboxMessage) -> tuple[str, str, list]:
             "has_calendar": "text/calendar" in attached,
             "has_ticket": "application/pdf" in attached,
         }
+        context |= extra_context(registration, kind)
         body_text = message.body_text or render_template("mail/registration.txt", **context)
         body_html = message.body_html or render_template("mail/registration.html", **context)
     return body_text, body_html, files

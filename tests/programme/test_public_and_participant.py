@@ -264,3 +264,19 @@ def test_the_organiser_mails_the_certificates_to_everyone_seen_after_the_event(
     assert [m.registration_id for m in sent] == [seen.id]
     assert f"/r/{seen.manage_token}/certificate.pdf" in sent[0].body_text
     assert absent.id not in {m.registration_id for m in sent}
+
+
+def test_the_programme_stylesheet_is_loaded_on_programme_pages_only(client, congress, login):
+    event = congress["event"]
+    css = "css/programme.css"
+    assert css not in client.get("/").get_data(as_text=True)
+    assert css not in client.get(f"/events/{event.slug}").get_data(as_text=True)
+    for url in (
+        f"/events/{event.slug}/programme",
+        f"/events/{event.slug}/programme/print",
+        f"/events/{event.slug}/speakers",
+    ):
+        assert css in client.get(url).get_data(as_text=True), url
+    login(congress["manager"])
+    assert css in client.get(f"/organiser/events/{event.id}/programme").get_data(as_text=True)
+    assert css not in client.get(f"/organiser/events/{event.id}").get_data(as_text=True)

@@ -63,7 +63,7 @@ def test_sessions_without_places_or_unpublished_or_people_waiting_are_refused(co
     assert _error(_sign_up, stranger.id, s["later"].id) == ProgrammeError.Code.NOT_PUBLIC
 
 
-def test_a_freed_place_goes_to_the_first_waiting_who_is_emailed(congress, factory, db):
+def test_a_freed_place_is_offered_to_the_first_waiting_who_is_emailed(congress, factory, db):
     event, vectors = congress["event"], congress["sessions"]["vectors"]
     first, second, third = (factory.registration(event) for _ in range(3))
     for person in (first, second, third):
@@ -73,12 +73,13 @@ def test_a_freed_place_goes_to_the_first_waiting_who_is_emailed(congress, factor
             _db.session.get(Registration, first.id), _db.session.get(ProgrammeSession, vectors.id)
         )
     db.session.rollback()
-    status = db.session.scalar(
-        select(SessionSignup.status).where(SessionSignup.registration_id == third.id)
+    offered = db.session.scalar(
+        select(SessionSignup).where(SessionSignup.registration_id == third.id)
     )
-    assert status == SignupStatus.CONFIRMED
+    # Offered (held for them until the deadline), not confirmed by surprise.
+    assert offered.status == SignupStatus.WAITLISTED and offered.offer_expires_at is not None
     message = db.session.scalar(
-        select(OutboxMessage).where(OutboxMessage.kind == "programme_promoted")
+        select(OutboxMessage).where(OutboxMessage.kind == "programme_offer")
     )
     assert message.registration_id == third.id and "Vecteurs viraux" in message.body_text
 
@@ -96,7 +97,11 @@ def test_cancelling_the_registration_frees_its_places(congress, factory, db):
     rows = dict(
         db.session.execute(select(SessionSignup.registration_id, SessionSignup.status)).all()
     )
-    assert rows == {second.id: SignupStatus.CONFIRMED, third.id: SignupStatus.CONFIRMED}
+    assert rows == {second.id: SignupStatus.CONFIRMED, third.id: SignupStatus.WAITLISTED}
+    held = db.session.scalar(
+        select(SessionSignup.offer_expires_at).where(SessionSignup.registration_id == third.id)
+    )
+    assert held is not None  # the freed place is offered to third
 
 
 def test_twenty_simultaneous_sign_ups_never_exceed_two_places(app, congress, factory, db):

@@ -825,6 +825,23 @@ def _ended_programme(w):
     return _once(w, "ended_programme", make)
 
 
+def _programme_upload(w):
+    """A programme file uploaded and not yet imported (issue 16)."""
+
+    def make():
+        upload = ImportUpload(
+            event_id=w["event"].id,
+            filename="programme.csv",
+            content=b"Titre;Debut;Fin\nAtelier;10/06/2026 09:00;10/06/2026 10:00\n",
+            kind="programme",
+        )
+        _db.session.add(upload)
+        _db.session.commit()
+        return upload
+
+    return _once(w, "programme_upload", make)
+
+
 def _p(path: str):
     return lambda w: _org(path.format(**{k: v.id for k, v in _programme(w).items()}))(w)
 
@@ -963,6 +980,22 @@ CASES.update(
             "manager",
             lambda w: f"/organiser/events/{_ended_programme(w).id}/programme/certificates/send",
             lambda w: {"confirm": "y"},
+        ),
+        "programme.import_programme": Case(
+            "manager",
+            _org("/programme/import"),
+            lambda w: {
+                "file": (
+                    io.BytesIO(b"Titre;Debut;Fin\nA;10/06/2026 09:00;10/06/2026 10:00\n"),
+                    "p.csv",
+                )
+            },
+        ),
+        "programme.import_programme_preview": Case(
+            "manager",
+            lambda w: (
+                f"/organiser/events/{w['event'].id}/programme/import/{_programme_upload(w).id}"
+            ),
         ),
         "programme.my_programme": Case(
             None,

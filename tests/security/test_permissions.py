@@ -73,6 +73,8 @@ def _value_for(rule, name, ids):
         return ids["registration"]
     if "mailing" in key:
         return ids["mailing"]
+    if "upload" in key and "/programme/" in rule.rule:  # a programme file (issue 16)
+        return ids.get("programme_upload", 0)
     if "upload" in key or "import" in key:
         return ids["upload"]
     if "question" in key:
@@ -235,8 +237,21 @@ def programme_rows(db, event, person) -> dict:
     db.session.add(session)
     db.session.flush()
     db.session.add(SessionAttendance(session_id=session.id, registration_id=person.id))
+    upload = ImportUpload(
+        event_id=event.id,
+        filename="programme.csv",
+        content="Titre;Début;Fin\nAtelier;10/06/2026 09:00;10/06/2026 10:00\n".encode(),
+        kind="programme",
+    )
+    db.session.add(upload)
     db.session.commit()
-    return {"session": session.id, "room": room.id, "track": track.id, "speaker": speaker.id}
+    return {
+        "session": session.id,
+        "room": room.id,
+        "track": track.id,
+        "speaker": speaker.id,
+        "programme_upload": upload.id,
+    }
 
 
 def _api_settings(org, owner) -> dict:

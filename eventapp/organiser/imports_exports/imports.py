@@ -40,21 +40,9 @@ def import_upload(event):
 
     if form.validate_on_submit():
         storage = form.file.data
-        content = storage.read()
         with keep_form(form, page):
-            records = imports.read_records(content, storage.filename or "")
-            try:
-                imports.check(event, records)
-            except imports.ImportFileError as error:
-                # Columns it does not recognise: the organiser maps them on the next page.
-                if error.code != imports.ImportFileError.Code.MISSING_COLUMNS:
-                    raise
-            upload = imports.store_upload(
-                event,
-                user=current_user,
-                filename=storage.filename or "import",
-                content=content,
-                header=imports.header_of(records),
+            upload = imports.receive(
+                event, user=current_user, filename=storage.filename or "", content=storage.read()
             )
         return redirect(url_for("organiser.import_preview", event_id=event.id, upload_id=upload.id))
     return page(400 if form.is_submitted() else 200)
@@ -65,9 +53,7 @@ def import_upload(event):
 def import_preview(event, upload_id: int):
     """The preview: each bad row with its line and reasons; the good rows are imported only
     when the organiser confirms, in one transaction."""
-    upload = db.session.get(ImportUpload, upload_id)
-    if upload is None or upload.event_id != event.id:
-        abort(404)
+    upload = upload_of(event, upload_id, "attendees")
     if upload.imported_at is not None:
         flash(_("This file has already been imported."), "info")
         return redirect(url_for("organiser.attendees", event_id=event.id))
@@ -75,18 +61,14 @@ def import_preview(event, upload_id: int):
     here = url_for("organiser.import_preview", event_id=event.id, upload_id=upload.id)
     back = url_for("organiser.import_upload", event_id=event.id)
     fields = _mapping_fields(event)
-    if request.method == "POST" and request.form.get("step") == "map":
-        mapping = [request.form.get(f"map-{i}", "") for i in range(_column_count(upload))]
-        map_form = ActionForm()
-        if map_form.validate_on_submit():
-            try:
-                imports.set_mapping(event, upload, mapping)
-            except imports.ImportFileError as error:
-                if error.code != imports.ImportFileError.Code.MISSING_COLUMNS:
-                    raise
-                return _mapping_page(event, upload, fields, error, mapping, 422)
-            flash(_("The columns are mapped: check the rows below."), "success")
-            return redirect(here)
+    mapped = mapping_step(
+        event,
+        upload,
+        here,
+        lambda error, mapping, status: _mapping_page(event, upload, fields, error, mapping, status),
+    )
+    if mapped is not None:
+        return mapped
     try:
         checked = imports.preview(event, upload)
     except imports.ImportFileError as error:
@@ -130,12 +112,39 @@ def import_preview(event, upload_id: int):
         form=form,
         upload=upload,
         checked=checked,
-        mapping_rows=_mapping_rows(checked.header, checked.mapping, _samples(upload)),
+        mapping_rows=mapping_rows(checked.header, checked.mapping, samples(upload)),
         fields=fields,
         map_form=ActionForm(),
         problem=None,
         current_tab="organiser.import_upload",
     )
+
+
+def upload_of(event, upload_id: int, kind: str) -> ImportUpload:
+    """The event's upload of this kind (another event's, or another kind's: 404)."""
+    upload = db.session.get(ImportUpload, upload_id)
+    if upload is None or upload.event_id != event.id or (upload.kind or "attendees") != kind:
+        abort(404)
+    return upload
+
+
+def mapping_step(event, upload, here: str, page):
+    """The mapping screen's POST (`step=map`), shared by every kind of import: the organiser's
+    field per column, checked at once; a mapping without a required column shows the screen
+    again with what is missing (`page(error, mapping, 422)`). None if this is not that step."""
+    if request.method != "POST" or request.form.get("step") != "map":
+        return None
+    if not ActionForm().validate_on_submit():
+        return None
+    mapping = [request.form.get(f"map-{i}", "") for i in range(column_count(upload))]
+    try:
+        imports.set_mapping(event, upload, mapping)
+    except imports.ImportFileError as error:
+        if error.code != imports.ImportFileError.Code.MISSING_COLUMNS:
+            raise
+        return page(error, mapping, 422)
+    flash(_("The columns are mapped: check the rows below."), "success")
+    return redirect(here)
 
 
 def _mapping_fields(event) -> list[tuple[str, str]]:
@@ -151,11 +160,11 @@ def _mapping_fields(event) -> list[tuple[str, str]]:
     return person + questions
 
 
-def _column_count(upload) -> int:
+def column_count(upload) -> int:
     return min(len(imports.header_of(imports.read_records(upload.content, upload.filename))), 200)
 
 
-def _samples(upload) -> list[str]:
+def samples(upload) -> list[str]:
     records = [
         cells
         for _line, cells in imports.read_records(upload.content, upload.filename)
@@ -164,7 +173,7 @@ def _samples(upload) -> list[str]:
     return records[1] if len(records) > 1 else []
 
 
-def _mapping_rows(header, mapping, sample) -> list[dict]:
+def mapping_rows(header, mapping, sample) -> list[dict]:
     return [
         {
             "index": i,
@@ -177,22 +186,35 @@ def _mapping_rows(header, mapping, sample) -> list[dict]:
 
 
 def _mapping_page(event, upload, fields, error, mapping, status):
+    return mapping_page(
+        "organiser/import_preview.html",
+        event,
+        upload,
+        fields,
+        error,
+        mapping,
+        status,
+        current_tab="organiser.import_upload",
+    )
+
+
+def mapping_page(template, event, upload, fields, error, mapping, status, **context):
     """The file's columns to map, with what is missing (nothing can be imported before)."""
     header = error.info.get("header") or imports.header_of(
         imports.read_records(upload.content, upload.filename)
     )
     return render_event(
-        "organiser/import_preview.html",
+        template,
         event,
         status=status,
         form=None,
         upload=upload,
         checked=None,
-        mapping_rows=_mapping_rows(header, mapping, _samples(upload)),
+        mapping_rows=mapping_rows(header, mapping, samples(upload)),
         fields=fields,
         map_form=ActionForm(),
         problem=error.message,
-        current_tab="organiser.import_upload",
+        **context,
     )
 
 

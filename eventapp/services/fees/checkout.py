@@ -159,18 +159,27 @@ def start(
 ) -> BookingPayment | None:
     """Price the new registrations of `booking` for `event` (a paid event) and open its
     payment. Returns None for a free event. Raises FeeError (the request rolls back)."""
+    from eventapp.services.programme import speaker_rate as speaker_rates
+
     now = now or utcnow()
     if not pricing.is_paid_event(event):
         return None
     category = check_choice(event, choice, now)
+    people = priced_registrations(event, registrations)
+    # The event's speakers get its speaker rate, no justification needed (issue 16).
+    speaker_rate = speaker_rates.rate_for(event, people, now)
+    if speaker_rate is not None:
+        category = speaker_rate
     justification = (choice.justification or "").strip()[:2000]
-    needs_approval = category.verification == Verification.APPROVAL or (
-        category.verification == Verification.MEMBER
-        and pricing.member_of(event, booking.email or "") is None
+    needs_approval = speaker_rate is None and (
+        category.verification == Verification.APPROVAL
+        or (
+            category.verification == Verification.MEMBER
+            and pricing.member_of(event, booking.email or "") is None
+        )
     )
     if needs_approval and not justification and choice.proof is None:
         raise FeeError(Code.JUSTIFICATION_NEEDED, field="justification")
-    people = priced_registrations(event, registrations)
     if not people:
         return None
     units = units_of(event, category, people)

@@ -203,12 +203,81 @@ def suggest_mapping(header: list[str], questions) -> list[str]:
         by_name.setdefault(_norm(spec.label), key)
         for lang in ("fr", "en"):
             by_name.setdefault(_norm(spec.question.label(lang)), key)
+    return mapping_from_names(header, by_name)
+
+
+def mapping_from_names(header: list[str], by_name: dict[str, str]) -> list[str]:
+    """A field key per column, looked up by its folded header in `by_name` (each key once:
+    a second column with the same meaning is left unmapped)."""
     mapping, used = [], set()
     for name in header:
         key = by_name.get(_norm(name), "")
         mapping.append(key if key and key not in used else "")
         used.add(key)
     return mapping
+
+
+@dataclass
+class MappedFile:
+    """A file's data rows with the columns the mapping uses: `positions` (field key -> column
+    index, first column of a key), `ignored` (headers of the columns left out)."""
+
+    header: list[str]
+    mapping: list[str]
+    positions: dict[str, int]
+    ignored: list[str]
+    rows: list[tuple[int, list[str]]]
+
+    def cells(self, cells: list[str]) -> dict[str, str]:
+        return {
+            key: (cells[index] if index < len(cells) else "")
+            for key, index in self.positions.items()
+        }
+
+
+def map_columns(
+    records: list[tuple[int, list[str]]],
+    mapping: list[str] | None,
+    *,
+    known,
+    suggest,
+    required: tuple[str, ...],
+    labels: dict[str, str] | None = None,
+) -> MappedFile:
+    """The mapping step every import shares: the first non-empty row is the header; `mapping`
+    is the organiser's field key per column (`suggest(header)` when they chose none), keys not
+    in `known` dropped. A required key without a column, or a file with a header alone, is
+    refused (ImportFileError: MISSING_COLUMNS carries the header and mapping for the mapping
+    screen; `labels` names the required columns in its message)."""
+    records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
+    if not records:
+        raise ImportFileError(ImportFileError.Code.EMPTY)
+    header = [c.strip() for c in records[0][1]]
+    if mapping is None:
+        mapping = suggest(header)
+    mapping = [
+        (key if key in known else "") for key in (list(mapping) + [""] * len(header))[: len(header)]
+    ]
+    positions: dict[str, int] = {}
+    ignored = []
+    for index, name in enumerate(header):
+        key = mapping[index]
+        if key and key not in positions:
+            positions[key] = index
+        elif name:
+            ignored.append(name)
+    missing = [name for name in required if name not in positions]
+    if missing:
+        raise ImportFileError(
+            ImportFileError.Code.MISSING_COLUMNS,
+            columns=missing,
+            header=header,
+            mapping=mapping,
+            **({"labels": labels} if labels else {}),
+        )
+    if len(records) == 1:
+        raise ImportFileError(ImportFileError.Code.NO_ROWS)
+    return MappedFile(header, mapping, positions, ignored, records[1:])
 
 
 def header_signature(header: list[str]) -> str:
@@ -230,44 +299,24 @@ def check(
 ) -> Preview:
     """Check every data row; the first non-empty row is the header. `mapping`: the field key
     of each column, as the organiser chose it (suggested from the headers otherwise)."""
-    records = [(line, cells) for line, cells in records if any(c.strip() for c in cells)]
-    if not records:
-        raise ImportFileError(ImportFileError.Code.EMPTY)
-    _header_line, header = records[0]
-    header = [c.strip() for c in header]
     questions = import_questions(event)
     known = {QUESTION_PREFIX + s.identifier: s for s in questions}
-    if mapping is None:
-        mapping = suggest_mapping(header, questions)
-    mapping = [
-        (key if key in PERSON_KEYS or key in known else "")
-        for key in (list(mapping) + [""] * len(header))[: len(header)]
-    ]
-    positions: dict[str, int] = {}
-    ignored = []
-    for index, name in enumerate(header):
-        key = mapping[index]
-        if key and key not in positions:
-            positions[key] = index
-        elif name:
-            ignored.append(name)
-    missing = [name for name in REQUIRED if name not in positions]
-    if missing:
-        raise ImportFileError(
-            ImportFileError.Code.MISSING_COLUMNS, columns=missing, header=header, mapping=mapping
-        )
-    if len(records) == 1:
-        raise ImportFileError(ImportFileError.Code.NO_ROWS)
+    mapped = map_columns(
+        records,
+        mapping,
+        known=set(PERSON_KEYS) | set(known),
+        suggest=lambda header: suggest_mapping(header, questions),
+        required=REQUIRED,
+    )
+    positions = mapped.positions
     mapped_questions = [known[key] for key in positions if key in known]
 
     categories = {**_choice_lookup(ActorCategory), **_CATEGORY_SYNONYMS}
     regions = _choice_lookup(Region)
     rows: list[ImportRow] = []
     first_seen: dict[str, int] = {}
-    for line, cells in records[1:]:
-        cells_of = {
-            key: (cells[index] if index < len(cells) else "") for key, index in positions.items()
-        }
+    for line, cells in mapped.rows:
+        cells_of = mapped.cells(cells)
         # The person's text fields follow the field model's rule: one line (runs of spaces,
         # tabs and line breaks folded), no control characters, the same lengths.
         values = {key: one_line(value) for key, value in cells_of.items() if key in PERSON_KEYS}
@@ -324,7 +373,15 @@ def check(
     _mark_already_registered(event, rows)
     taken = taken_count(event.id)
     free = None if event.capacity is None else max(event.capacity - taken, 0)
-    return Preview(rows, list(positions), ignored, free, header, mapping, mapped_questions)
+    return Preview(
+        rows,
+        list(positions),
+        mapped.ignored,
+        free,
+        mapped.header,
+        mapped.mapping,
+        mapped_questions,
+    )
 
 
 def _mark_already_registered(event: Event, rows: list[ImportRow]) -> None:

@@ -16,7 +16,11 @@ MAX_ROWS = 5000
 
 
 def _missing_columns(info) -> str:
-    names = {"first_name": _("First name"), "last_name": _("Last name"), "email": _("E-mail")}
+    names = info.get("labels") or {
+        "first_name": _("First name"),
+        "last_name": _("Last name"),
+        "email": _("E-mail"),
+    }
     return _(
         "The file has no column for: %(columns)s. The first row must name the columns.",
         columns=", ".join(str(names.get(c, c)) for c in info.get("columns", ())),

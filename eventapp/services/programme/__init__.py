@@ -1,6 +1,7 @@
 """The programme's business rules (issue 16). The API the rest of the app (and the REST API)
 uses is re-exported here."""
 
+from eventapp.services.programme import agenda_mail  # noqa: F401 - its e-mail context
 from eventapp.services.programme.attendance import admit, admit_code, attended
 from eventapp.services.programme.conflicts import Conflict
 from eventapp.services.programme.conflicts import find as find_conflicts
@@ -17,6 +18,7 @@ from eventapp.services.programme.editing import (
     tracks,
 )
 from eventapp.services.programme.errors import ProgrammeError
+from eventapp.services.programme.importing import import_sessions
 from eventapp.services.programme.publishing import pending_changes, publish
 from eventapp.services.programme.reading import (
     days,
@@ -50,6 +52,7 @@ __all__ = [
     "draft_sessions",
     "find_conflicts",
     "has_published_programme",
+    "import_sessions",
     "listed_speakers",
     "manage_block",
     "pending_changes",

@@ -24,7 +24,15 @@ from eventapp.services.programme.errors import ProgrammeError
 
 ROOM_FIELDS = ("name", "capacity", "position")
 TRACK_FIELDS = ("name_fr", "name_en", "colour")
-SPEAKER_FIELDS = ("name", "organisation", "role", "bio_fr", "bio_en", "consent_listed")
+SPEAKER_FIELDS = (
+    "name",
+    "email",
+    "organisation",
+    "role",
+    "bio_fr",
+    "bio_en",
+    "consent_listed",
+)
 SESSION_FIELDS = (
     "kind",
     "title_fr",

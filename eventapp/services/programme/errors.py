@@ -29,6 +29,8 @@ class ProgrammeError(ServiceError):
         NOTHING_TO_PUBLISH = "nothing_to_publish"
         NO_ATTENDANCE = "no_attendance"
         NOT_ENDED = "not_ended"
+        FULL = "full"
+        LINKED = "linked"
 
     MESSAGES = {
         Code.BAD_TIMES: _l("The end must be after the start."),
@@ -51,6 +53,11 @@ class ProgrammeError(ServiceError):
         Code.NOTHING_TO_PUBLISH: _l("The published programme is already up to date."),
         Code.NO_ATTENDANCE: _l("No session attended was recorded: there is no certificate."),
         Code.NOT_ENDED: _l("The certificate is available once the event is over."),
+        Code.FULL: _l("“%(title)s” is full."),
+        Code.LINKED: _l(
+            "This workshop is chosen with your answer to “%(question)s”: change that answer on "
+            "your registration page."
+        ),
     }
     STATUS = {
         Code.BAD_TIMES: 422,

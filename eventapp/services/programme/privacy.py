@@ -24,7 +24,7 @@ def _on_cancel(event: events.DomainEvent) -> None:
     ).scalars()
     freed = []
     for signup in list(rows):
-        if signup.status == SignupStatus.CONFIRMED:
+        if signup.status == SignupStatus.CONFIRMED or signup.offer_expires_at is not None:
             freed.append(signup.session_id)
         db.session.delete(signup)
     db.session.flush()
@@ -52,6 +52,7 @@ def _on_purge(event: events.DomainEvent) -> None:
         .where(Speaker.event_id == event["event_id"])
         .values(
             name=ANONYMISED,
+            email="",
             organisation="",
             role="",
             bio_fr="",

@@ -138,17 +138,27 @@ def sessions_of_speakers(event: Event, speaker_ids: Iterable[int]) -> dict[int, 
 
 
 def signup_counts(session_ids: Iterable[int]) -> dict[int, dict[str, int]]:
-    """{session id: {"confirmed": n, "waitlisted": n, "attended": n}}, two GROUP BYs."""
+    """{session id: {"confirmed": n, "waitlisted": n, "offered": n, "held": n, "attended": n}},
+    two GROUP BYs. "offered": waiting sign-ups with an open offer (counted in "waitlisted");
+    "held": the places taken (confirmed and offered)."""
     ids = list(session_ids)
-    counts = {i: {"confirmed": 0, "waitlisted": 0, "attended": 0} for i in ids}
+    counts = {
+        i: {"confirmed": 0, "waitlisted": 0, "offered": 0, "held": 0, "attended": 0} for i in ids
+    }
     if not ids:
         return counts
-    for session_id, status, number in db.session.execute(
-        select(SessionSignup.session_id, SessionSignup.status, func.count())
+    offered = SessionSignup.offer_expires_at.is_not(None)
+    for session_id, status, is_offer, number in db.session.execute(
+        select(SessionSignup.session_id, SessionSignup.status, offered, func.count())
         .where(SessionSignup.session_id.in_(ids))
-        .group_by(SessionSignup.session_id, SessionSignup.status)
+        .group_by(SessionSignup.session_id, SessionSignup.status, offered)
     ):
-        counts[session_id][SignupStatus(status).value] = number
+        row = counts[session_id]
+        row[SignupStatus(status).value] += number
+        if is_offer:
+            row["offered"] += number
+        if is_offer or status == SignupStatus.CONFIRMED:
+            row["held"] += number
     for session_id, number in db.session.execute(
         select(SessionAttendance.session_id, func.count())
         .where(SessionAttendance.session_id.in_(ids))

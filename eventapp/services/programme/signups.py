@@ -2,21 +2,19 @@
 
 The seat rule of a session with a sign-up limit: under the event lock (`lock_event_row`, the
 one the registrations take: SELECT ... FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite),
-count the confirmed sign-ups; below the limit the sign-up is confirmed, else it joins the
-session's waiting list. A confirmed sign-up withdrawn gives its place to the first on the
-waiting list (by sign-up order), who is e-mailed. Two sessions at the same time cannot both be
-taken (confirmed or waiting)."""
+count the places taken (`taken_clause`: confirmed sign-ups and open offers); below the limit
+the sign-up is confirmed, else it joins the session's waiting list. A place freed goes to the
+first on the waiting list (by sign-up order) as an offer with a deadline
+(services/programme/offers.py), not as a surprise confirmation. Two sessions at the same time
+cannot both be taken (confirmed or waiting). A session chosen with a registration question's
+option follows the answer (services/programme/answers.py) and is changed only there."""
 
 from __future__ import annotations
 
-from flask import render_template
-from flask_babel import force_locale
-from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 
 from eventapp.database import lock_event_row
 from eventapp.extensions import db
-from eventapp.helpers import external_url
 from eventapp.models import (
     ProgrammeSession,
     Registration,
@@ -26,7 +24,7 @@ from eventapp.models import (
     SignupStatus,
     utcnow,
 )
-from eventapp.services import audit, mail
+from eventapp.services import audit
 from eventapp.services.programme.errors import ProgrammeError
 from eventapp.services.programme.reading import loaded
 
@@ -42,15 +40,43 @@ def _check_open(registration: Registration, session: ProgrammeSession) -> None:
         raise ProgrammeError(Code.SESSION_CANCELLED)
 
 
+def taken_clause():
+    """A sign-up that holds a place: confirmed, or offered and not answered yet."""
+    return or_(
+        SessionSignup.status == SignupStatus.CONFIRMED,
+        SessionSignup.offer_expires_at.is_not(None),
+    )
+
+
 def taken(session_id: int) -> int:
     return db.session.scalar(
         select(func.count())
         .select_from(SessionSignup)
-        .where(
-            SessionSignup.session_id == session_id,
-            SessionSignup.status == SignupStatus.CONFIRMED,
-        )
+        .where(SessionSignup.session_id == session_id, taken_clause())
     )
+
+
+def taken_by_session(session_ids) -> dict[int, int]:
+    """{session id: places taken} in one GROUP BY."""
+    ids = list(session_ids)
+    if not ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(SessionSignup.session_id, func.count())
+            .where(SessionSignup.session_id.in_(ids), taken_clause())
+            .group_by(SessionSignup.session_id)
+        ).all()
+    )
+
+
+def _refuse_if_linked(session: ProgrammeSession, registration: Registration) -> None:
+    from eventapp.services.programme.answers import option_of
+
+    found = option_of(session.id)
+    if found is not None:
+        _option, question = found
+        raise ProgrammeError(Code.LINKED, question=question.label(registration.language or "fr"))
 
 
 def _overlapping(registration: Registration, session: ProgrammeSession):
@@ -69,14 +95,24 @@ def _overlapping(registration: Registration, session: ProgrammeSession):
     )
 
 
-def sign_up(registration: Registration, session: ProgrammeSession) -> SessionSignup:
-    """Sign `registration` up for `session` (confirmed, or on its waiting list when full)."""
+def sign_up(
+    registration: Registration,
+    session: ProgrammeSession,
+    *,
+    waitlist: bool = True,
+    via_answer: bool = False,
+) -> SessionSignup:
+    """Sign `registration` up for `session` (confirmed, or on its waiting list when full;
+    `waitlist=False`: refused when full, FULL). A session chosen with a registration
+    question is signed up for through the answer only (`via_answer`)."""
     lock_event_row(registration.event_id)
     db.session.refresh(registration, attribute_names=["status"])
     db.session.refresh(session)
     _check_open(registration, session)
     if session.seat_limit is None:
         raise ProgrammeError(Code.NO_SIGNUP)
+    if not via_answer:
+        _refuse_if_linked(session, registration)
     if session.published_starts_at <= utcnow():
         raise ProgrammeError(Code.SESSION_STARTED)
     existing = db.session.scalar(
@@ -95,6 +131,8 @@ def sign_up(registration: Registration, session: ProgrammeSession) -> SessionSig
         if taken(session.id) < session.seat_limit
         else SignupStatus.WAITLISTED
     )
+    if status == SignupStatus.WAITLISTED and not waitlist:
+        raise ProgrammeError(Code.FULL, title=session.title(registration.language or "fr"))
     signup = SessionSignup(session_id=session.id, registration_id=registration.id, status=status)
     db.session.add(signup)
     db.session.flush()
@@ -109,9 +147,14 @@ def sign_up(registration: Registration, session: ProgrammeSession) -> SessionSig
     return signup
 
 
-def withdraw(registration: Registration, session: ProgrammeSession) -> SessionSignup | None:
-    """Withdraw a sign-up; a freed place goes to the first on the waiting list (returned)."""
+def withdraw(
+    registration: Registration, session: ProgrammeSession, *, via_answer: bool = False
+) -> SessionSignup | None:
+    """Withdraw a sign-up; a freed place is offered to the first on the waiting list
+    (returned)."""
     lock_event_row(registration.event_id)
+    if not via_answer:
+        _refuse_if_linked(session, registration)
     signup = db.session.scalar(
         select(SessionSignup).where(
             SessionSignup.session_id == session.id,
@@ -120,7 +163,7 @@ def withdraw(registration: Registration, session: ProgrammeSession) -> SessionSi
     )
     if signup is None:
         raise ProgrammeError(Code.NOT_SIGNED_UP)
-    was_confirmed = signup.status == SignupStatus.CONFIRMED
+    was_confirmed = signup.status == SignupStatus.CONFIRMED or signup.offer_expires_at is not None
     db.session.delete(signup)
     db.session.flush()
     audit.record(
@@ -134,44 +177,12 @@ def withdraw(registration: Registration, session: ProgrammeSession) -> SessionSi
 
 
 def promote_waiting(session: ProgrammeSession) -> SessionSignup | None:
-    """Under the event lock (taken by the caller): give a free place to the first waiting."""
-    db.session.refresh(session)
-    if session.seat_limit is None or taken(session.id) >= session.seat_limit:
-        return None
-    first = db.session.scalar(
-        select(SessionSignup)
-        .where(
-            SessionSignup.session_id == session.id,
-            SessionSignup.status == SignupStatus.WAITLISTED,
-        )
-        .order_by(SessionSignup.id)
-        .limit(1)
-    )
-    if first is None:
-        return None
-    first.status = SignupStatus.CONFIRMED
-    first.promoted_at = utcnow()
-    db.session.flush()
-    person = db.session.get(Registration, first.registration_id)
-    if person.email:
-        lang = person.language or "fr"
-        with force_locale(lang):
-            title = session.title(lang)
-            mail.enqueue(
-                kind="programme_promoted",
-                recipient=person.email,
-                subject=_("A place is yours: %(title)s", title=title),
-                body_text=render_template(
-                    "programme/mail/promoted.txt",
-                    registration=person,
-                    session=session,
-                    lang=lang,
-                    programme_url=external_url("programme.my_programme", token=person.manage_token),
-                ),
-                event_id=session.event_id,
-                registration_id=person.id,
-            )
-    return first
+    """Under the event lock (taken by the caller): offer a free place to the first waiting
+    (services/programme/offers.py). Returns the sign-up offered (or confirmed), if any."""
+    from eventapp.services.programme.offers import fill_free_places
+
+    chosen = fill_free_places(session)
+    return chosen[0] if chosen else None
 
 
 def toggle_star(registration: Registration, session: ProgrammeSession) -> bool:
@@ -193,6 +204,18 @@ def signups_of(registration: Registration) -> dict[int, SignupStatus]:
         db.session.execute(
             select(SessionSignup.session_id, SessionSignup.status).where(
                 SessionSignup.registration_id == registration.id
+            )
+        ).all()
+    )
+
+
+def offers_of(registration: Registration) -> dict:
+    """{session id: deadline} of the person's open offers."""
+    return dict(
+        db.session.execute(
+            select(SessionSignup.session_id, SessionSignup.offer_expires_at).where(
+                SessionSignup.registration_id == registration.id,
+                SessionSignup.offer_expires_at.is_not(None),
             )
         ).all()
     )
@@ -245,5 +268,6 @@ def manage_block(registration: Registration) -> dict | None:
         return None
     return {
         "agenda": agenda(registration),
+        "offers": offers_of(registration),
         "certificate": event.has_ended() and bool(attended(registration)),
     }
