@@ -12,9 +12,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import URL, Length, NumberRange, Optional, Regexp
 
-from eventapp.models import B2BTag
+from eventapp.models import B2BTag, Sector
 from eventapp.organiser.forms import (
     DATETIME_FORMAT,
     MultiCheckboxField,
@@ -124,3 +124,31 @@ class RunForm(FlaskForm):
 class MoveForm(FlaskForm):
     slot = SelectField(_l("Slot"), coerce=int, validate_choice=True)
     table = SelectField(_l("Table"), coerce=int, validate_choice=True)
+
+
+class DirectoryEntryForm(FlaskForm):
+    """An organisation's entry in the sector directory, edited by one of its people."""
+
+    listed = BooleanField(_l("List my organisation in the public directory of the sector"))
+    sector = SelectField(_l("Family"), validators=[DataRequired()])
+    region = SelectField(_l("Region"), validators=[Optional()])
+    website = StringField(
+        _l("Website"),
+        filters=[one_line],
+        validators=[
+            Optional(),
+            Length(max=300),
+            Regexp(r"^https?://", message=_l("Enter a full address: https://…")),
+            URL(message=_l("Enter a full address: https://…")),
+        ],
+    )
+    description = TextAreaField(
+        _l("What your organisation does"),
+        validators=[Optional(), Length(max=1000)],
+        render_kw={"rows": 4},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sector.choices = choices(Sector.choices())
+        self.region.choices = region_choices(blank="—")

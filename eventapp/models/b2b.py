@@ -116,6 +116,17 @@ class RunStatus(LabelledEnum):
         }
 
 
+class Attendance(LabelledEnum):
+    """What the table check-in says of a meeting on the day."""
+
+    HELD = "held"
+    NO_SHOW = "no_show"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.HELD: _l("Held"), cls.NO_SHOW: _l("No-show")}
+
+
 class NetworkProfile(TimestampMixin, Base):
     __tablename__ = "network_profile"
     __table_args__ = (UniqueConstraint("email", "organisation_key"),)
@@ -255,6 +266,9 @@ class Meeting(Base):
     table_id: Mapped[int] = mapped_column(ForeignKey("b2b_table.id", ondelete="CASCADE"))
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The table check-in on the day (an organiser or one of the two): held or no-show.
+    attendance: Mapped[Attendance | None] = mapped_column(str_enum(Attendance, 10))
+    attendance_at: Mapped[datetime | None]
 
     request: Mapped[MeetingRequest] = relationship()
     slot: Mapped[B2BSlot] = relationship()

@@ -1015,8 +1015,32 @@ CASES.update(
         "b2b.cancel": Case("manager", _b2b_org(lambda b: f"/meetings/{b['meeting'].id}/cancel")),
         "b2b.lock": Case("manager", _b2b_org(lambda b: f"/meetings/{b['meeting'].id}/lock")),
         "b2b.publish": Case("manager", _b2b_org("/publish")),
+        "b2b.own_entry": Case(
+            None, _me("/directory"), lambda w: {"listed": "y", "sector": "bioproduction"}
+        ),
+        "b2b.curate": Case("manager", lambda w: f"/organiser/directory/{_entry(w).id}/hide"),
     }
 )
+
+
+def _entry(w):
+    """A listed entry of the sector directory (issue 18)."""
+    from eventapp.models import DirectoryEntry
+
+    def make():
+        from eventapp.database import write_transaction
+
+        with write_transaction():
+            entry = DirectoryEntry(
+                slug="csrf-bio", organisation_key="csrf bio", name="CSRF Bio", category="biotech",
+                sector="biotherapies", listed=True, hidden=False, featured=False,
+                description="", search_text="csrf bio",
+            )  # fmt: skip
+            _db.session.add(entry)
+            _db.session.flush()
+            return entry
+
+    return _once(w, "directory_entry", make)
 
 
 def test_every_post_route_is_covered(app):

@@ -710,6 +710,7 @@ def test_every_post_route_with_garbage_bodies(check, app, client, workspace, fac
         "meeting_id": 1,
         "request_id": 1,
         "participant_id": 1,
+        "entry_id": 1,
         "verb": "accept",
     }
     urls = []
