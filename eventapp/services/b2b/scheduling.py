@@ -38,14 +38,12 @@ from eventapp.models import (
     Meeting,
     MeetingRequest,
     MeetingSeat,
-    NetworkProfile,
-    Registration,
     RequestStatus,
     RunStatus,
     ScheduleRun,
     utcnow,
 )
-from eventapp.services.b2b import notify, scheduler
+from eventapp.services.b2b import listing, notify, scheduler
 from eventapp.services.b2b.errors import B2BError
 from eventapp.services.b2b.profiles import settings_of
 
@@ -548,45 +546,9 @@ def agenda_of(participant: B2BParticipant) -> list[AgendaItem]:
     ]
 
 
-def meetings_by_slot(event_id: int) -> list[tuple[B2BSlot, list]]:
+def meetings_by_slot(event_id: int) -> list[tuple[B2BSlot, list[listing.MeetingRow]]]:
     """Every slot with its meetings (table order) and both people: the organiser's grid."""
-    a, b = aliased(B2BParticipant), aliased(B2BParticipant)
-    ra, rb = aliased(Registration), aliased(Registration)
-    pa, pb = aliased(NetworkProfile), aliased(NetworkProfile)
-    rows = db.session.execute(
-        select(
-            Meeting,
-            B2BTable,
-            ra.first_name,
-            ra.last_name,
-            pa.organisation_name,
-            rb.first_name,
-            rb.last_name,
-            pb.organisation_name,
-        )
-        .join(B2BTable, B2BTable.id == Meeting.table_id)
-        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
-        .join(a, a.id == MeetingRequest.sender_id)
-        .join(b, b.id == MeetingRequest.recipient_id)
-        .join(ra, ra.id == a.registration_id)
-        .join(rb, rb.id == b.registration_id)
-        .join(pa, pa.id == a.profile_id)
-        .join(pb, pb.id == b.profile_id)
-        .where(Meeting.event_id == event_id)
-        .order_by(B2BTable.number)
-    ).all()
     by_slot: dict[int, list] = {}
-    from eventapp.text import person_name
-
-    for meeting, table, af, al, ao, bf, bl, bo in rows:
-        by_slot.setdefault(meeting.slot_id, []).append(
-            {
-                "meeting": meeting,
-                "table": table,
-                "a": person_name(af, al),
-                "a_org": ao,
-                "b": person_name(bf, bl),
-                "b_org": bo,
-            }
-        )
+    for row in listing.rows(db.session.execute(listing.with_people(event_id))):
+        by_slot.setdefault(row.slot.id, []).append(row)
     return [(slot, by_slot.get(slot.id, [])) for slot in slots_of(event_id)]
