@@ -16,13 +16,13 @@ from eventapp.b2b.blueprint import bp
 from eventapp.b2b.forms import ProfileForm, RequestForm, UnavailableForm
 from eventapp.extensions import limiter
 from eventapp.i18n import current_language, localdatetime
-from eventapp.models import ActorCategory, B2BTag, Region, Registration
+from eventapp.models import ActorCategory, B2BTag, Region, Registration, utcnow
 from eventapp.organiser.forms import ActionForm, choices
 from eventapp.permissions import guard
 from eventapp.problems import flash_and_redirect, keep_form
 from eventapp.routing import page_arg
 from eventapp.services import calendar
-from eventapp.services.b2b import profiles, scheduling
+from eventapp.services.b2b import attendance, profiles, scheduling
 from eventapp.services.b2b import requests as requests_service
 from eventapp.services.b2b.profiles import Filters, ProfileData
 
@@ -299,12 +299,16 @@ def meetings(registration: Registration, token: str):
     if participant is None:
         return redirect(url_for("b2b.home", token=token))
     settings = profiles.settings_of(registration.event)
+    agenda = scheduling.agenda_of(participant)
+    opens = utcnow() + attendance.OPEN_BEFORE
     return _render(
         "b2b/meetings.html",
         registration,
         participant=participant,
-        agenda=scheduling.agenda_of(participant),
+        agenda=agenda,
         published=settings.published_at is not None,
+        markable={item.meeting_id for item in agenda if item.starts_at <= opens},
+        form=ActionForm(),
     )
 
 

@@ -32,6 +32,7 @@ class B2BError(ServiceError):
         BAD_BLOCK = "bad_block"
         HAS_MEETINGS = "has_meetings"
         TABLE_EXISTS = "table_exists"
+        TOO_EARLY = "too_early"
 
     MESSAGES = {
         Code.DISABLED: _l("B2B meetings are not open for this event."),
@@ -55,6 +56,7 @@ class B2BError(ServiceError):
         Code.BAD_BLOCK: _l("The block must end after it starts and hold at least one slot."),
         Code.HAS_MEETINGS: _l("Meetings are scheduled there: cancel or move them first."),
         Code.TABLE_EXISTS: _l("This table number is already used."),
+        Code.TOO_EARLY: _l("A meeting can be checked in only from 15 minutes before it starts."),
     }
     STATUS = {
         Code.UNKNOWN_PERSON: 404,

@@ -509,6 +509,7 @@ class AgendaItem:
     other: B2BParticipant
     other_name: str
     other_organisation: str
+    attendance: str | None = None  # the table check-in's mark
 
 
 def agenda_of(participant: B2BParticipant) -> list[AgendaItem]:
@@ -541,6 +542,7 @@ def agenda_of(participant: B2BParticipant) -> list[AgendaItem]:
             person,
             person.registration.full_name,
             person.profile.organisation_name,
+            meeting.attendance,
         )
         for meeting, slot, table, request, person in rows
     ]
