@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import URL, Length, NumberRange, Optional, Regexp
 
-from eventapp.models import B2BTag, Sector
+from eventapp.models import ActorCategory, B2BTag, Sector
 from eventapp.organiser.forms import (
     DATETIME_FORMAT,
     MultiCheckboxField,
@@ -152,3 +152,46 @@ class DirectoryEntryForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.sector.choices = choices(Sector.choices())
         self.region.choices = region_choices(blank="—")
+
+
+class RulesForm(FlaskForm):
+    """The booking rules: the slot mode, then per category whom it may request (a row of the
+    matrix) and its cap of meetings. The per-category fields are added by `rules_form()`."""
+
+    slot_mode = SelectField(
+        _l("Who sets the meeting times"),
+        choices=choices(
+            [
+                ("organiser", _l("The organiser runs the scheduler")),
+                ("self_pick", _l("The person who accepts picks a free slot")),
+            ]
+        ),
+        validators=[DataRequired()],
+    )
+
+
+def rules_form(**kwargs) -> RulesForm:
+    """The rules form with, per actor category, `may_<category>` (the categories it may
+    request) and `cap_<category>` (its meetings, empty: the event's cap only)."""
+
+    class Form(RulesForm):
+        pass
+
+    pairs = ActorCategory.choices()
+    for value, label in pairs:
+        setattr(
+            Form,
+            f"may_{value}",
+            MultiCheckboxField(
+                _l("%(category)s may request", category=label), choices=choices(pairs)
+            ),
+        )
+        setattr(
+            Form,
+            f"cap_{value}",
+            IntegerField(
+                _l("Meetings for a person of this category (empty: no limit of its own)"),
+                validators=[Optional(), NumberRange(min=1, max=48)],
+            ),
+        )
+    return Form(**kwargs)

@@ -20,9 +20,9 @@ from eventapp.models import ActorCategory, B2BTag, Region, Registration, utcnow
 from eventapp.organiser.forms import ActionForm, choices
 from eventapp.permissions import guard
 from eventapp.problems import flash_and_redirect, keep_form
-from eventapp.routing import page_arg
+from eventapp.routing import page_arg, parse_int
 from eventapp.services import calendar
-from eventapp.services.b2b import attendance, profiles, scheduling
+from eventapp.services.b2b import attendance, profiles, rules, scheduling
 from eventapp.services.b2b import requests as requests_service
 from eventapp.services.b2b.profiles import Filters, ProfileData
 
@@ -235,6 +235,11 @@ def person(registration: Registration, token: str, participant_id: int):
             they_seek=they_seek,
             shared=profiles.contact_shared(me, other),
             between=profiles.open_request_between(me, other),
+            allowed=rules.may_request(
+                profiles.settings_of(registration.event),
+                me.profile.category,
+                other.profile.category,
+            ),
         )
 
     if request.method == "POST":
@@ -254,14 +259,20 @@ def requests(registration: Registration, token: str):
     if participant is None:
         return redirect(url_for("b2b.home", token=token))
     settings = profiles.settings_of(registration.event)
+    mine = requests_service.of_participant(participant)
+    free = None
+    if settings.slot_mode == rules.SELF_PICK:  # the slots both are free in, to pick one
+        waiting = [r.sender for r in mine["received"] if r.shown_status == "pending"]
+        free = scheduling.free_slots(participant, waiting)
     return _render(
         "b2b/requests.html",
         registration,
         participant=participant,
-        mine=requests_service.of_participant(participant),
+        mine=mine,
         form=ActionForm(),
         sent=requests_service.sent_count(participant),
         limit=settings.request_limit,
+        free=free,
     )
 
 
@@ -287,7 +298,10 @@ def answer(registration: Registration, token: str, request_id: int, verb: str):
         return redirect(back)
     service, message = ANSWERS[verb]
     with flash_and_redirect(back):
-        service(participant, request_id)
+        if verb == "accept":  # with the slot picked, in the self-pick mode
+            service(participant, request_id, parse_int(request.form.get("slot")))
+        else:
+            service(participant, request_id)
     flash(message(), "success")
     return redirect(back)
 

@@ -161,6 +161,13 @@ class B2BSettings(TimestampMixin, Base):
     meeting_cap: Mapped[int | None]  # meetings a person may have; None: one per slot
     request_expiry_hours: Mapped[int | None] = mapped_column(default=72)
     published_at: Mapped[datetime | None]  # the schedule was sent to the participants
+    # "organiser": the scheduler places the accepted requests; "self_pick": the one who accepts
+    # picks a slot where both are free (a table is taken at once).
+    slot_mode: Mapped[str] = mapped_column(String(20), default="organiser")
+    # Booking rules by category: [sender category, recipient category] pairs that may not
+    # request each other, and the most meetings a person of a category may have.
+    denied_pairs: Mapped[list] = mapped_column(JSON, default=list)
+    category_caps: Mapped[dict] = mapped_column(JSON, default=dict)
 
     event: Mapped[Event] = relationship()
 

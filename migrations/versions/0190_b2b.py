@@ -1,7 +1,10 @@
 """B2B leftovers of issue 18: the public directory of the sector's organisations
 (`b2b_directory_entry`: one row per organisation, keyed by its folded name like the networking
 profiles; listed only once one of its people opts it in, curated by organisers) and the table
-check-in of a meeting (`meeting.attendance`: held or no-show, with its time). No personal data:
+check-in of a meeting (`meeting.attendance`: held or no-show, with its time), and an event's
+booking rules (`b2b_settings.slot_mode`: the organiser schedules or participants pick a slot;
+`denied_pairs` and `category_caps`: who may not request whom, and meetings per category;
+existing events keep the organiser's scheduling and no rule). No personal data:
 an organisation's name, category, region, web site and description.
 
 Revision ID: 0190_b2b
@@ -78,9 +81,23 @@ def upgrade():
             )
         )
         batch.add_column(sa.Column("attendance_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("b2b_settings") as batch:
+        batch.add_column(
+            sa.Column("slot_mode", sa.String(length=20), nullable=False, server_default="organiser")
+        )
+        batch.add_column(
+            sa.Column("denied_pairs", sa.JSON(), nullable=False, server_default=sa.text("'[]'"))
+        )
+        batch.add_column(
+            sa.Column("category_caps", sa.JSON(), nullable=False, server_default=sa.text("'{}'"))
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("b2b_settings") as batch:
+        batch.drop_column("category_caps")
+        batch.drop_column("denied_pairs")
+        batch.drop_column("slot_mode")
     with op.batch_alter_table("meeting") as batch:
         batch.drop_column("attendance_at")
         batch.drop_column("attendance")

@@ -1023,6 +1023,9 @@ CASES.update(
             "checkin",
             lambda w: _org(f"/b2b/meetings/{_own_meeting(w)}/attendance/held")(w),
         ),
+        "b2b.booking_rules": Case(
+            "manager", _b2b_org("/rules"), lambda w: {"slot_mode": "self_pick"}
+        ),
         "b2b.mark_own_meeting": Case(None, lambda w: _me(f"/meetings/{_own_meeting(w)}/held")(w)),
     }
 )

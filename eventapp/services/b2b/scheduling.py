@@ -43,7 +43,7 @@ from eventapp.models import (
     ScheduleRun,
     utcnow,
 )
-from eventapp.services.b2b import listing, notify, scheduler
+from eventapp.services.b2b import listing, notify, rules, scheduler
 from eventapp.services.b2b.errors import B2BError
 from eventapp.services.b2b.profiles import settings_of
 
@@ -110,7 +110,7 @@ def build_problem(event: Event) -> scheduler.Problem:
             )
         ).all()
     )
-    cap = settings.meeting_cap if settings else None
+    caps = rules.caps_of(settings, people)
     locked, existing = {}, {}
     for request_id, slot_id, table_id, is_locked in db.session.execute(
         select(Meeting.request_id, Meeting.slot_id, Meeting.table_id, Meeting.locked).where(
@@ -123,7 +123,9 @@ def build_problem(event: Event) -> scheduler.Problem:
         slots=[scheduler.Slot(s.id, s.block_id, s.position) for s in slots],
         tables=[scheduler.Table(t.id, t.location or None) for t in tables],
         participants=[
-            scheduler.Participant(p, cap, frozenset(set(unavailable.get(p) or ()) & slot_ids))
+            scheduler.Participant(
+                p, caps.get(p), frozenset(set(unavailable.get(p) or ()) & slot_ids)
+            )
             for p in sorted(people)
         ],
         requests=[scheduler.Request(r, a, b) for r, a, b in requests],
@@ -338,17 +340,23 @@ def _check_seat(event_id: int, pair, slot: B2BSlot, table: B2BTable, meeting_id=
     ):
         if slot.id in set(participant.unavailable or ()):
             raise B2BError(B2BError.Code.UNAVAILABLE)
-    settings = settings_of(db.session.get(Event, event_id))
-    if settings and settings.meeting_cap is not None and meeting_id is None:
-        counts = dict(
-            db.session.execute(
-                select(MeetingSeat.participant_id, func.count())
-                .where(MeetingSeat.participant_id.in_(pair))
-                .group_by(MeetingSeat.participant_id)
-            ).all()
-        )
-        if any(counts.get(p, 0) >= settings.meeting_cap for p in pair):
-            raise B2BError(B2BError.Code.CAP_REACHED)
+    if meeting_id is None and _over_cap(event_id, pair):
+        raise B2BError(B2BError.Code.CAP_REACHED)
+
+
+def _over_cap(event_id: int, pair) -> bool:
+    """One of the two already has their cap of meetings (the event's, or their category's)."""
+    caps = rules.caps_of(settings_of(db.session.get(Event, event_id)), pair)
+    if all(caps.get(p) is None for p in pair):
+        return False
+    counts = dict(
+        db.session.execute(
+            select(MeetingSeat.participant_id, func.count())
+            .where(MeetingSeat.participant_id.in_(pair))
+            .group_by(MeetingSeat.participant_id)
+        ).all()
+    )
+    return any(caps.get(p) is not None and counts.get(p, 0) >= caps[p] for p in pair)
 
 
 def _slot_and_table(event_id: int, slot_id: int, table_id: int) -> tuple[B2BSlot, B2BTable]:
@@ -418,7 +426,6 @@ def place_late(request: MeetingRequest) -> Meeting | None:
     """A request accepted after the schedule was published: the first slot where both are free
     and available and a table is left (the lock is held by the caller). None if none is."""
     event = db.session.get(Event, request.event_id)
-    settings = settings_of(event)
     pair = (request.sender_id, request.recipient_id)
     taken = {
         s
@@ -426,14 +433,8 @@ def place_late(request: MeetingRequest) -> Meeting | None:
             select(MeetingSeat.slot_id).where(MeetingSeat.participant_id.in_(pair))
         )
     }
-    if settings and settings.meeting_cap is not None:
-        counts = {}
-        for (p,) in db.session.execute(
-            select(MeetingSeat.participant_id).where(MeetingSeat.participant_id.in_(pair))
-        ):
-            counts[p] = counts.get(p, 0) + 1
-        if any(counts.get(p, 0) >= settings.meeting_cap for p in pair):
-            return None
+    if _over_cap(event.id, pair):
+        return None
     away = set()
     for participant in db.session.scalars(
         select(B2BParticipant).where(B2BParticipant.id.in_(pair))
@@ -455,6 +456,63 @@ def place_late(request: MeetingRequest) -> Meeting | None:
             _changed(event.id, [meeting])
             return meeting
     return None
+
+
+def place_picked(request: MeetingRequest, slot_id: int | None) -> Meeting:
+    """Self-pick mode: the accepted request in the slot its recipient picked, at the first table
+    free there, locked (the event lock is held by the caller). Refused if the slot is not one of
+    the event's to come, or either person is busy, away or at their cap, or no table is left."""
+    slot = db.session.get(B2BSlot, slot_id) if slot_id else None
+    if slot is None or slot.event_id != request.event_id or slot.starts_at <= utcnow():
+        raise B2BError(B2BError.Code.PICK_SLOT, field="slot")
+    used = set(db.session.scalars(select(Meeting.table_id).where(Meeting.slot_id == slot.id)))
+    table = next((t for t in tables_of(request.event_id) if t.id not in used), None)
+    if table is None:
+        raise B2BError(B2BError.Code.SLOT_TAKEN, field="slot")
+    pair = (request.sender_id, request.recipient_id)
+    _check_seat(request.event_id, pair, slot, table)
+    meeting = _insert(request.event_id, request.id, pair, slot.id, table.id, locked=True)
+    _changed(request.event_id, [meeting])
+    return meeting
+
+
+def free_slots(me: B2BParticipant, others: list[B2BParticipant]) -> dict[int, list[B2BSlot]]:
+    """Per other person, the slots to come where both are free and available and a table is
+    left: what the self-pick mode offers when accepting (three queries, whatever the number)."""
+    if not others:
+        return {}
+    now = utcnow()
+    slots = [s for s in slots_of(me.event_id) if s.starts_at > now]
+    n_tables = len(tables_of(me.event_id))
+    full = {
+        slot_id
+        for slot_id, n in db.session.execute(
+            select(Meeting.slot_id, func.count())
+            .where(Meeting.event_id == me.event_id)
+            .group_by(Meeting.slot_id)
+        )
+        if n >= n_tables
+    }
+    busy: dict[int, set[int]] = {}
+    for pid, slot_id in db.session.execute(
+        select(MeetingSeat.participant_id, MeetingSeat.slot_id).where(
+            MeetingSeat.participant_id.in_([me.id, *(o.id for o in others)])
+        )
+    ):
+        busy.setdefault(pid, set()).add(slot_id)
+    mine = busy.get(me.id, set()) | set(me.unavailable or ())
+    return {
+        other.id: [
+            s
+            for s in slots
+            if n_tables
+            and s.id not in full
+            and s.id not in mine
+            and s.id not in busy.get(other.id, set())
+            and s.id not in set(other.unavailable or ())
+        ]
+        for other in others
+    }
 
 
 def _changed(event_id: int, meetings: list[Meeting]) -> None:
