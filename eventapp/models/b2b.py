@@ -180,6 +180,8 @@ class B2BBlock(Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     slot_minutes: Mapped[int]
+    # Its reminders were e-mailed (services/b2b/reminders: claimed by one conditional UPDATE).
+    reminded_at: Mapped[datetime | None]
 
     slots: Mapped[list[B2BSlot]] = relationship(
         back_populates="block",

@@ -4,7 +4,8 @@ profiles; listed only once one of its people opts it in, curated by organisers) 
 check-in of a meeting (`meeting.attendance`: held or no-show, with its time), and an event's
 booking rules (`b2b_settings.slot_mode`: the organiser schedules or participants pick a slot;
 `denied_pairs` and `category_caps`: who may not request whom, and meetings per category;
-existing events keep the organiser's scheduling and no rule). No personal data:
+existing events keep the organiser's scheduling and no rule), and when a meeting block's
+reminders were e-mailed (`b2b_block.reminded_at`). No personal data:
 an organisation's name, category, region, web site and description.
 
 Revision ID: 0190_b2b
@@ -81,6 +82,8 @@ def upgrade():
             )
         )
         batch.add_column(sa.Column("attendance_at", sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table("b2b_block") as batch:
+        batch.add_column(sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True))
     with op.batch_alter_table("b2b_settings") as batch:
         batch.add_column(
             sa.Column("slot_mode", sa.String(length=20), nullable=False, server_default="organiser")
@@ -94,6 +97,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("b2b_block") as batch:
+        batch.drop_column("reminded_at")
     with op.batch_alter_table("b2b_settings") as batch:
         batch.drop_column("category_caps")
         batch.drop_column("denied_pairs")
