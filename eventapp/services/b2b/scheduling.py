@@ -43,7 +43,7 @@ from eventapp.models import (
     ScheduleRun,
     utcnow,
 )
-from eventapp.services.b2b import listing, notify, rules, scheduler
+from eventapp.services.b2b import availability, listing, notify, rules, scheduler
 from eventapp.services.b2b.errors import B2BError
 from eventapp.services.b2b.profiles import settings_of
 
@@ -111,6 +111,7 @@ def build_problem(event: Event) -> scheduler.Problem:
         ).all()
     )
     caps = rules.caps_of(settings, people)
+    in_sessions = availability.programme_busy(people, slots)  # the programme's sign-ups
     locked, existing = {}, {}
     for request_id, slot_id, table_id, is_locked in db.session.execute(
         select(Meeting.request_id, Meeting.slot_id, Meeting.table_id, Meeting.locked).where(
@@ -124,7 +125,9 @@ def build_problem(event: Event) -> scheduler.Problem:
         tables=[scheduler.Table(t.id, t.location or None) for t in tables],
         participants=[
             scheduler.Participant(
-                p, caps.get(p), frozenset(set(unavailable.get(p) or ()) & slot_ids)
+                p,
+                caps.get(p),
+                frozenset((set(unavailable.get(p) or ()) | in_sessions.get(p, set())) & slot_ids),
             )
             for p in sorted(people)
         ],
@@ -340,6 +343,8 @@ def _check_seat(event_id: int, pair, slot: B2BSlot, table: B2BTable, meeting_id=
     ):
         if slot.id in set(participant.unavailable or ()):
             raise B2BError(B2BError.Code.UNAVAILABLE)
+    if availability.programme_busy(pair, [slot]):  # in a programme session then
+        raise B2BError(B2BError.Code.UNAVAILABLE)
     if meeting_id is None and _over_cap(event_id, pair):
         raise B2BError(B2BError.Code.CAP_REACHED)
 
@@ -440,6 +445,9 @@ def place_late(request: MeetingRequest) -> Meeting | None:
         select(B2BParticipant).where(B2BParticipant.id.in_(pair))
     ):
         away |= set(participant.unavailable or ())
+    slots = slots_of(event.id)
+    for busy in availability.programme_busy(pair, slots).values():
+        away |= busy
     tables = tables_of(event.id)
     used = set(
         db.session.execute(
@@ -447,7 +455,7 @@ def place_late(request: MeetingRequest) -> Meeting | None:
         ).all()
     )
     now = utcnow()
-    for slot in slots_of(event.id):
+    for slot in slots:
         if slot.id in taken or slot.id in away or slot.starts_at <= now:
             continue
         table = next((t for t in tables if (slot.id, t.id) not in used), None)
@@ -500,6 +508,9 @@ def free_slots(me: B2BParticipant, others: list[B2BParticipant]) -> dict[int, li
         )
     ):
         busy.setdefault(pid, set()).add(slot_id)
+    people = {me.id, *(o.id for o in others)}
+    for pid, slot_ids in availability.programme_busy(people, slots).items():
+        busy.setdefault(pid, set()).update(slot_ids)
     mine = busy.get(me.id, set()) | set(me.unavailable or ())
     return {
         other.id: [
