@@ -120,3 +120,24 @@ def test_simultaneous_marks_leave_one_of_them(app, factory):
     db.session.rollback()
     meeting = db.session.get(Meeting, meeting_id)
     assert meeting.attendance in ("held", "no_show") and meeting.attendance_at is not None
+
+
+def test_the_checkin_page_reads_a_fixed_number_of_queries(client, factory, login, query_counter):
+    w = _world(factory)
+    login(factory.user(w["org"], role="checkin"))
+    url = f"/organiser/events/{w['event'].id}/b2b/checkin"
+    with query_counter() as few:
+        assert client.get(url).status_code == 200
+    slot_id = w["meeting"].slot_id
+    extra = [
+        join(factory, w["event"], last_name=f"X{n}", organisation=f"X{n} SA") for n in range(4)
+    ]
+    tables = scheduling.tables_of(w["event"].id)
+    for n, (x, y) in enumerate(((extra[0], extra[1]), (extra[2], extra[3]))):
+        request = accepted(w["event"], x, y)
+        with write_transaction():
+            scheduling.place(db.session.get(MeetingRequest, request.id), slot_id, tables[n + 1].id)
+    with query_counter() as many:
+        page = client.get(url)
+    assert page.get_data(as_text=True).count('<li id="meeting-') == 3
+    assert len(many) == len(few)

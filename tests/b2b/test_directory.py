@@ -225,3 +225,21 @@ def test_two_people_of_one_organisation_list_it_at_once(app, factory):
     assert errors == []
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(DirectoryEntry)) == 1
+
+
+def test_the_curation_list_paginates_with_a_fixed_number_of_queries(
+    client, factory, login, query_counter
+):
+    login(factory.user(factory.organisation(), role="manager"))
+    for n in range(3):
+        _entry(f"Cur {n:02d}", listed=n % 2 == 0)
+    with query_counter() as few:
+        assert client.get("/organiser/directory").status_code == 200
+    for n in range(3, 120):
+        _entry(f"Cur {n:02d}", listed=n % 2 == 0)
+    with query_counter() as many:
+        page = client.get("/organiser/directory?page=2&state=")
+    assert page.status_code == 200 and ">Cur 50<" in page.get_data(as_text=True)
+    assert len(many) == len(few)
+    listed = client.get("/organiser/directory?state=unlisted&q=cur").get_data(as_text=True)
+    assert "Cur 01" in listed and "Cur 02" not in listed
