@@ -22,7 +22,7 @@ from eventapp.permissions import guard
 from eventapp.problems import flash_and_redirect, keep_form
 from eventapp.routing import page_arg, parse_int
 from eventapp.services import calendar
-from eventapp.services.b2b import attendance, profiles, rules, scheduling
+from eventapp.services.b2b import attendance, listing, profiles, rules, scheduling
 from eventapp.services.b2b import requests as requests_service
 from eventapp.services.b2b.profiles import Filters, ProfileData
 
@@ -313,7 +313,7 @@ def meetings(registration: Registration, token: str):
     if participant is None:
         return redirect(url_for("b2b.home", token=token))
     settings = profiles.settings_of(registration.event)
-    agenda = scheduling.agenda_of(participant)
+    agenda = listing.agenda_of(participant)
     opens = utcnow() + attendance.OPEN_BEFORE
     return _render(
         "b2b/meetings.html",
@@ -336,7 +336,7 @@ def meetings_ics(registration: Registration, token: str):
     lang = registration.language or "fr"
     cal = calendar._new_calendar(_("B2B meetings: %(event)s", event=event.title(lang)))
     host = calendar._host()
-    for item in scheduling.agenda_of(participant):
+    for item in listing.agenda_of(participant):
         entry = CalendarEvent()
         entry.add("uid", f"b2b-meeting-{item.meeting_id}@{host}")
         entry.add("dtstamp", item.starts_at)

@@ -49,9 +49,9 @@ def programme_busy(participant_ids, slots: list[B2BSlot]) -> dict[int, set[int]]
 def meetings_for(registration: Registration) -> list:
     """The registration's B2B meetings (agenda items), for "My programme"; [] when it does not
     take part in B2B meetings."""
-    from eventapp.services.b2b import profiles, scheduling
+    from eventapp.services.b2b import listing, profiles
 
     if not profiles.is_enabled(registration.event):
         return []
     participant = profiles.participant_of(registration)
-    return scheduling.agenda_of(participant) if participant is not None else []
+    return listing.agenda_of(participant) if participant is not None else []

@@ -1,14 +1,17 @@
-"""The event's meetings with both people, in time and table order: one query, shared by the
-organiser's grid and table sheets, the table check-in and the schedule's export."""
+"""Reading the meetings: the event's meetings with both people, in time and table order (one
+query, shared by the organiser's grid and table sheets, the table check-in and the schedule's
+export), and a participant's agenda (their meetings with the other person)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased, joinedload
 
+from eventapp.extensions import db
 from eventapp.models import (
     B2BParticipant,
     B2BSlot,
@@ -71,3 +74,53 @@ def rows(result) -> Iterator[MeetingRow]:
     """The query's result as MeetingRow objects (a generator: exports stream it)."""
     for meeting, slot, table, af, al, ao, bf, bl, bo in result:
         yield MeetingRow(meeting, slot, table, person_name(af, al), ao, person_name(bf, bl), bo)
+
+
+@dataclass
+class AgendaItem:
+    meeting_id: int
+    request_id: int
+    starts_at: datetime
+    ends_at: datetime
+    table_number: int
+    location: str
+    other: B2BParticipant
+    other_name: str
+    other_organisation: str
+    attendance: str | None = None  # the table check-in's mark
+
+
+def agenda_of(participant: B2BParticipant) -> list[AgendaItem]:
+    """The participant's meetings in time order, with the other person (one query)."""
+    me = participant.id
+    other = aliased(B2BParticipant)
+    rows = db.session.execute(
+        select(Meeting, B2BSlot, B2BTable, MeetingRequest, other)
+        .join(B2BSlot, B2BSlot.id == Meeting.slot_id)
+        .join(B2BTable, B2BTable.id == Meeting.table_id)
+        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
+        .join(
+            other,
+            or_(
+                (MeetingRequest.sender_id == me) & (other.id == MeetingRequest.recipient_id),
+                (MeetingRequest.recipient_id == me) & (other.id == MeetingRequest.sender_id),
+            ),
+        )
+        .options(joinedload(other.profile), joinedload(other.registration))
+        .order_by(B2BSlot.starts_at)
+    ).all()
+    return [
+        AgendaItem(
+            meeting.id,
+            request.id,
+            slot.starts_at,
+            slot.ends_at,
+            table.number,
+            table.location,
+            person,
+            person.registration.full_name,
+            person.profile.organisation_name,
+            meeting.attendance,
+        )
+        for meeting, slot, table, request, person in rows
+    ]

@@ -42,7 +42,7 @@ def due_blocks(now: datetime) -> list[int]:
 def remind_block(block_id: int, now: datetime) -> int:
     """Claim the block, then queue one e-mail per participant with meetings in it. Returns how
     many were queued (0 if another sweep claimed it first)."""
-    from eventapp.services.b2b.scheduling import agenda_of
+    from eventapp.services.b2b.listing import agenda_of
 
     claimed = db.session.execute(
         update(B2BBlock)

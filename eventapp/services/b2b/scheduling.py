@@ -18,12 +18,11 @@ Rules:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 
 from eventapp import events
 from eventapp.database import end_read, lock_event_row, own_transaction
@@ -539,7 +538,7 @@ def _notify_people(event_id: int, people: list[B2BParticipant]) -> None:
     if settings is None or settings.published_at is None:
         return  # a provisional schedule: nobody is told before publication
     for participant in {p.id: p for p in people}.values():
-        notify.agenda(participant, agenda_of(participant), changed=True)
+        notify.agenda(participant, listing.agenda_of(participant), changed=True)
     events.record("b2b.meeting_changed", event_id=event_id)
 
 
@@ -559,62 +558,12 @@ def publish(event: Event) -> int:
         )
     )
     for participant in people:
-        notify.agenda(participant, agenda_of(participant))
+        notify.agenda(participant, listing.agenda_of(participant))
     db.session.flush()
     return len(people)
 
 
 # --- reading ----------------------------------------------------------------------------------
-
-
-@dataclass
-class AgendaItem:
-    meeting_id: int
-    request_id: int
-    starts_at: datetime
-    ends_at: datetime
-    table_number: int
-    location: str
-    other: B2BParticipant
-    other_name: str
-    other_organisation: str
-    attendance: str | None = None  # the table check-in's mark
-
-
-def agenda_of(participant: B2BParticipant) -> list[AgendaItem]:
-    """The participant's meetings in time order, with the other person (one query)."""
-    me = participant.id
-    other = aliased(B2BParticipant)
-    rows = db.session.execute(
-        select(Meeting, B2BSlot, B2BTable, MeetingRequest, other)
-        .join(B2BSlot, B2BSlot.id == Meeting.slot_id)
-        .join(B2BTable, B2BTable.id == Meeting.table_id)
-        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
-        .join(
-            other,
-            or_(
-                (MeetingRequest.sender_id == me) & (other.id == MeetingRequest.recipient_id),
-                (MeetingRequest.recipient_id == me) & (other.id == MeetingRequest.sender_id),
-            ),
-        )
-        .options(joinedload(other.profile), joinedload(other.registration))
-        .order_by(B2BSlot.starts_at)
-    ).all()
-    return [
-        AgendaItem(
-            meeting.id,
-            request.id,
-            slot.starts_at,
-            slot.ends_at,
-            table.number,
-            table.location,
-            person,
-            person.registration.full_name,
-            person.profile.organisation_name,
-            meeting.attendance,
-        )
-        for meeting, slot, table, request, person in rows
-    ]
 
 
 def meetings_by_slot(event_id: int) -> list[tuple[B2BSlot, list[listing.MeetingRow]]]:
