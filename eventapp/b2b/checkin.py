@@ -76,11 +76,14 @@ def _rate():
     return current_app.config["MANAGE_RATE_LIMIT"]
 
 
-@bp.post("/r/<token>/b2b/meetings/<id:meeting_id>/<any(held, no_show):how>")
+@bp.post("/r/<token>/b2b/meetings/<id:meeting_id>/<mark>")
 @limiter.limit(_rate)
 @guard.manage_link
-def mark_own_meeting(registration: Registration, token: str, meeting_id: int, how: str):
-    """One of the two people says the meeting took place, or that the other did not come."""
+def mark_own_meeting(registration: Registration, token: str, meeting_id: int, mark: str):
+    """One of the two people says the meeting took place ("held"), or that the other did not
+    come ("no_show"); clearing a mark is the hosts'."""
+    if mark not in ("held", "no_show"):
+        abort(404)
     participant = _me(registration, token)
     back = url_for("b2b.meetings", token=token)
     if participant is None:
@@ -90,10 +93,10 @@ def mark_own_meeting(registration: Registration, token: str, meeting_id: int, ho
         flash(_("Your session has expired. Please try again."), "error")
         return redirect(back)
     with flash_and_redirect(back):
-        attendance.mark(meeting, MARKS[how])
+        attendance.mark(meeting, MARKS[mark])
     audit.record(
         "b2b.attendance", actor="participant", event_id=registration.event_id,
-        registration_id=registration.id, mark=how,
+        registration_id=registration.id, mark=mark,
     )  # fmt: skip
-    flash(DONE[how](), "success")
+    flash(DONE[mark](), "success")
     return redirect(back + f"#meeting-{meeting.id}")

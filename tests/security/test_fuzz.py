@@ -712,6 +712,7 @@ def test_every_post_route_with_garbage_bodies(check, app, client, workspace, fac
         "participant_id": 1,
         "entry_id": 1,
         "verb": "accept",
+        "mark": "held",
     }
     urls = []
     for rule in app.url_map.iter_rules():
