@@ -12,9 +12,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import URL, Length, NumberRange, Optional, Regexp
 
-from eventapp.models import B2BTag
+from eventapp.models import ActorCategory, B2BTag, Sector
 from eventapp.organiser.forms import (
     DATETIME_FORMAT,
     MultiCheckboxField,
@@ -124,3 +124,74 @@ class RunForm(FlaskForm):
 class MoveForm(FlaskForm):
     slot = SelectField(_l("Slot"), coerce=int, validate_choice=True)
     table = SelectField(_l("Table"), coerce=int, validate_choice=True)
+
+
+class DirectoryEntryForm(FlaskForm):
+    """An organisation's entry in the sector directory, edited by one of its people."""
+
+    listed = BooleanField(_l("List my organisation in the public directory of the sector"))
+    sector = SelectField(_l("Family"), validators=[DataRequired()])
+    region = SelectField(_l("Region"), validators=[Optional()])
+    website = StringField(
+        _l("Website"),
+        filters=[one_line],
+        validators=[
+            Optional(),
+            Length(max=300),
+            Regexp(r"^https?://", message=_l("Enter a full address: https://…")),
+            URL(message=_l("Enter a full address: https://…")),
+        ],
+    )
+    description = TextAreaField(
+        _l("What your organisation does"),
+        validators=[Optional(), Length(max=1000)],
+        render_kw={"rows": 4},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sector.choices = choices(Sector.choices())
+        self.region.choices = region_choices(blank="—")
+
+
+class RulesForm(FlaskForm):
+    """The booking rules: the slot mode, then per category whom it may request (a row of the
+    matrix) and its cap of meetings. The per-category fields are added by `rules_form()`."""
+
+    slot_mode = SelectField(
+        _l("Who sets the meeting times"),
+        choices=choices(
+            [
+                ("organiser", _l("The organiser runs the scheduler")),
+                ("self_pick", _l("The person who accepts picks a free slot")),
+            ]
+        ),
+        validators=[DataRequired()],
+    )
+
+
+def rules_form(**kwargs) -> RulesForm:
+    """The rules form with, per actor category, `may_<category>` (the categories it may
+    request) and `cap_<category>` (its meetings, empty: the event's cap only)."""
+
+    class Form(RulesForm):
+        pass
+
+    pairs = ActorCategory.choices()
+    for value, label in pairs:
+        setattr(
+            Form,
+            f"may_{value}",
+            MultiCheckboxField(
+                _l("%(category)s may request", category=label), choices=choices(pairs)
+            ),
+        )
+        setattr(
+            Form,
+            f"cap_{value}",
+            IntegerField(
+                _l("Meetings for a person of this category (empty: no limit of its own)"),
+                validators=[Optional(), NumberRange(min=1, max=48)],
+            ),
+        )
+    return Form(**kwargs)

@@ -89,22 +89,50 @@ def _back(event):
     return url_for("b2b.dashboard", event_id=event.id)
 
 
+def _page(event, template: str, **context):
+    """page(status): the view's template in the event's B2B tab (for `_submit`)."""
+
+    def page(status: int):
+        return render_event(template, event, status=status, current_tab="b2b.dashboard", **context)
+
+    return page
+
+
+def _submit(event, form, page, change, done, back: str, audit_action: str | None = None):
+    """The one shape of the B2B forms: on GET the page; on POST a form with errors shown again
+    (400), a service's refusal under its field (`keep_form`), else the change, its audit line,
+    `done(result)` flashed and a redirect to `back`."""
+    if request.method != "POST":
+        return page(200)
+    if not form.validate():
+        return page(400)
+    with keep_form(form, page):
+        result = change()
+    if audit_action:
+        audit.record(audit_action, user=current_user, event_id=event.id)
+    flash(done(result), "success")
+    return redirect(back)
+
+
 @bp.post("/organiser/events/<id:event_id>/b2b/settings")
 @guard.event(Perm.B2B)
 def save_settings(event):
     form = SettingsForm(prefix="settings")
-    if not form.validate():
-        return _dashboard(event, settings_form=form, status=400)
-    planning.save_settings(
+    return _submit(
         event,
-        enabled=bool(form.enabled.data),
-        request_limit=form.request_limit.data,
-        meeting_cap=form.meeting_cap.data,
-        request_expiry_hours=form.request_expiry_hours.data,
+        form,
+        lambda status: _dashboard(event, settings_form=form, status=status),
+        lambda: planning.save_settings(
+            event,
+            enabled=bool(form.enabled.data),
+            request_limit=form.request_limit.data,
+            meeting_cap=form.meeting_cap.data,
+            request_expiry_hours=form.request_expiry_hours.data,
+        ),
+        lambda _result: _("The B2B settings are saved."),
+        _back(event),
+        "b2b.settings_changed",
     )
-    audit.record("b2b.settings_changed", user=current_user, event_id=event.id)
-    flash(_("The B2B settings are saved."), "success")
-    return redirect(_back(event))
 
 
 @bp.route("/organiser/events/<id:event_id>/b2b/blocks", methods=["GET", "POST"])
@@ -115,25 +143,17 @@ def add_block(event):
         form.process(
             starts_at=to_local(event.starts_at), ends_at=to_local(event.starts_at), slot_minutes=20
         )
-
-    def page(status):
-        return render_event(
-            "b2b/organiser/block.html", event, status=status, current_tab="b2b.dashboard",
-            form=form,
-        )  # fmt: skip
-
-    if request.method == "POST":
-        if not form.validate():
-            return page(400)
-        with keep_form(form, page):
-            planning.add_block(
-                event, to_utc(form.starts_at.data), to_utc(form.ends_at.data),
-                form.slot_minutes.data,
-            )  # fmt: skip
-        audit.record("b2b.block_added", user=current_user, event_id=event.id)
-        flash(_("The meeting block is added."), "success")
-        return redirect(_back(event))
-    return page(200)
+    return _submit(
+        event,
+        form,
+        _page(event, "b2b/organiser/block.html", form=form),
+        lambda: planning.add_block(
+            event, to_utc(form.starts_at.data), to_utc(form.ends_at.data), form.slot_minutes.data
+        ),
+        lambda _block: _("The meeting block is added."),
+        _back(event),
+        "b2b.block_added",
+    )
 
 
 @bp.post("/organiser/events/<id:event_id>/b2b/blocks/<id:block_id>/delete")
@@ -151,11 +171,14 @@ def remove_block(event, block_id: int):
 @guard.event(Perm.B2B)
 def add_tables(event):
     form = TablesForm(prefix="tables")
-    if not form.validate():
-        return _dashboard(event, tables_form=form, status=400)
-    added = planning.add_tables(event, form.count.data, form.location.data or "")
-    flash(_("%(count)s tables added.", count=len(added)), "success")
-    return redirect(_back(event))
+    return _submit(
+        event,
+        form,
+        lambda status: _dashboard(event, tables_form=form, status=status),
+        lambda: planning.add_tables(event, form.count.data, form.location.data or ""),
+        lambda added: _("%(count)s tables added.", count=len(added)),
+        _back(event),
+    )
 
 
 @bp.post("/organiser/events/<id:event_id>/b2b/tables/<id:table_id>/delete")
@@ -301,22 +324,19 @@ def move(event, meeting_id: int):
     form = _move_form(event)
     if request.method == "GET":
         form.process(slot=meeting.slot_id, table=meeting.table_id)
-
-    def page(status):
-        return render_event(
-            "b2b/organiser/move.html", event, status=status, current_tab="b2b.dashboard",
-            form=form, meeting=meeting, names=_request_names([meeting.request_id]),
-        )  # fmt: skip
-
-    if request.method == "POST":
-        if not form.validate():
-            return page(400)
-        with keep_form(form, page):
-            scheduling.move(meeting, form.slot.data, form.table.data)
-        audit.record("b2b.meeting_moved", user=current_user, event_id=event.id)
-        flash(_("The meeting is moved (and locked)."), "success")
-        return redirect(url_for("b2b.grid", event_id=event.id))
-    return page(200)
+    page = _page(
+        event, "b2b/organiser/move.html", form=form, meeting=meeting,
+        names=_request_names([meeting.request_id]),
+    )  # fmt: skip
+    return _submit(
+        event,
+        form,
+        page,
+        lambda: scheduling.move(meeting, form.slot.data, form.table.data),
+        lambda _moved: _("The meeting is moved (and locked)."),
+        url_for("b2b.grid", event_id=event.id),
+        "b2b.meeting_moved",
+    )
 
 
 @bp.route(
@@ -326,22 +346,19 @@ def move(event, meeting_id: int):
 def place(event, request_id: int):
     meeting_request = _own(MeetingRequest, request_id, event)
     form = _move_form(event)
-
-    def page(status):
-        return render_event(
-            "b2b/organiser/move.html", event, status=status, current_tab="b2b.dashboard",
-            form=form, meeting=None, names=_request_names([meeting_request.id]),
-        )  # fmt: skip
-
-    if request.method == "POST":
-        if not form.validate():
-            return page(400)
-        with keep_form(form, page):
-            scheduling.place(meeting_request, form.slot.data, form.table.data)
-        audit.record("b2b.meeting_placed", user=current_user, event_id=event.id)
-        flash(_("The meeting is placed (and locked)."), "success")
-        return redirect(url_for("b2b.grid", event_id=event.id))
-    return page(200)
+    page = _page(
+        event, "b2b/organiser/move.html", form=form, meeting=None,
+        names=_request_names([meeting_request.id]),
+    )  # fmt: skip
+    return _submit(
+        event,
+        form,
+        page,
+        lambda: scheduling.place(meeting_request, form.slot.data, form.table.data),
+        lambda _placed: _("The meeting is placed (and locked)."),
+        url_for("b2b.grid", event_id=event.id),
+        "b2b.meeting_placed",
+    )
 
 
 @bp.post("/organiser/events/<id:event_id>/b2b/meetings/<id:meeting_id>/cancel")
@@ -403,7 +420,7 @@ def table_sheets(event):
     by_table: dict[int, list] = {}
     for slot, rows in grid:
         for row in rows:
-            by_table.setdefault(row["table"].id, []).append((slot, row))
+            by_table.setdefault(row.table.id, []).append((slot, row))
     tables = [t for t in scheduling.tables_of(event.id) if t.id in by_table]
     return render_event(
         "b2b/organiser/sheets.html",

@@ -16,13 +16,13 @@ from eventapp.b2b.blueprint import bp
 from eventapp.b2b.forms import ProfileForm, RequestForm, UnavailableForm
 from eventapp.extensions import limiter
 from eventapp.i18n import current_language, localdatetime
-from eventapp.models import ActorCategory, B2BTag, Region, Registration
+from eventapp.models import ActorCategory, B2BTag, Region, Registration, utcnow
 from eventapp.organiser.forms import ActionForm, choices
 from eventapp.permissions import guard
 from eventapp.problems import flash_and_redirect, keep_form
-from eventapp.routing import page_arg
+from eventapp.routing import page_arg, parse_int
 from eventapp.services import calendar
-from eventapp.services.b2b import profiles, scheduling
+from eventapp.services.b2b import attendance, listing, profiles, rules, scheduling
 from eventapp.services.b2b import requests as requests_service
 from eventapp.services.b2b.profiles import Filters, ProfileData
 
@@ -235,6 +235,11 @@ def person(registration: Registration, token: str, participant_id: int):
             they_seek=they_seek,
             shared=profiles.contact_shared(me, other),
             between=profiles.open_request_between(me, other),
+            allowed=rules.may_request(
+                profiles.settings_of(registration.event),
+                me.profile.category,
+                other.profile.category,
+            ),
         )
 
     if request.method == "POST":
@@ -254,14 +259,20 @@ def requests(registration: Registration, token: str):
     if participant is None:
         return redirect(url_for("b2b.home", token=token))
     settings = profiles.settings_of(registration.event)
+    mine = requests_service.of_participant(participant)
+    free = None
+    if settings.slot_mode == rules.SELF_PICK:  # the slots both are free in, to pick one
+        waiting = [r.sender for r in mine["received"] if r.shown_status == "pending"]
+        free = scheduling.free_slots(participant, waiting)
     return _render(
         "b2b/requests.html",
         registration,
         participant=participant,
-        mine=requests_service.of_participant(participant),
+        mine=mine,
         form=ActionForm(),
         sent=requests_service.sent_count(participant),
         limit=settings.request_limit,
+        free=free,
     )
 
 
@@ -287,7 +298,10 @@ def answer(registration: Registration, token: str, request_id: int, verb: str):
         return redirect(back)
     service, message = ANSWERS[verb]
     with flash_and_redirect(back):
-        service(participant, request_id)
+        if verb == "accept":  # with the slot picked, in the self-pick mode
+            service(participant, request_id, parse_int(request.form.get("slot")))
+        else:
+            service(participant, request_id)
     flash(message(), "success")
     return redirect(back)
 
@@ -299,12 +313,16 @@ def meetings(registration: Registration, token: str):
     if participant is None:
         return redirect(url_for("b2b.home", token=token))
     settings = profiles.settings_of(registration.event)
+    agenda = listing.agenda_of(participant)
+    opens = utcnow() + attendance.OPEN_BEFORE
     return _render(
         "b2b/meetings.html",
         registration,
         participant=participant,
-        agenda=scheduling.agenda_of(participant),
+        agenda=agenda,
         published=settings.published_at is not None,
+        markable={item.meeting_id for item in agenda if item.starts_at <= opens},
+        form=ActionForm(),
     )
 
 
@@ -318,7 +336,7 @@ def meetings_ics(registration: Registration, token: str):
     lang = registration.language or "fr"
     cal = calendar._new_calendar(_("B2B meetings: %(event)s", event=event.title(lang)))
     host = calendar._host()
-    for item in scheduling.agenda_of(participant):
+    for item in listing.agenda_of(participant):
         entry = CalendarEvent()
         entry.add("uid", f"b2b-meeting-{item.meeting_id}@{host}")
         entry.add("dtstamp", item.starts_at)

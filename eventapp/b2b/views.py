@@ -3,12 +3,12 @@
 
 from flask import Flask
 
-from eventapp.b2b import organiser, participant
+from eventapp.b2b import booking_rules, checkin, directory, organiser, participant
 from eventapp.b2b.blueprint import bp
 from eventapp.models import B2BTag
 from eventapp.services.b2b import privacy, scheduling  # noqa: F401 - their subscribers
 
-VIEW_MODULES = (participant, organiser)
+VIEW_MODULES = (participant, organiser, directory, checkin, booking_rules)
 
 
 def tag_label(value: str) -> str:

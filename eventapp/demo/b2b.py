@@ -1,8 +1,9 @@
 """Demo data of B2B meetings (issue 18): the 2026 congress has B2B meetings open, two blocks
-of six 20-minute slots (the afternoon of the first day, the morning of the second), 15 tables
-in the "Espace B2B", about twenty opted-in profiles with offers and needs that fit their
-category, and requests in every state. Deterministic, and idempotent: nothing is added twice
-(the congress's B2B settings say it was done)."""
+of six 20-minute slots (the afternoon of the first day, the morning of the second), 25 tables
+in the "Espace B2B", 150 opted-in profiles with offers and needs that fit their category, and
+about 400 requests in every state (the accepted ones within each person's cap of 8, so the
+scheduler can place them all). Deterministic, and idempotent: nothing is added twice (the
+congress's B2B settings say it was done). Loaded in bulk: the requests are one INSERT."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from eventapp.extensions import db
 from eventapp.models import (
@@ -27,7 +28,11 @@ from eventapp.services.b2b.profiles import ProfileData, complementarity, opt_in
 
 CONGRESS = "congres-france-bioproduction-2026"
 PARIS = ZoneInfo("Europe/Paris")
-PROFILES = 20
+PROFILES = 150
+REQUESTS = 400
+TABLES = 25
+MEETING_CAP = 8
+REQUEST_LIMIT = 20
 
 # What each category plausibly offers and seeks (tags of models/b2b.B2BTag).
 BY_CATEGORY = {
@@ -65,13 +70,17 @@ def load() -> int:
     if congress is None or db.session.get(B2BSettings, congress.id) is not None:
         return 0
     planning.save_settings(
-        congress, enabled=True, request_limit=20, meeting_cap=8, request_expiry_hours=120
+        congress,
+        enabled=True,
+        request_limit=REQUEST_LIMIT,
+        meeting_cap=MEETING_CAP,
+        request_expiry_hours=120,
     )
     first = congress.starts_at.astimezone(PARIS).date()
     planning.add_block(congress, _paris(first, 14), _paris(first, 16), 20)
     second = first + timedelta(days=1)
     planning.add_block(congress, _paris(second, 10), _paris(second, 12), 20)
-    planning.add_tables(congress, 15, "Espace B2B")
+    planning.add_tables(congress, TABLES, "Espace B2B")
     people = list(
         db.session.scalars(
             select(Registration)
@@ -102,36 +111,70 @@ def load() -> int:
                 ),
             )
         )
-    # Requests between complementary people, in every state.
+    _requests(congress, participants, rnd)
+    return len(participants)
+
+
+# One in twenty: 10 accepted, 4 pending, 3 declined, 2 cancelled, 1 expired.
+STATES = (
+    [RequestStatus.ACCEPTED] * 10
+    + [RequestStatus.PENDING] * 4
+    + [RequestStatus.DECLINED] * 3
+    + [RequestStatus.CANCELLED] * 2
+    + [RequestStatus.EXPIRED]
+)
+
+
+def _requests(congress: Event, participants: list, rnd: random.Random) -> None:
+    """About REQUESTS requests between complementary people, in every state, within each
+    sender's request limit and each person's meeting cap (an accepted one past a cap is left
+    pending instead)."""
     pairs = [
         (a, b)
         for a in participants
         for b in participants
         if a.id < b.id and complementarity(a.profile, b.profile)[0]
     ]
+    rnd.shuffle(pairs)
+    sent: dict[int, int] = {}
+    accepted: dict[int, int] = {}
     now = utcnow()
-    states = (
-        [RequestStatus.ACCEPTED] * 6
-        + [RequestStatus.PENDING] * 2
-        + [
-            RequestStatus.DECLINED,
-            RequestStatus.CANCELLED,
-        ]
-    )
-    for n, (a, b) in enumerate(rnd.sample(pairs, min(30, len(pairs)))):
-        sender, recipient = (a, b) if n % 2 else (b, a)
-        status = states[n % len(states)]
-        db.session.add(
-            MeetingRequest(
-                event_id=congress.id,
-                sender_id=sender.id,
-                recipient_id=recipient.id,
-                message="Échangeons sur nos besoins et nos capacités.",
-                status=status,
-                created_at=now - timedelta(days=n % 9 + 1),
-                expires_at=now + timedelta(days=5) if status == RequestStatus.PENDING else None,
-                answered_at=None if status == RequestStatus.PENDING else now - timedelta(days=1),
-            )
+    rows = []
+    for a, b in pairs:
+        if len(rows) >= REQUESTS:
+            break
+        sender, recipient = (a, b) if len(rows) % 2 else (b, a)
+        if sent.get(sender.id, 0) >= REQUEST_LIMIT:
+            continue
+        status = STATES[len(rows) % len(STATES)]
+        if status == RequestStatus.ACCEPTED:
+            if max(accepted.get(sender.id, 0), accepted.get(recipient.id, 0)) >= MEETING_CAP:
+                status = RequestStatus.PENDING
+            else:
+                accepted[sender.id] = accepted.get(sender.id, 0) + 1
+                accepted[recipient.id] = accepted.get(recipient.id, 0) + 1
+        sent[sender.id] = sent.get(sender.id, 0) + 1
+        n = len(rows)
+        rows.append(
+            {
+                "event_id": congress.id,
+                "sender_id": sender.id,
+                "recipient_id": recipient.id,
+                "message": "Échangeons sur nos besoins et nos capacités.",
+                "status": status,
+                "created_at": now - timedelta(days=n % 9 + 1, minutes=n),
+                "expires_at": (
+                    now + timedelta(days=5)
+                    if status == RequestStatus.PENDING
+                    else now - timedelta(days=1)
+                    if status == RequestStatus.EXPIRED
+                    else None
+                ),
+                "answered_at": (
+                    None
+                    if status in (RequestStatus.PENDING, RequestStatus.EXPIRED)
+                    else now - timedelta(days=1)
+                ),
+            }
         )
-    db.session.flush()
-    return len(participants)
+    db.session.execute(insert(MeetingRequest), rows)

@@ -11,6 +11,7 @@ from sqlalchemy import insert, select
 
 from eventapp.demo import b2b as demo_b2b
 from eventapp.demo import catalogue
+from eventapp.demo import directory as demo_directory
 from eventapp.demo import fees as demo_fees
 from eventapp.demo import invoices as demo_invoices
 from eventapp.demo import programme as demo_programme
@@ -324,5 +325,6 @@ def load(credentials_file: Path, reset_passwords: bool = False) -> Report:
     report.questions = demo_questions.load()
     demo_programme.load()  # issue 16: the 2026 congress's programme
     demo_b2b.load()  # issue 18: B2B meetings at the 2026 congress
+    demo_directory.load()  # issue 18: the sector directory
     _accounts(orgs, report, credentials_file, reset_passwords)
     return report

@@ -66,6 +66,13 @@ PERIODIC = [
         _every("REMINDER_SWEEP_SECONDS"),
         lambda config: float(config["REMINDER_SWEEP_SECONDS"]),
     ),
+    # Reminder e-mails before each B2B meeting block (services/b2b/reminders).
+    Periodic(
+        "b2b-remind",
+        "b2b.remind",
+        _every("REMINDER_SWEEP_SECONDS"),
+        lambda config: float(config["REMINDER_SWEEP_SECONDS"]),
+    ),
     # Webhook deliveries due for another attempt (services/api/webhooks.py); old log rows.
     Periodic(
         "webhooks-sweep",

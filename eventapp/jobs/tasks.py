@@ -178,6 +178,19 @@ def webhooks_sweep() -> dict:
 
 
 B2B_SCHEDULE = "b2b.schedule"
+B2B_REMIND = "b2b.remind"
+
+
+@shared_task(name=B2B_REMIND)
+def b2b_remind() -> dict:
+    """The reminder e-mails of the B2B meeting blocks starting soon (services/b2b/reminders),
+    once per block."""
+    from eventapp.services.b2b import reminders as b2b_reminders
+
+    queued = b2b_reminders.sweep()
+    if queued:
+        log.info("b2b.remind: %d reminders queued", queued)
+    return {"queued": queued}
 
 
 @shared_task(name=B2B_SCHEDULE)

@@ -3,6 +3,7 @@
 from eventapp.models.api import ApiToken, IdempotentRequest, WebhookDelivery, WebhookEndpoint
 from eventapp.models.audit import AuditLog
 from eventapp.models.b2b import (
+    Attendance,
     B2BBlock,
     B2BParticipant,
     B2BSettings,
@@ -17,6 +18,7 @@ from eventapp.models.b2b import (
     RunStatus,
     ScheduleRun,
 )
+from eventapp.models.b2b_directory import DirectoryEntry, Sector
 from eventapp.models.badge import BadgeDesign
 from eventapp.models.base import Base, UTCDateTime, utcnow
 from eventapp.models.booking import Booking
@@ -91,6 +93,7 @@ __all__ = [
     "Answer",
     "AnswerChoice",
     "ApiToken",
+    "Attendance",
     "AuditLog",
     "B2BBlock",
     "B2BParticipant",
@@ -107,6 +110,7 @@ __all__ = [
     "BookingLine",
     "BookingPayment",
     "BuyerKind",
+    "DirectoryEntry",
     "DocumentCounter",
     "DocumentKind",
     "Event",
@@ -157,6 +161,7 @@ __all__ = [
     "Room",
     "RunStatus",
     "ScheduleRun",
+    "Sector",
     "SessionAttendance",
     "SessionKind",
     "SessionSignup",

@@ -116,6 +116,17 @@ class RunStatus(LabelledEnum):
         }
 
 
+class Attendance(LabelledEnum):
+    """What the table check-in says of a meeting on the day."""
+
+    HELD = "held"
+    NO_SHOW = "no_show"
+
+    @classmethod
+    def _labels(cls):
+        return {cls.HELD: _l("Held"), cls.NO_SHOW: _l("No-show")}
+
+
 class NetworkProfile(TimestampMixin, Base):
     __tablename__ = "network_profile"
     __table_args__ = (UniqueConstraint("email", "organisation_key"),)
@@ -150,6 +161,13 @@ class B2BSettings(TimestampMixin, Base):
     meeting_cap: Mapped[int | None]  # meetings a person may have; None: one per slot
     request_expiry_hours: Mapped[int | None] = mapped_column(default=72)
     published_at: Mapped[datetime | None]  # the schedule was sent to the participants
+    # "organiser": the scheduler places the accepted requests; "self_pick": the one who accepts
+    # picks a slot where both are free (a table is taken at once).
+    slot_mode: Mapped[str] = mapped_column(String(20), default="organiser")
+    # Booking rules by category: [sender category, recipient category] pairs that may not
+    # request each other, and the most meetings a person of a category may have.
+    denied_pairs: Mapped[list] = mapped_column(JSON, default=list)
+    category_caps: Mapped[dict] = mapped_column(JSON, default=dict)
 
     event: Mapped[Event] = relationship()
 
@@ -162,6 +180,8 @@ class B2BBlock(Base):
     starts_at: Mapped[datetime]
     ends_at: Mapped[datetime]
     slot_minutes: Mapped[int]
+    # Its reminders were e-mailed (services/b2b/reminders: claimed by one conditional UPDATE).
+    reminded_at: Mapped[datetime | None]
 
     slots: Mapped[list[B2BSlot]] = relationship(
         back_populates="block",
@@ -255,6 +275,9 @@ class Meeting(Base):
     table_id: Mapped[int] = mapped_column(ForeignKey("b2b_table.id", ondelete="CASCADE"))
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The table check-in on the day (an organiser or one of the two): held or no-show.
+    attendance: Mapped[Attendance | None] = mapped_column(str_enum(Attendance, 10))
+    attendance_at: Mapped[datetime | None]
 
     request: Mapped[MeetingRequest] = relationship()
     slot: Mapped[B2BSlot] = relationship()

@@ -20,6 +20,7 @@ from eventapp.programme.blueprint import bp
 from eventapp.registration.routes import _rate
 from eventapp.routing import parse_int
 from eventapp.services import programme as svc
+from eventapp.services.b2b import availability as b2b_availability
 from eventapp.services.calendar import ics_response
 from eventapp.services.programme import calendars, certificates, signups
 from eventapp.services.programme import offers as session_offers
@@ -50,6 +51,7 @@ def _programme_page(registration: Registration, sessions, status: int = 200):
             counts=svc.signup_counts([s.id for s in sessions if s.seat_limit]),
             form=FlaskForm(),
             can_act=registration.is_live and not event.has_ended(),
+            b2b_meetings=b2b_availability.meetings_for(registration),  # issue 18, read-only
         ),
         status,
     )

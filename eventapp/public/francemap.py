@@ -88,3 +88,24 @@ def tour_map(stages: list[tuple[int, list[str], str]]) -> TourMap:
             result.markers.append(Marker(number, round(x, 1), round(y, 1), label))
     result.markers.sort(key=lambda m: m.number)
     return result
+
+
+@dataclass
+class CountMap:
+    """The same map with a figure per region (the sector directory: organisations listed)."""
+
+    viewbox: str
+    regions: list[tuple[RegionShape, int]]  # (shape, count), every drawn region
+    # Counts of places the map does not draw (overseas, abroad), listed under it.
+    unmapped: dict[str, int] = field(default_factory=dict)
+
+
+def count_map(counts: dict[str, int]) -> CountMap:
+    """counts: region code → number (missing codes count 0)."""
+    viewbox, shapes = region_shapes()
+    drawn = {s.code for s in shapes}
+    return CountMap(
+        viewbox=viewbox,
+        regions=[(s, counts.get(s.code, 0)) for s in shapes],
+        unmapped={code: n for code, n in counts.items() if code not in drawn and n},
+    )

@@ -3,6 +3,8 @@ whom, browsing (SQL filters and pages) and the suggestions with their explanatio
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from eventapp.extensions import db
@@ -171,4 +173,11 @@ def test_suggestions_rank_complementary_profiles_and_say_why(client, factory):
     assert "None SA" not in text
     assert "Offers Fill &amp; finish, which you seek" in text
     assert "Seeks Analytics and testing, which you offer" in text
+    # The reasons and the request link are inside each card, not after it.
+    cards = re.findall(r'<article class="b2b-card">(.*?)</article>', text, re.S)
+    assert len(cards) == 3
+    assert all('class="b2b-why"' in card and "/people/" in card for card in cards)
+    assert "Offers Fill &amp; finish, which you seek" in cards[1]  # One SA's
+    people = client.get(link(me, "/people"), headers={"Accept-Language": "en"})
+    assert "b2b-why" not in people.get_data(as_text=True)
     assert {both.id, one.id, reverse.id}

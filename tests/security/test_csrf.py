@@ -1048,8 +1048,70 @@ CASES.update(
         "b2b.cancel": Case("manager", _b2b_org(lambda b: f"/meetings/{b['meeting'].id}/cancel")),
         "b2b.lock": Case("manager", _b2b_org(lambda b: f"/meetings/{b['meeting'].id}/lock")),
         "b2b.publish": Case("manager", _b2b_org("/publish")),
+        "b2b.own_entry": Case(
+            None, _me("/directory"), lambda w: {"listed": "y", "sector": "bioproduction"}
+        ),
+        "b2b.curate": Case("manager", lambda w: f"/organiser/directory/{_entry(w).id}/hide"),
+        "b2b.mark_meeting": Case(
+            "checkin",
+            lambda w: _org(f"/b2b/meetings/{_own_meeting(w)}/attendance/held")(w),
+        ),
+        "b2b.booking_rules": Case(
+            "manager", _b2b_org("/rules"), lambda w: {"slot_mode": "self_pick"}
+        ),
+        "b2b.mark_own_meeting": Case(None, lambda w: _me(f"/meetings/{_own_meeting(w)}/held")(w)),
     }
 )
+
+
+def _own_meeting(w):
+    """A meeting of the confirmed participant A (B's request accepted), in a slot that began
+    five minutes ago: the table check-in is open."""
+    from eventapp.models import B2BSlot, Meeting, MeetingSeat
+
+    def make():
+        from eventapp.database import write_transaction
+
+        b2b = _b2b(w)
+        with write_transaction():
+            slot = _db.session.get(B2BSlot, b2b["slots"][1])
+            slot.starts_at = utcnow() - timedelta(minutes=5)
+            slot.ends_at = slot.starts_at + timedelta(minutes=20)
+            waiting = b2b["waiting"]
+            _db.session.get(type(waiting), waiting.id).status = "accepted"
+            meeting = Meeting(
+                event_id=w["event"].id, request_id=waiting.id, slot_id=slot.id,
+                table_id=b2b["tables"][1],
+            )  # fmt: skip
+            _db.session.add(meeting)
+            _db.session.flush()
+            _db.session.add_all(
+                MeetingSeat(participant_id=p, slot_id=slot.id, meeting_id=meeting.id)
+                for p in (waiting.sender_id, waiting.recipient_id)
+            )
+            return meeting.id
+
+    return _once(w, "own_meeting", make)
+
+
+def _entry(w):
+    """A listed entry of the sector directory (issue 18)."""
+    from eventapp.models import DirectoryEntry
+
+    def make():
+        from eventapp.database import write_transaction
+
+        with write_transaction():
+            entry = DirectoryEntry(
+                slug="csrf-bio", organisation_key="csrf bio", name="CSRF Bio", category="biotech",
+                sector="biotherapies", listed=True, hidden=False, featured=False,
+                description="", search_text="csrf bio",
+            )  # fmt: skip
+            _db.session.add(entry)
+            _db.session.flush()
+            return entry
+
+    return _once(w, "directory_entry", make)
 
 
 def test_every_post_route_is_covered(app):

@@ -710,7 +710,9 @@ def test_every_post_route_with_garbage_bodies(check, app, client, workspace, fac
         "meeting_id": 1,
         "request_id": 1,
         "participant_id": 1,
+        "entry_id": 1,
         "verb": "accept",
+        "mark": "held",
     }
     urls = []
     for rule in app.url_map.iter_rules():

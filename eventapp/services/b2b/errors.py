@@ -32,6 +32,9 @@ class B2BError(ServiceError):
         BAD_BLOCK = "bad_block"
         HAS_MEETINGS = "has_meetings"
         TABLE_EXISTS = "table_exists"
+        TOO_EARLY = "too_early"
+        CATEGORY_DENIED = "category_denied"
+        PICK_SLOT = "pick_slot"
 
     MESSAGES = {
         Code.DISABLED: _l("B2B meetings are not open for this event."),
@@ -55,6 +58,11 @@ class B2BError(ServiceError):
         Code.BAD_BLOCK: _l("The block must end after it starts and hold at least one slot."),
         Code.HAS_MEETINGS: _l("Meetings are scheduled there: cancel or move them first."),
         Code.TABLE_EXISTS: _l("This table number is already used."),
+        Code.CATEGORY_DENIED: _l(
+            "At this event, participants of your category cannot request this participant's."
+        ),
+        Code.PICK_SLOT: _l("Pick the slot of your meeting."),
+        Code.TOO_EARLY: _l("A meeting can be checked in only from 15 minutes before it starts."),
     }
     STATUS = {
         Code.UNKNOWN_PERSON: 404,
@@ -62,4 +70,5 @@ class B2BError(ServiceError):
         Code.SELF: 422,
         Code.BAD_BLOCK: 422,
         Code.TABLE_EXISTS: 422,
+        Code.PICK_SLOT: 422,
     }

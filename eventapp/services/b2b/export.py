@@ -11,21 +11,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
 from eventapp.extensions import db
-from eventapp.models import (
-    B2BParticipant,
-    B2BSlot,
-    B2BTable,
-    Meeting,
-    MeetingRequest,
-    NetworkProfile,
-    Registration,
-)
+from eventapp.services.b2b import listing
 from eventapp.services.exports import neutralise
-from eventapp.text import person_name
 
 CHUNK = 64 * 1024
 
@@ -45,41 +34,12 @@ def headers() -> list[str]:
 
 
 def _rows(event_id: int) -> Iterator[tuple]:
-    a, b = aliased(B2BParticipant), aliased(B2BParticipant)
-    ra, rb = aliased(Registration), aliased(Registration)
-    pa, pb = aliased(NetworkProfile), aliased(NetworkProfile)
-    query = (
-        select(
-            B2BSlot.starts_at,
-            B2BSlot.ends_at,
-            B2BTable.number,
-            B2BTable.location,
-            ra.first_name,
-            ra.last_name,
-            pa.organisation_name,
-            rb.first_name,
-            rb.last_name,
-            pb.organisation_name,
-            Meeting.locked,
-        )
-        .join(B2BSlot, B2BSlot.id == Meeting.slot_id)
-        .join(B2BTable, B2BTable.id == Meeting.table_id)
-        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
-        .join(a, a.id == MeetingRequest.sender_id)
-        .join(b, b.id == MeetingRequest.recipient_id)
-        .join(ra, ra.id == a.registration_id)
-        .join(rb, rb.id == b.registration_id)
-        .join(pa, pa.id == a.profile_id)
-        .join(pb, pb.id == b.profile_id)
-        .where(Meeting.event_id == event_id)
-        .order_by(B2BSlot.starts_at, B2BTable.number)
-        .execution_options(yield_per=500)
-    )
+    query = listing.with_people(event_id).execution_options(yield_per=500)
     yes, no = _("yes"), _("no")
-    for start, end, number, location, af, al, ao, bf, bl, bo, locked in db.session.execute(query):
+    for row in listing.rows(db.session.execute(query)):
         yield (
-            start, end, number, location,
-            person_name(af, al), ao, person_name(bf, bl), bo, yes if locked else no,
+            row.slot.starts_at, row.slot.ends_at, row.table.number, row.table.location,
+            row.a, row.a_org, row.b, row.b_org, yes if row.meeting.locked else no,
         )  # fmt: skip
 
 

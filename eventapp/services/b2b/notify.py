@@ -89,3 +89,15 @@ def agenda(participant: B2BParticipant, meetings: list, changed: bool = False) -
         meetings=meetings,
         changed=changed,
     )
+
+
+def block_reminder(participant: B2BParticipant, meetings: list, block) -> None:
+    """Before a meeting block: the participant's meetings in it (time, table, whom)."""
+    _send(
+        participant,
+        "reminder",
+        lambda title: _("Your B2B meetings start soon: %(event)s", event=title),
+        "reminder",
+        meetings=meetings,
+        block=block,
+    )

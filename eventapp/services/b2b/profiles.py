@@ -208,6 +208,16 @@ class Page:
     pages: int
 
 
+def contains_words(column, text: str) -> list:
+    """Conditions: the folded column holds each of the first five words of `text` (folded,
+    LIKE's wildcards escaped)."""
+    conditions = []
+    for word in fold(text).split()[:5]:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(column.like(f"%{escaped}%", escape="\\"))
+    return conditions
+
+
 def browse(viewer: B2BParticipant, filters: Filters, page: int = 1) -> Page:
     """One page of the other participants' profiles, filtered and counted in SQL."""
     query = _others(viewer)
@@ -225,9 +235,7 @@ def browse(viewer: B2BParticipant, filters: Filters, page: int = 1) -> Page:
         query = query.where(NetworkProfile.category == filters.category)
     if filters.region:
         query = query.where(NetworkProfile.region == filters.region)
-    for word in fold(filters.text).split()[:5]:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(NetworkProfile.search_text.like(f"%{escaped}%", escape="\\"))
+    query = query.where(*contains_words(NetworkProfile.search_text, filters.text))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)

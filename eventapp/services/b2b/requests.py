@@ -29,7 +29,7 @@ from eventapp.models import (
     RequestStatus,
     utcnow,
 )
-from eventapp.services.b2b import notify
+from eventapp.services.b2b import notify, rules
 from eventapp.services.b2b.errors import B2BError
 from eventapp.services.b2b.profiles import settings_of
 
@@ -93,6 +93,8 @@ def send(sender: B2BParticipant, recipient_id: int, message: str = "") -> Meetin
         or recipient.registration.status != RegistrationStatus.CONFIRMED
     ):
         raise B2BError(B2BError.Code.UNKNOWN_PERSON)
+    if not rules.may_request(settings, sender.profile.category, recipient.profile.category):
+        raise B2BError(B2BError.Code.CATEGORY_DENIED)
     now = utcnow()
     expire_event(event.id, now)
     between = db.session.scalars(
@@ -141,20 +143,28 @@ def _own_pending(participant: B2BParticipant, request_id: int) -> MeetingRequest
     return request
 
 
-def accept(participant: B2BParticipant, request_id: int) -> MeetingRequest:
-    """The recipient accepts: contact details are shared; the meeting gets a slot when the
+def accept(
+    participant: B2BParticipant, request_id: int, slot_id: int | None = None
+) -> MeetingRequest:
+    """The recipient accepts: contact details are shared. The meeting gets a slot when the
     organiser schedules (or at once, in the first common free slot, once the schedule is
-    published: `scheduling.place_late`)."""
+    published: `scheduling.place_late`); in the self-pick mode, in the slot the recipient
+    picks (`scheduling.place_picked`, under the same lock: refused if either is busy then)."""
     from eventapp.services.b2b import scheduling
 
     request = _own_pending(participant, request_id)
+    settings = settings_of(participant.registration.event)
+    self_pick = settings is not None and settings.slot_mode == rules.SELF_PICK
+    if self_pick and slot_id is None:
+        raise B2BError(B2BError.Code.PICK_SLOT, field="slot")
     request.status = RequestStatus.ACCEPTED
     request.answered_at = utcnow()
     db.session.flush()
+    if self_pick:
+        scheduling.place_picked(request, slot_id)
     notify.request_answered(request)
     events.record("b2b.request_accepted", event_id=request.event_id, request_id=request.id)
-    settings = settings_of(participant.registration.event)
-    if settings is not None and settings.published_at is not None:
+    if not self_pick and settings is not None and settings.published_at is not None:
         scheduling.place_late(request)
     return request
 

@@ -18,12 +18,11 @@ Rules:
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import joinedload
 
 from eventapp import events
 from eventapp.database import end_read, lock_event_row, own_transaction
@@ -38,14 +37,12 @@ from eventapp.models import (
     Meeting,
     MeetingRequest,
     MeetingSeat,
-    NetworkProfile,
-    Registration,
     RequestStatus,
     RunStatus,
     ScheduleRun,
     utcnow,
 )
-from eventapp.services.b2b import notify, scheduler
+from eventapp.services.b2b import availability, listing, notify, rules, scheduler
 from eventapp.services.b2b.errors import B2BError
 from eventapp.services.b2b.profiles import settings_of
 
@@ -112,7 +109,8 @@ def build_problem(event: Event) -> scheduler.Problem:
             )
         ).all()
     )
-    cap = settings.meeting_cap if settings else None
+    caps = rules.caps_of(settings, people)
+    in_sessions = availability.programme_busy(people, slots)  # the programme's sign-ups
     locked, existing = {}, {}
     for request_id, slot_id, table_id, is_locked in db.session.execute(
         select(Meeting.request_id, Meeting.slot_id, Meeting.table_id, Meeting.locked).where(
@@ -125,7 +123,11 @@ def build_problem(event: Event) -> scheduler.Problem:
         slots=[scheduler.Slot(s.id, s.block_id, s.position) for s in slots],
         tables=[scheduler.Table(t.id, t.location or None) for t in tables],
         participants=[
-            scheduler.Participant(p, cap, frozenset(set(unavailable.get(p) or ()) & slot_ids))
+            scheduler.Participant(
+                p,
+                caps.get(p),
+                frozenset((set(unavailable.get(p) or ()) | in_sessions.get(p, set())) & slot_ids),
+            )
             for p in sorted(people)
         ],
         requests=[scheduler.Request(r, a, b) for r, a, b in requests],
@@ -340,17 +342,25 @@ def _check_seat(event_id: int, pair, slot: B2BSlot, table: B2BTable, meeting_id=
     ):
         if slot.id in set(participant.unavailable or ()):
             raise B2BError(B2BError.Code.UNAVAILABLE)
-    settings = settings_of(db.session.get(Event, event_id))
-    if settings and settings.meeting_cap is not None and meeting_id is None:
-        counts = dict(
-            db.session.execute(
-                select(MeetingSeat.participant_id, func.count())
-                .where(MeetingSeat.participant_id.in_(pair))
-                .group_by(MeetingSeat.participant_id)
-            ).all()
-        )
-        if any(counts.get(p, 0) >= settings.meeting_cap for p in pair):
-            raise B2BError(B2BError.Code.CAP_REACHED)
+    if availability.programme_busy(pair, [slot]):  # in a programme session then
+        raise B2BError(B2BError.Code.UNAVAILABLE)
+    if meeting_id is None and _over_cap(event_id, pair):
+        raise B2BError(B2BError.Code.CAP_REACHED)
+
+
+def _over_cap(event_id: int, pair) -> bool:
+    """One of the two already has their cap of meetings (the event's, or their category's)."""
+    caps = rules.caps_of(settings_of(db.session.get(Event, event_id)), pair)
+    if all(caps.get(p) is None for p in pair):
+        return False
+    counts = dict(
+        db.session.execute(
+            select(MeetingSeat.participant_id, func.count())
+            .where(MeetingSeat.participant_id.in_(pair))
+            .group_by(MeetingSeat.participant_id)
+        ).all()
+    )
+    return any(caps.get(p) is not None and counts.get(p, 0) >= caps[p] for p in pair)
 
 
 def _slot_and_table(event_id: int, slot_id: int, table_id: int) -> tuple[B2BSlot, B2BTable]:
@@ -420,7 +430,6 @@ def place_late(request: MeetingRequest) -> Meeting | None:
     """A request accepted after the schedule was published: the first slot where both are free
     and available and a table is left (the lock is held by the caller). None if none is."""
     event = db.session.get(Event, request.event_id)
-    settings = settings_of(event)
     pair = (request.sender_id, request.recipient_id)
     taken = {
         s
@@ -428,19 +437,16 @@ def place_late(request: MeetingRequest) -> Meeting | None:
             select(MeetingSeat.slot_id).where(MeetingSeat.participant_id.in_(pair))
         )
     }
-    if settings and settings.meeting_cap is not None:
-        counts = {}
-        for (p,) in db.session.execute(
-            select(MeetingSeat.participant_id).where(MeetingSeat.participant_id.in_(pair))
-        ):
-            counts[p] = counts.get(p, 0) + 1
-        if any(counts.get(p, 0) >= settings.meeting_cap for p in pair):
-            return None
+    if _over_cap(event.id, pair):
+        return None
     away = set()
     for participant in db.session.scalars(
         select(B2BParticipant).where(B2BParticipant.id.in_(pair))
     ):
         away |= set(participant.unavailable or ())
+    slots = slots_of(event.id)
+    for busy in availability.programme_busy(pair, slots).values():
+        away |= busy
     tables = tables_of(event.id)
     used = set(
         db.session.execute(
@@ -448,7 +454,7 @@ def place_late(request: MeetingRequest) -> Meeting | None:
         ).all()
     )
     now = utcnow()
-    for slot in slots_of(event.id):
+    for slot in slots:
         if slot.id in taken or slot.id in away or slot.starts_at <= now:
             continue
         table = next((t for t in tables if (slot.id, t.id) not in used), None)
@@ -457,6 +463,66 @@ def place_late(request: MeetingRequest) -> Meeting | None:
             _changed(event.id, [meeting])
             return meeting
     return None
+
+
+def place_picked(request: MeetingRequest, slot_id: int | None) -> Meeting:
+    """Self-pick mode: the accepted request in the slot its recipient picked, at the first table
+    free there, locked (the event lock is held by the caller). Refused if the slot is not one of
+    the event's to come, or either person is busy, away or at their cap, or no table is left."""
+    slot = db.session.get(B2BSlot, slot_id) if slot_id else None
+    if slot is None or slot.event_id != request.event_id or slot.starts_at <= utcnow():
+        raise B2BError(B2BError.Code.PICK_SLOT, field="slot")
+    used = set(db.session.scalars(select(Meeting.table_id).where(Meeting.slot_id == slot.id)))
+    table = next((t for t in tables_of(request.event_id) if t.id not in used), None)
+    if table is None:
+        raise B2BError(B2BError.Code.SLOT_TAKEN, field="slot")
+    pair = (request.sender_id, request.recipient_id)
+    _check_seat(request.event_id, pair, slot, table)
+    meeting = _insert(request.event_id, request.id, pair, slot.id, table.id, locked=True)
+    _changed(request.event_id, [meeting])
+    return meeting
+
+
+def free_slots(me: B2BParticipant, others: list[B2BParticipant]) -> dict[int, list[B2BSlot]]:
+    """Per other person, the slots to come where both are free and available and a table is
+    left: what the self-pick mode offers when accepting (three queries, whatever the number)."""
+    if not others:
+        return {}
+    now = utcnow()
+    slots = [s for s in slots_of(me.event_id) if s.starts_at > now]
+    n_tables = len(tables_of(me.event_id))
+    full = {
+        slot_id
+        for slot_id, n in db.session.execute(
+            select(Meeting.slot_id, func.count())
+            .where(Meeting.event_id == me.event_id)
+            .group_by(Meeting.slot_id)
+        )
+        if n >= n_tables
+    }
+    busy: dict[int, set[int]] = {}
+    for pid, slot_id in db.session.execute(
+        select(MeetingSeat.participant_id, MeetingSeat.slot_id).where(
+            MeetingSeat.participant_id.in_([me.id, *(o.id for o in others)])
+        )
+    ):
+        busy.setdefault(pid, set()).add(slot_id)
+    people = {me.id, *(o.id for o in others)}
+    for pid, slot_ids in availability.programme_busy(people, slots).items():
+        busy.setdefault(pid, set()).update(slot_ids)
+    mine = busy.get(me.id, set()) | set(me.unavailable or ())
+    return {
+        other.id: [
+            s
+            for s in slots
+            if n_tables
+            and s.id not in full
+            and s.id not in mine
+            and s.id not in busy.get(other.id, set())
+            and s.id not in set(other.unavailable or ())
+        ]
+        for other in others
+    }
 
 
 def _changed(event_id: int, meetings: list[Meeting]) -> None:
@@ -472,7 +538,7 @@ def _notify_people(event_id: int, people: list[B2BParticipant]) -> None:
     if settings is None or settings.published_at is None:
         return  # a provisional schedule: nobody is told before publication
     for participant in {p.id: p for p in people}.values():
-        notify.agenda(participant, agenda_of(participant), changed=True)
+        notify.agenda(participant, listing.agenda_of(participant), changed=True)
     events.record("b2b.meeting_changed", event_id=event_id)
 
 
@@ -492,7 +558,7 @@ def publish(event: Event) -> int:
         )
     )
     for participant in people:
-        notify.agenda(participant, agenda_of(participant))
+        notify.agenda(participant, listing.agenda_of(participant))
     db.session.flush()
     return len(people)
 
@@ -500,93 +566,9 @@ def publish(event: Event) -> int:
 # --- reading ----------------------------------------------------------------------------------
 
 
-@dataclass
-class AgendaItem:
-    meeting_id: int
-    request_id: int
-    starts_at: datetime
-    ends_at: datetime
-    table_number: int
-    location: str
-    other: B2BParticipant
-    other_name: str
-    other_organisation: str
-
-
-def agenda_of(participant: B2BParticipant) -> list[AgendaItem]:
-    """The participant's meetings in time order, with the other person (one query)."""
-    me = participant.id
-    other = aliased(B2BParticipant)
-    rows = db.session.execute(
-        select(Meeting, B2BSlot, B2BTable, MeetingRequest, other)
-        .join(B2BSlot, B2BSlot.id == Meeting.slot_id)
-        .join(B2BTable, B2BTable.id == Meeting.table_id)
-        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
-        .join(
-            other,
-            or_(
-                (MeetingRequest.sender_id == me) & (other.id == MeetingRequest.recipient_id),
-                (MeetingRequest.recipient_id == me) & (other.id == MeetingRequest.sender_id),
-            ),
-        )
-        .options(joinedload(other.profile), joinedload(other.registration))
-        .order_by(B2BSlot.starts_at)
-    ).all()
-    return [
-        AgendaItem(
-            meeting.id,
-            request.id,
-            slot.starts_at,
-            slot.ends_at,
-            table.number,
-            table.location,
-            person,
-            person.registration.full_name,
-            person.profile.organisation_name,
-        )
-        for meeting, slot, table, request, person in rows
-    ]
-
-
-def meetings_by_slot(event_id: int) -> list[tuple[B2BSlot, list]]:
+def meetings_by_slot(event_id: int) -> list[tuple[B2BSlot, list[listing.MeetingRow]]]:
     """Every slot with its meetings (table order) and both people: the organiser's grid."""
-    a, b = aliased(B2BParticipant), aliased(B2BParticipant)
-    ra, rb = aliased(Registration), aliased(Registration)
-    pa, pb = aliased(NetworkProfile), aliased(NetworkProfile)
-    rows = db.session.execute(
-        select(
-            Meeting,
-            B2BTable,
-            ra.first_name,
-            ra.last_name,
-            pa.organisation_name,
-            rb.first_name,
-            rb.last_name,
-            pb.organisation_name,
-        )
-        .join(B2BTable, B2BTable.id == Meeting.table_id)
-        .join(MeetingRequest, MeetingRequest.id == Meeting.request_id)
-        .join(a, a.id == MeetingRequest.sender_id)
-        .join(b, b.id == MeetingRequest.recipient_id)
-        .join(ra, ra.id == a.registration_id)
-        .join(rb, rb.id == b.registration_id)
-        .join(pa, pa.id == a.profile_id)
-        .join(pb, pb.id == b.profile_id)
-        .where(Meeting.event_id == event_id)
-        .order_by(B2BTable.number)
-    ).all()
     by_slot: dict[int, list] = {}
-    from eventapp.text import person_name
-
-    for meeting, table, af, al, ao, bf, bl, bo in rows:
-        by_slot.setdefault(meeting.slot_id, []).append(
-            {
-                "meeting": meeting,
-                "table": table,
-                "a": person_name(af, al),
-                "a_org": ao,
-                "b": person_name(bf, bl),
-                "b_org": bo,
-            }
-        )
+    for row in listing.rows(db.session.execute(listing.with_people(event_id))):
+        by_slot.setdefault(row.slot.id, []).append(row)
     return [(slot, by_slot.get(slot.id, [])) for slot in slots_of(event_id)]

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from eventapp.extensions import db
 from eventapp.models import B2BParticipant, Meeting, MeetingRequest, RequestStatus, utcnow
+from eventapp.services.b2b import attendance
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class B2BCounts:
     accepted: int
     declined: int
     scheduled: int
+    held: int = 0  # the table check-in: meetings held, no-shows
+    no_shows: int = 0
 
     @property
     def placement_rate(self) -> float | None:
@@ -48,6 +51,7 @@ def counts(event_id: int) -> B2BCounts:
     scheduled = db.session.scalar(
         select(func.count()).select_from(Meeting).where(Meeting.event_id == event_id)
     )
+    marked = attendance.counts(event_id)
     return B2BCounts(
         profiles=profiles or 0,
         requests=total or 0,
@@ -55,4 +59,6 @@ def counts(event_id: int) -> B2BCounts:
         accepted=by_status.get("accepted", 0),
         declined=by_status.get("declined", 0),
         scheduled=scheduled or 0,
+        held=marked["held"],
+        no_shows=marked["no_show"],
     )
