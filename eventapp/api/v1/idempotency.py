@@ -22,7 +22,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from eventapp import database, problems
+from eventapp import database
 from eventapp.api.v1 import errors
 from eventapp.api.v1.auth import current_token
 from eventapp.database import own_transaction
@@ -128,7 +128,7 @@ def _run(view, kwargs):
         return make_response(view(**kwargs)), False
     except ServiceError as error:
         database.rollback_request()
-        return problems.problem(error), True
+        return errors.service_problem(error), True
     except HTTPException as error:
         database.rollback_request()
         return errors.http_problem(error), True

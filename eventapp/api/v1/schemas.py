@@ -6,6 +6,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from eventapp.api.v1.answering import answers_field
 from eventapp.models import ActorCategory, EventKind, Region
 from eventapp.services.events.data import TOP_LEVEL_KINDS
 
@@ -146,6 +147,7 @@ class AttendeeIn(Strict):
     language = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]))
     notify = fields.Boolean(load_default=True, metadata={"description": "E-mail the person."})
     override_capacity = fields.Boolean(load_default=False)
+    answers = answers_field(load_default=dict)
 
 
 class AttendeePatch(Strict):
@@ -155,6 +157,7 @@ class AttendeePatch(Strict):
     job_title = fields.String(**_text)
     category = fields.String(validate=validate.OneOf([str(c) for c in ActorCategory]))
     region = fields.String(allow_none=True, validate=validate.OneOf([str(r) for r in Region]))
+    answers = answers_field()
 
 
 class CancelIn(Strict):
