@@ -23,7 +23,7 @@ from eventapp.permissions import guard
 from eventapp.routing import IdConverter
 
 URL_PREFIX = "/api/v1"
-RESOURCES = ("public", "events", "attendees", "checkin", "reads")
+RESOURCES = ("public", "events", "attendees", "checkin", "reads", "programme", "invoices")
 _blueprints: list[SmorestBlueprint] = []
 
 SECURITY_SCHEMES = {"token": {"type": "http", "scheme": "bearer", "description": "An API token."}}

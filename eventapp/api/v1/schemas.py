@@ -213,3 +213,104 @@ class MailingOut(ma.Schema):
     send_at = fields.DateTime(allow_none=True)
     sent_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime(required=True)
+
+
+class Bilingual(ma.Schema):
+    fr = fields.String(required=True)
+    en = fields.String(required=True)
+
+
+class TrackOut(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.Nested(Bilingual, required=True)
+
+
+class PublicSessionOut(ma.Schema):
+    id = fields.Integer(required=True)
+    event_id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    title = fields.Nested(Bilingual, required=True)
+    description = fields.Nested(Bilingual, required=True)
+    track = fields.Nested(TrackOut, allow_none=True, required=True)
+    seat_limit = fields.Integer(allow_none=True, required=True)
+    starts_at = fields.DateTime(required=True)
+    ends_at = fields.DateTime(required=True)
+    room_id = fields.Integer(allow_none=True, required=True)
+    cancelled = fields.Boolean(required=True)
+    speaker_ids = fields.List(fields.Integer(), required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class PublishedSchedule(ma.Schema):
+    at = fields.DateTime(required=True)
+    starts_at = fields.DateTime(required=True)
+    ends_at = fields.DateTime(required=True)
+    room_id = fields.Integer(allow_none=True, required=True)
+    cancelled = fields.Boolean(required=True)
+
+
+class SessionOut(PublicSessionOut):
+    published = fields.Nested(
+        PublishedSchedule,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The published schedule (null: not published yet)."},
+    )
+
+
+class RoomOut(ma.Schema):
+    id = fields.Integer(required=True)
+    event_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    capacity = fields.Integer(allow_none=True, required=True)
+
+
+class PublicSpeakerOut(ma.Schema):
+    id = fields.Integer(required=True)
+    event_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    organisation = fields.String(required=True)
+    role = fields.String(required=True)
+    bio = fields.Nested(Bilingual, required=True)
+    session_ids = fields.List(fields.Integer(), required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class SpeakerOut(PublicSpeakerOut):
+    consent_listed = fields.Boolean(required=True)
+    registration_id = fields.Integer(allow_none=True, required=True)
+
+
+class VatLine(ma.Schema):
+    rate = fields.String(required=True)
+    taxable_cents = fields.Integer(required=True)
+    vat_cents = fields.Integer(required=True)
+
+
+class InvoiceOut(ma.Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={"description": "invoice, credit_note, quote"})
+    number = fields.String(required=True)
+    issue_date = fields.Date(required=True)
+    due_date = fields.Date(allow_none=True, required=True)
+    valid_until = fields.Date(allow_none=True, required=True)
+    language = fields.String(required=True)
+    event_id = fields.Integer(allow_none=True, required=True)
+    booking_id = fields.Integer(allow_none=True, required=True)
+    payment_id = fields.Integer(allow_none=True, required=True)
+    corrects_id = fields.Integer(allow_none=True, required=True)
+    corrects_number = fields.String(allow_none=True, required=True)
+    quote_id = fields.Integer(allow_none=True, required=True)
+    buyer_name = fields.String(required=True)
+    purchase_order = fields.String(allow_none=True, required=True)
+    payment_reference = fields.String(allow_none=True, required=True)
+    net_cents = fields.Integer(required=True)
+    vat_cents = fields.Integer(required=True)
+    total_cents = fields.Integer(required=True)
+    prepaid_cents = fields.Integer(required=True)
+    vat_breakdown = fields.List(fields.Nested(VatLine), required=True)
+    settled = fields.Boolean(
+        required=True, metadata={"description": "Paid (an invoice), refunded (a credit note)."}
+    )
+    created_at = fields.DateTime(required=True)
+    pdf = fields.String(required=True, metadata={"description": "The PDF's address."})
