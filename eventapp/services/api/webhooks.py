@@ -24,9 +24,7 @@ import hmac
 import logging
 import secrets
 import time as time_module
-from urllib.parse import urlsplit
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
@@ -44,6 +42,7 @@ from eventapp.models import (
     utcnow,
 )
 from eventapp.services import audit
+from eventapp.services.api import destinations
 from eventapp.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -76,11 +75,18 @@ class WebhookError(ServiceError):
 
     class Code(enum.StrEnum):
         BAD_URL = "bad_url"
+        CREDENTIALS = "credentials"
+        PRIVATE_ADDRESS = "private_address"
         NO_TYPE = "no_type"
         UNKNOWN_TYPE = "unknown_type"
 
     MESSAGES = {
         Code.BAD_URL: _l("Give the full address of the receiver, starting with https://."),
+        Code.CREDENTIALS: _l("Leave the user name and password out of the address."),
+        Code.PRIVATE_ADDRESS: _l(
+            "This address leads to a private or local network: webhooks go to public "
+            "addresses only."
+        ),
         Code.NO_TYPE: _l("Choose at least one kind of event."),
         Code.UNKNOWN_TYPE: _l("Unknown kind of event."),
     }
@@ -110,16 +116,23 @@ def verify(secret: str, headers, body: bytes, *, tolerance: int = 300, now=None)
 # --- endpoints ---------------------------------------------------------------------------------
 
 
-def _allow_http() -> bool:
-    return bool(current_app.config.get("WEBHOOK_ALLOW_HTTP", current_app.testing))
+REFUSALS = {
+    destinations.Reason.CREDENTIALS: WebhookError.Code.CREDENTIALS,
+    destinations.Reason.PRIVATE: WebhookError.Code.PRIVATE_ADDRESS,
+}
 
 
 def _check_url(url: str) -> str:
+    """A receiver's address: https (http in development), no credentials, not a private or
+    local network (services/api/destinations.py)."""
     url = (url or "").strip()
-    parts = urlsplit(url)
-    schemes = ("https", "http") if _allow_http() else ("https",)
-    if parts.scheme not in schemes or not parts.hostname or len(url) > 500 or parts.username:
+    if len(url) > 500:
         raise WebhookError(WebhookError.Code.BAD_URL, field="url")
+    try:
+        destinations.check_new(url)
+    except destinations.Refused as error:
+        code = REFUSALS.get(error.reason, WebhookError.Code.BAD_URL)
+        raise WebhookError(code, field="url") from None
     return url
 
 
