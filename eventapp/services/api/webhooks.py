@@ -60,10 +60,16 @@ EVENT_TYPES = {
     "registration.promoted": _l("A person was promoted from the waiting list"),
     "registration.offered": _l("A waiting-list place was offered"),
     "registration.moved": _l("A person was moved to another event"),
+    "registration.reconfirmed": _l("A cancelled registration was confirmed again"),
+    "booking.created": _l("A booking was made"),
+    "booking.cancelled": _l("A booking was cancelled (all its registrations)"),
     "checkin.created": _l("A person was checked in"),
     "checkin.undone": _l("A check-in was undone"),
     "payment.received": _l("A payment was received"),
+    "payment.refunded": _l("A payment was refunded"),
+    "payment.released": _l("An unpaid booking was released"),
     "event.published": _l("An event was published"),
+    "event.unpublished": _l("An event was unpublished"),
     "event.updated": _l("An event was changed"),
     "event.cancelled": _l("An event was cancelled"),
 }
@@ -176,7 +182,7 @@ def delete_endpoint(endpoint: WebhookEndpoint, *, user) -> None:
 
 
 def _resource(payload) -> str:
-    for key in ("registration_id", "payment_id", "event_id"):
+    for key in ("registration_id", "payment_id", "booking_id", "event_id"):
         if payload.get(key) is not None:
             return f"{key.removesuffix('_id')}:{payload[key]}"
     return ""
@@ -193,6 +199,10 @@ def _links(payload) -> dict:
                 event_id=event_id,
                 registration_id=payload["registration_id"],
             )
+        if payload.get("payment_id") is not None or payload.get("booking_id") is not None:
+            links["payments"] = external_url("v1_reads.payments", event_id=event_id)
+        if payload.get("booking_id") is not None and payload.get("registration_id") is None:
+            links["attendees"] = external_url("v1_attendees.attendee_list", event_id=event_id)
     return links
 
 
