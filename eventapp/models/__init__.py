@@ -1,6 +1,12 @@
 """The data model. Import models from here."""
 
-from eventapp.models.api import ApiToken, IdempotentRequest, WebhookDelivery, WebhookEndpoint
+from eventapp.models.api import (
+    ApiToken,
+    IdempotentRequest,
+    IdempotentSubject,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from eventapp.models.audit import AuditLog
 from eventapp.models.b2b import (
     B2BBlock,
@@ -117,6 +123,7 @@ __all__ = [
     "EventStatus",
     "FeeSettings",
     "IdempotentRequest",
+    "IdempotentSubject",
     "ImmutableDocument",
     "ImportUpload",
     "Invitation",
