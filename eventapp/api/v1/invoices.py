@@ -29,7 +29,7 @@ class InvoiceFilters(ma.Schema):
         validate=ma.validate.OneOf(STATUSES),
         metadata={"description": "paid, unpaid (invoices), credit_notes, quotes, or all."},
     )
-    event_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=2**31 - 1))
+    event_id = schemas.row_id()
     issued_from = ma.fields.Date(metadata={"description": "Issued on or after (YYYY-MM-DD)."})
     issued_to = ma.fields.Date(metadata={"description": "Issued on or before (YYYY-MM-DD)."})
 
