@@ -111,7 +111,7 @@ def test_the_settings_page_says_why_an_address_is_refused(client, factory, login
         data={"url": "https://169.254.169.254/latest/", "event_types": ["checkin.created"]},
     )
     assert page.status_code == 422
-    assert "private or local network" in page.get_data(as_text=True)
+    assert "réseau privé ou local" in page.get_data(as_text=True)  # French, the default
 
 
 def test_a_name_that_resolves_to_loopback_at_delivery_is_not_sent(app, factory, dns, monkeypatch):
