@@ -194,3 +194,19 @@ def test_invoices_need_their_scope_and_stay_the_organisations(factory, api_for, 
     assert stranger.get("/api/v1/invoices").json["items"] == []
     assert stranger.get(f"/api/v1/invoices/{first}").status_code == 404
     assert stranger.get(f"/api/v1/invoices/{first}/pdf").status_code == 404
+
+
+def test_a_page_of_invoices_costs_a_fixed_number_of_queries(factory, api_for, invoices):
+    org, event = invoices["org"], invoices["event"]
+    api = api_for(factory.user(org), org, scopes=["invoices:read"])
+
+    def cost():
+        with count_queries(db.engine) as queries:
+            assert api.get("/api/v1/invoices").status_code == 200
+        return len(queries)
+
+    cost()  # the token's first use is written once a minute: not a cost of the page
+    before = cost()
+    for n in range(3):
+        issued_invoice(org, event, factory.registration(event), reference=f"EV-API-01{n}")
+    assert cost() == before

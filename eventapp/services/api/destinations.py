@@ -166,7 +166,9 @@ class Target:
                 headers={**headers, "Host": self.parsed.host_header},
                 redirect=False,
                 retries=False,
+                preload_content=False,  # the status is all we read, not a body of any size
             )
+            response.close()
             return response.status
         finally:
             pool.close()
