@@ -181,6 +181,11 @@ class Config:
     PAYMENT_REFERENCE_SECRET = os.environ.get("PAYMENT_REFERENCE_SECRET")
     PAYMENT_RELEASE_SECONDS = int(os.environ.get("PAYMENT_RELEASE_SECONDS", "300"))
 
+    # Webhooks (issue 17) go to public https addresses only (services/api/destinations.py);
+    # development and tests may send to a receiver on loopback, over plain http.
+    WEBHOOK_ALLOW_LOOPBACK = False
+    WEBHOOK_ALLOW_HTTP = False
+
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
@@ -189,6 +194,8 @@ class DevelopmentConfig(Config):
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
     DEV_OUTBOX_PAGE = _bool("DEV_OUTBOX_PAGE", True)
     WARN_HOST_MISMATCH = True
+    WEBHOOK_ALLOW_LOOPBACK = True
+    WEBHOOK_ALLOW_HTTP = True
 
 
 class TestingConfig(Config):
@@ -208,6 +215,8 @@ class TestingConfig(Config):
     # Jobs run in the test process once the response is over (eventapp/jobs/dispatch.py): the
     # test client runs them when it returns, the live server when it has sent the response.
     JOBS_EAGER = True
+    WEBHOOK_ALLOW_LOOPBACK = True  # the local receiver of tests/api
+    WEBHOOK_ALLOW_HTTP = True
 
 
 class ProductionConfig(Config):
@@ -236,6 +245,12 @@ class ProductionConfig(Config):
             # Else every e-mail and calendar file links to http://127.0.0.1:5000.
             raise RuntimeError(
                 "ProductionConfig needs BASE_URL, the public address (https://events.example.fr)."
+            )
+        if config.get("WEBHOOK_ALLOW_LOOPBACK") or config.get("WEBHOOK_ALLOW_HTTP"):
+            # A webhook to 127.0.0.1 reaches the server's own services (SSRF).
+            raise RuntimeError(
+                "ProductionConfig sends webhooks to public https addresses only: unset "
+                "WEBHOOK_ALLOW_LOOPBACK and WEBHOOK_ALLOW_HTTP."
             )
         storage = config.get("RATELIMIT_STORAGE_URI") or "memory://"
         if config.get("RATELIMIT_ENABLED") and storage.startswith("memory://"):

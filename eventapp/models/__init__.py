@@ -1,6 +1,12 @@
 """The data model. Import models from here."""
 
-from eventapp.models.api import ApiToken, IdempotentRequest, WebhookDelivery, WebhookEndpoint
+from eventapp.models.api import (
+    ApiToken,
+    IdempotentRequest,
+    IdempotentSubject,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from eventapp.models.audit import AuditLog
 from eventapp.models.b2b import (
     Attendance,
@@ -121,6 +127,7 @@ __all__ = [
     "EventStatus",
     "FeeSettings",
     "IdempotentRequest",
+    "IdempotentSubject",
     "ImmutableDocument",
     "ImportUpload",
     "Invitation",

@@ -65,6 +65,21 @@ class IdempotentRequest(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class IdempotentSubject(Base):
+    """A registration whose personal data a kept answer (IdempotentRequest.body) holds: when
+    the person is erased, the answer goes at once (api/v1/idempotency.py), not after 24 hours.
+    No personal data itself; deleted with its answer."""
+
+    __tablename__ = "idempotent_subject"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("idempotent_request.id", ondelete="CASCADE"), primary_key=True
+    )
+    # No foreign key: the answer must go with the person even if the row is deleted first.
+    registration_id: Mapped[int] = mapped_column(primary_key=True, index=True)
+    event_id: Mapped[int] = mapped_column(index=True)
+
+
 class WebhookEndpoint(Base):
     """Where an organisation wants to hear about its events: a URL, the event types, the
     secret that signs each delivery (shown once), optionally some events only."""

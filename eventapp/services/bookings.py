@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select, update
 from sqlalchemy.orm import selectinload
 
+from eventapp import events as domain_events
 from eventapp.extensions import db
 from eventapp.models import (
     Booking,
@@ -169,6 +170,12 @@ def book(
     if result.booking is not None:
         db.session.flush()
         notify_booking(result.booking, "created")
+        domain_events.record(
+            "booking.created",
+            event_id=result.booking.event_id,
+            booking_id=result.booking.id,
+            registrations=len(result.created),
+        )
         wanted = {normalise_email(address) for address in own_links} - {result.booking.email}
         for outcome in result.created:
             if outcome.registration.email in wanted:

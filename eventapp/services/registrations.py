@@ -375,9 +375,31 @@ def cancel(
         registration_id=registration.id,
         previous_status="confirmed" if was_confirmed else "waitlisted",
     )
+    _record_booking_cancelled(registration)
     if not held_a_seat:
         return []
     return offers.fill_free_seats(event, user=user)
+
+
+def _record_booking_cancelled(registration: Registration) -> None:
+    """The booking's last live registration is cancelled: the booking is (a webhook event)."""
+    if registration.booking_id is None:
+        return
+    live = db.session.scalar(
+        select(Registration.id)
+        .where(
+            Registration.booking_id == registration.booking_id,
+            Registration.status != RegistrationStatus.CANCELLED,
+        )
+        .limit(1)
+    )
+    if live is None:
+        booking = db.session.get(Booking, registration.booking_id)
+        domain_events.record(
+            "booking.cancelled",
+            event_id=booking.event_id or registration.event_id,
+            booking_id=booking.id,
+        )
 
 
 def promote(

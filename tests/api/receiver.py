@@ -24,7 +24,8 @@ class Received:
 class Receiver:
     url: str = ""
     received: list[Received] = field(default_factory=list)
-    # Answers to give, in order ("sleep" waits past the timeout); 200 once they run out.
+    # Answers to give, in order ("sleep" waits past the timeout, (status, headers) sends
+    # headers too); 200 once they run out.
     script: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -34,10 +35,13 @@ class Receiver:
         with self.lock:
             self.received.append(Received(dict(request.headers), body))
             answer = self.script.pop(0) if self.script else 200
+        headers = {}
         if answer == "sleep":
             time.sleep(1.5)
             answer = 200
-        return Response("ok", status=answer)(environ, start_response)
+        elif isinstance(answer, tuple):
+            answer, headers = answer
+        return Response("ok", status=answer, headers=headers)(environ, start_response)
 
 
 @contextmanager

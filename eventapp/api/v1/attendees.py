@@ -9,7 +9,7 @@ from flask import abort, current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from eventapp.api.v1 import paging, present, schemas
+from eventapp.api.v1 import answering, paging, present, schemas
 from eventapp.api.v1.core import blueprint
 from eventapp.api.v1.idempotency import DOC as IDEMPOTENCY
 from eventapp.api.v1.idempotency import idempotent
@@ -57,14 +57,17 @@ def attendee_list(event, scope, **args):
 @bp.alt_response(200, schema=schemas.AttendeeOut, description="Already registered")
 def attendee_create(body, event):
     """Register a person (the seat rule decides confirmed or waiting list; over capacity only
-    with `override_capacity`). An e-mail already registered creates nothing: 200 with the
-    existing registration."""
+    with `override_capacity`), with their `answers` to the event's questions (validated as the
+    organiser's form does; an option whose places are taken is a 409). An e-mail already
+    registered creates nothing: 200 with the existing registration, answers unchanged."""
     if event.is_tour:
         abort(404)
     if event.status == EventStatus.CANCELLED:
         abort(409, _("This event is cancelled."))
     notify = body.pop("notify")
     override = body.pop("override_capacity")
+    sent = body.pop("answers")
+    submitted = answering.validated(event, None, sent) if sent else []
     person = Participant(
         **body,
         consent_at=utcnow(),
@@ -78,6 +81,8 @@ def attendee_create(body, event):
         override_capacity=override,
         notify=notify,
     )
+    if outcome.created and submitted:
+        answering.save(outcome.registration, submitted, user=current_actor().user)
     return present.attendee(outcome.registration), 201 if outcome.created else 200
 
 
@@ -97,10 +102,17 @@ def attendee_read(event, registration):
 @bp.arguments(schemas.AttendeePatch, arg_name="body")
 @bp.response(200, schemas.AttendeeOut)
 def attendee_update(body, event, registration):
-    """Correct a person's name, organisation, job title, category or region."""
+    """Correct a person's name, organisation, job title, category or region, and their
+    `answers` (those sent; the others are kept). Answers are validated as the organiser's form
+    does; an option whose places are taken is a 409."""
     if registration.anonymised_at is not None:
         abort(409, _("This registration was anonymised."))
-    registration_service.update_details(registration, body, user=current_actor().user)
+    sent = body.pop("answers", None)
+    submitted = answering.validated(registration.event, registration, sent) if sent else []
+    user = current_actor().user
+    registration_service.update_details(registration, body, user=user)
+    if submitted:
+        answering.save(registration, submitted, user=user)
     return present.attendee(registration)
 
 

@@ -17,13 +17,13 @@ from flask import current_app, render_template
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 
-from eventapp.api.v1 import auth, errors, paging
+from eventapp.api.v1 import auth, errors, idempotency, paging
 from eventapp.extensions import csrf, limiter
 from eventapp.permissions import guard
 from eventapp.routing import IdConverter
 
 URL_PREFIX = "/api/v1"
-RESOURCES = ("public", "events", "attendees", "checkin", "reads")
+RESOURCES = ("public", "events", "attendees", "checkin", "reads", "programme", "invoices")
 _blueprints: list[SmorestBlueprint] = []
 
 SECURITY_SCHEMES = {"token": {"type": "http", "scheme": "bearer", "description": "An API token."}}
@@ -125,3 +125,4 @@ def init_app(app) -> None:
     app.extensions["eventapp.api"] = api
     auth.init_app(app)
     errors.init_app(app)
+    idempotency.init_app(app)

@@ -9,8 +9,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, NotFound
 
+from eventapp import problems
 from eventapp.errors import MESSAGES, _seconds_until_allowed
 from eventapp.problems import PROBLEM_TYPE
+from eventapp.services.errors import ServiceError
 
 # marshmallow's and webargs' own messages, translated (the others are ours, translated at
 # the source).
@@ -126,8 +128,25 @@ def http_problem(error: HTTPException):
     return response
 
 
+def service_problem(error: ServiceError):
+    """A rule error (services/errors.py) as the app's one problem shape, with `errors` when it
+    names the input it is about (a dotted path: "answers.diet" is {"answers": {"diet": ...}}),
+    as webargs names invalid input."""
+    response = problems.problem(error)
+    if error.field:
+        body = response.get_json()
+        *path, last = error.field.split(".")
+        errors = {last: [error.message]}
+        for name in reversed(path):
+            errors = {name: errors}
+        body["errors"] = {"json": errors}
+        response.set_data(jsonify(body).get_data())
+    return response
+
+
 def init_blueprint(bp) -> None:
     bp.register_error_handler(HTTPException, http_problem)
+    bp.register_error_handler(ServiceError, service_problem)
 
 
 def init_app(app) -> None:

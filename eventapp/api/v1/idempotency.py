@@ -8,7 +8,12 @@ The key is claimed in a transaction of its own before the view runs (the unique 
 (token, key) settles a race); a success's answer is written in the request's own
 transaction, with the change (a failed commit leaves no answer to replay); an error's after
 the request's rollback. A claim left running for longer than STALE (the process died) is
-taken over."""
+taken over.
+
+A kept answer may show a person (an attendee's name, e-mail, answers): the registrations it
+shows are its subjects (IdempotentSubject, noted by present.py through `holds`), and erasing
+one of them (the `registration.erased` and `privacy.purged` domain events) deletes the answer
+in the erasure's own transaction, not 24 hours later."""
 
 from __future__ import annotations
 
@@ -16,18 +21,19 @@ import functools
 import hashlib
 from datetime import timedelta
 
-from flask import make_response, request
+from flask import g, has_request_context, make_response, request
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
-from eventapp import database, problems
+from eventapp import database
+from eventapp import events as domain_events
 from eventapp.api.v1 import errors
 from eventapp.api.v1.auth import current_token
 from eventapp.database import own_transaction
 from eventapp.extensions import db
-from eventapp.models import IdempotentRequest, utcnow
+from eventapp.models import IdempotentRequest, IdempotentSubject, utcnow
 from eventapp.services.errors import ServiceError
 
 HEADER = "Idempotency-Key"
@@ -35,6 +41,7 @@ KEEP = timedelta(hours=24)
 STALE = timedelta(minutes=5)
 NOT_KEPT = (409, 429)
 REPLAYED_HEADERS = ("Content-Type", "Location")
+_SUBJECTS = "api_idempotent_subjects"
 
 DOC = {
     "parameters": [
@@ -128,10 +135,29 @@ def _run(view, kwargs):
         return make_response(view(**kwargs)), False
     except ServiceError as error:
         database.rollback_request()
-        return problems.problem(error), True
+        return errors.service_problem(error), True
     except HTTPException as error:
         database.rollback_request()
         return errors.http_problem(error), True
+
+
+def holds(registrations) -> None:
+    """The answer being made shows these registrations' personal data (present.py says so of
+    every attendee it shows): a kept answer goes with their erasure."""
+    if has_request_context():
+        g.setdefault(_SUBJECTS, {}).update({r.id: r.event_id for r in registrations})
+
+
+def _keep(where, response) -> None:
+    """Write the answer on its claim, with the registrations it shows."""
+    db.session.execute(update(IdempotentRequest).where(*where).values(**_values(response)))
+    subjects = g.pop(_SUBJECTS, {})
+    if subjects:
+        request_id = db.session.scalar(select(IdempotentRequest.id).where(*where))
+        db.session.add_all(
+            IdempotentSubject(request_id=request_id, registration_id=rid, event_id=eid)
+            for rid, eid in sorted(subjects.items())
+        )
 
 
 def _values(response) -> dict:
@@ -159,6 +185,7 @@ def idempotent(view):
         if early is not None:
             return early
         where = (IdempotentRequest.token_id == token.id, IdempotentRequest.key == key)
+        g.pop(_SUBJECTS, None)
         try:
             response, failed = _run(view, kwargs)
         except BaseException:
@@ -176,11 +203,9 @@ def idempotent(view):
             if not failed:
                 database.rollback_request()
             with own_transaction():
-                db.session.execute(
-                    update(IdempotentRequest).where(*where).values(**_values(response))
-                )
+                _keep(where, response)
         else:  # with the change, in the request's transaction
-            db.session.execute(update(IdempotentRequest).where(*where).values(**_values(response)))
+            _keep(where, response)
         return response
 
     return wrapper
@@ -193,3 +218,21 @@ def prune(now=None) -> int:
         return db.session.execute(
             delete(IdempotentRequest).where(IdempotentRequest.expires_at < now)
         ).rowcount
+
+
+def _forget(event: domain_events.DomainEvent) -> None:
+    """Before the erasure commits: the kept answers showing the erased people go with it."""
+    if event.name == "registration.erased":
+        shown = IdempotentSubject.registration_id == event["registration_id"]
+    else:  # privacy.purged: the event's registrations
+        shown = IdempotentSubject.event_id == event["event_id"]
+    db.session.execute(
+        delete(IdempotentRequest)
+        .where(IdempotentRequest.id.in_(select(IdempotentSubject.request_id).where(shown)))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def init_app(app) -> None:
+    for name in ("registration.erased", "privacy.purged"):
+        domain_events.subscribe(name, _forget, phase="before_commit")

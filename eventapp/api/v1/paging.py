@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 import marshmallow as ma
 from flask import request
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Row, Select, and_, or_
 
 from eventapp.extensions import db
 from eventapp.routing import MAX_ID
@@ -81,6 +81,18 @@ class Page:
     next_cursor: str | None
 
 
+def _rows(statement: Select) -> list:
+    """The models a statement selects, or its rows when it selects more than one column
+    (the model first: a document and its computed flags)."""
+    if len(statement.column_descriptions) > 1:
+        return list(db.session.execute(statement).all())
+    return list(db.session.scalars(statement))
+
+
+def _model(item):
+    return item[0] if isinstance(item, Row) else item
+
+
 def by_id(statement: Select, id_column, args: dict) -> Page:
     """A page of `statement` in id order."""
     limit = args["limit"]
@@ -89,10 +101,10 @@ def by_id(statement: Select, id_column, args: dict) -> Page:
         if kind != "id" or not isinstance(last, int) or not 0 <= last <= MAX_ID:
             raise BadCursor
         statement = statement.where(id_column > last)
-    rows = list(db.session.scalars(statement.order_by(id_column).limit(limit + 1)))
+    rows = _rows(statement.order_by(id_column).limit(limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
-    return Page(rows, _encode(["id", rows[-1].id]) if more else None)
+    return Page(rows, _encode(["id", _model(rows[-1]).id]) if more else None)
 
 
 def by_modification(statement: Select, time_column, id_column, args: dict) -> Page:
@@ -111,13 +123,14 @@ def by_modification(statement: Select, time_column, id_column, args: dict) -> Pa
         statement = statement.where(
             or_(time_column > when, and_(time_column == when, id_column > last))
         )
-    rows = list(db.session.scalars(statement.order_by(time_column, id_column).limit(limit + 1)))
+    rows = _rows(statement.order_by(time_column, id_column).limit(limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = None
     if more:
-        last_row = rows[-1]
-        cursor = _encode([last_row.updated_at.astimezone(UTC).isoformat(), last_row.id])
+        last_row = _model(rows[-1])
+        stamp = getattr(last_row, time_column.key)
+        cursor = _encode([stamp.astimezone(UTC).isoformat(), last_row.id])
     return Page(rows, cursor)
 
 

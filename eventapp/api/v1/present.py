@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
+from eventapp.api.v1 import idempotency
 from eventapp.extensions import db
 from eventapp.models import Event, Question, Registration
 from eventapp.questions.answers import answers_of
@@ -48,7 +49,9 @@ def availability(events: Sequence[Event]) -> list[dict]:
 
 def attendees(rows: Sequence[Registration]) -> list[dict]:
     """The registrations with their answers (not those to sensitive questions), by question
-    identifier: two queries for the whole page."""
+    identifier: two queries for the whole page. (A kept idempotent answer showing them goes
+    with their erasure: `idempotency.holds`.)"""
+    idempotency.holds(rows)
     answers = answers_of(rows)
     question_ids = {qid for held in answers.values() for qid in held}
     identifiers = {}

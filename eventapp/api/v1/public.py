@@ -15,7 +15,9 @@ bp = blueprint("public", "Published events, tours and their availability (no tok
 EventPage = paging.page_schema(schemas.EventOut, "PublicEventPage")
 
 
-def _published(event_id: int) -> Event:
+def published_event(event_id: int) -> Event:
+    """A published (or once published: cancelled, closed) event, else 404: drafts are their
+    organisers' only."""
     event = db.session.get(Event, event_id)
     if event is None or event.status == EventStatus.DRAFT:
         abort(404)
@@ -37,7 +39,7 @@ def public_events(**args):
 @bp.response(200, schemas.EventOut)
 def public_event(event_id):
     """One published event."""
-    return present.event(_published(event_id))
+    return present.event(published_event(event_id))
 
 
 @bp.route("/public/events/<id:event_id>/availability", methods=["GET"])
@@ -45,7 +47,7 @@ def public_event(event_id):
 @bp.response(200, schemas.Availability)
 def public_availability(event_id):
     """Seats: capacity, confirmed, waiting list, free seats, whether registration is open."""
-    return present.availability([_published(event_id)])[0]
+    return present.availability([published_event(event_id)])[0]
 
 
 @bp.route("/public/tours/<id:event_id>", methods=["GET"])
@@ -53,7 +55,7 @@ def public_availability(event_id):
 @bp.response(200, schemas.TourOut)
 def public_tour(event_id):
     """A tour with its published stages, in tour order."""
-    tour = _published(event_id)
+    tour = published_event(event_id)
     if tour.kind != EventKind.TOUR:
         abort(404)
     stages = db.session.scalars(

@@ -3,9 +3,12 @@ send (load). Unknown fields in a body are refused (422), so a typo is not silent
 
 from __future__ import annotations
 
+import copy
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from eventapp.api.v1.answering import answers_field
 from eventapp.models import ActorCategory, EventKind, Region
 from eventapp.services.events.data import TOP_LEVEL_KINDS
 
@@ -16,8 +19,10 @@ class Strict(ma.Schema):
 
 
 class Title(ma.Schema):
-    fr = fields.String()
-    en = fields.String()
+    """A text in French and English (English may be empty)."""
+
+    fr = fields.String(required=True)
+    en = fields.String(required=True)
 
 
 class EventOut(ma.Schema):
@@ -49,44 +54,62 @@ class TourOut(EventOut):
     stages = fields.List(fields.Nested(EventOut), required=True)
 
 
-_text = {"validate": validate.Length(max=200)}
+def one_of(values) -> validate.OneOf:
+    return validate.OneOf([str(v) for v in values])
+
+
+def text(max_length: int = 200, **kwargs) -> fields.String:
+    return fields.String(validate=validate.Length(max=max_length), **kwargs)
+
+
+def name(max_length: int = 200, **kwargs) -> fields.String:
+    """A text that may not be empty."""
+    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+
+
+def row_id(**kwargs) -> fields.Integer:
+    return fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), **kwargs)
+
+
+def optional(**kwargs) -> dict:
+    """A field a body may leave out (None when it does) or send as null."""
+    return {"load_default": None, "allow_none": True, **kwargs}
+
+
+def patch_of(schema: type[ma.Schema], class_name: str, *, exclude=()) -> type[ma.Schema]:
+    """The PATCH body of a POST body: the same fields and rules, none required, none filled
+    in when left out (only what is sent changes)."""
+    declared = {}
+    for field_name, field in schema._declared_fields.items():
+        if field_name in exclude:
+            continue
+        field = copy.copy(field)
+        field.required = False
+        field.load_default = ma.missing
+        declared[field_name] = field
+    return type(class_name, (Strict,), declared)
 
 
 class EventIn(Strict):
     kind = fields.String(
         load_default=str(EventKind.CONGRESS),
-        validate=validate.OneOf([str(k) for k in TOP_LEVEL_KINDS if k != EventKind.TOUR]),
+        validate=one_of(k for k in TOP_LEVEL_KINDS if k != EventKind.TOUR),
     )
-    title_fr = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    title_en = fields.String(load_default="", **_text)
-    description_fr = fields.String(load_default="", validate=validate.Length(max=20000))
-    description_en = fields.String(load_default="", validate=validate.Length(max=20000))
+    title_fr = name(required=True)
+    title_en = text(load_default="")
+    description_fr = text(20000, load_default="")
+    description_en = text(20000, load_default="")
     starts_at = fields.AwareDateTime(required=True)
     ends_at = fields.AwareDateTime(required=True)
-    venue = fields.String(load_default=None, allow_none=True, **_text)
-    city = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
-    region = fields.String(
-        load_default=None, allow_none=True, validate=validate.OneOf([str(r) for r in Region])
-    )
-    capacity = fields.Integer(
-        load_default=None, allow_none=True, validate=validate.Range(min=0, max=1_000_000)
-    )
-    registration_opens_at = fields.AwareDateTime(load_default=None, allow_none=True)
-    registration_closes_at = fields.AwareDateTime(load_default=None, allow_none=True)
+    venue = text(**optional())
+    city = text(120, **optional())
+    region = fields.String(validate=one_of(Region), **optional())
+    capacity = fields.Integer(validate=validate.Range(min=0, max=1_000_000), **optional())
+    registration_opens_at = fields.AwareDateTime(**optional())
+    registration_closes_at = fields.AwareDateTime(**optional())
 
 
-class EventPatch(Strict):
-    title_fr = fields.String(validate=validate.Length(min=1, max=200))
-    title_en = fields.String(**_text)
-    description_fr = fields.String(validate=validate.Length(max=20000))
-    description_en = fields.String(validate=validate.Length(max=20000))
-    starts_at = fields.AwareDateTime()
-    ends_at = fields.AwareDateTime()
-    venue = fields.String(allow_none=True, **_text)
-    city = fields.String(allow_none=True, validate=validate.Length(max=120))
-    capacity = fields.Integer(allow_none=True, validate=validate.Range(min=0, max=1_000_000))
-    registration_opens_at = fields.AwareDateTime(allow_none=True)
-    registration_closes_at = fields.AwareDateTime(allow_none=True)
+EventPatch = patch_of(EventIn, "EventPatch", exclude=("kind", "region"))
 
 
 class AttendeeOut(ma.Schema):
@@ -120,7 +143,7 @@ class AttendeeArgs(ma.Schema):
         load_default="all",
         validate=validate.OneOf(["live", "confirmed", "waitlisted", "pending", "cancelled", "all"]),
     )
-    category = fields.String(validate=validate.OneOf([str(c) for c in ActorCategory]))
+    category = fields.String(validate=one_of(ActorCategory))
     checked_in = fields.String(validate=validate.OneOf(["yes", "no"]))
     answer = fields.String(
         validate=validate.Regexp(r"^[1-9][0-9]{0,9}:[a-z0-9_]{1,40}$"),
@@ -128,33 +151,24 @@ class AttendeeArgs(ma.Schema):
     )
 
 
-_name = {"required": True, "validate": validate.Length(min=1, max=100)}
-
-
 class AttendeeIn(Strict):
-    first_name = fields.String(**_name)
-    last_name = fields.String(**_name)
+    first_name = name(100, required=True)
+    last_name = name(100, required=True)
     email = fields.Email(required=True, validate=validate.Length(max=254))
-    category = fields.String(
-        required=True, validate=validate.OneOf([str(c) for c in ActorCategory])
-    )
-    organisation_name = fields.String(load_default="", **_text)
-    job_title = fields.String(load_default="", **_text)
-    region = fields.String(
-        load_default=None, allow_none=True, validate=validate.OneOf([str(r) for r in Region])
-    )
+    category = fields.String(required=True, validate=one_of(ActorCategory))
+    organisation_name = text(load_default="")
+    job_title = text(load_default="")
+    region = fields.String(validate=one_of(Region), **optional())
     language = fields.String(load_default="fr", validate=validate.OneOf(["fr", "en"]))
     notify = fields.Boolean(load_default=True, metadata={"description": "E-mail the person."})
     override_capacity = fields.Boolean(load_default=False)
+    answers = answers_field(load_default=dict)
 
 
-class AttendeePatch(Strict):
-    first_name = fields.String(validate=validate.Length(min=1, max=100))
-    last_name = fields.String(validate=validate.Length(min=1, max=100))
-    organisation_name = fields.String(**_text)
-    job_title = fields.String(**_text)
-    category = fields.String(validate=validate.OneOf([str(c) for c in ActorCategory]))
-    region = fields.String(allow_none=True, validate=validate.OneOf([str(r) for r in Region]))
+# What an organiser may correct (the e-mail is the registration's key).
+AttendeePatch = patch_of(
+    AttendeeIn, "AttendeePatch", exclude=("email", "language", "notify", "override_capacity")
+)
 
 
 class CancelIn(Strict):
@@ -162,7 +176,7 @@ class CancelIn(Strict):
 
 
 class MoveIn(Strict):
-    to_event_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    to_event_id = row_id(required=True)
     notify = fields.Boolean(load_default=True)
     override_capacity = fields.Boolean(load_default=False)
 
@@ -172,9 +186,9 @@ class MoveOut(ma.Schema):
 
 
 class CheckinIn(Strict):
-    registration_id = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    ticket_code = fields.String(validate=validate.Length(min=1, max=200))
-    desk = fields.String(load_default="API", validate=validate.Length(max=40))
+    registration_id = row_id()
+    ticket_code = name()
+    desk = text(40, load_default="API")
 
     @ma.validates_schema
     def _one_of(self, data, **_kwargs):
@@ -210,3 +224,99 @@ class MailingOut(ma.Schema):
     send_at = fields.DateTime(allow_none=True)
     sent_at = fields.DateTime(allow_none=True)
     created_at = fields.DateTime(required=True)
+
+
+class TrackOut(ma.Schema):
+    id = fields.Integer(required=True)
+    name = fields.Nested(Title, required=True)
+
+
+class PublicSessionOut(ma.Schema):
+    id = fields.Integer(required=True)
+    event_id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    title = fields.Nested(Title, required=True)
+    description = fields.Nested(Title, required=True)
+    track = fields.Nested(TrackOut, allow_none=True, required=True)
+    seat_limit = fields.Integer(allow_none=True, required=True)
+    starts_at = fields.DateTime(required=True)
+    ends_at = fields.DateTime(required=True)
+    room_id = fields.Integer(allow_none=True, required=True)
+    cancelled = fields.Boolean(required=True)
+    speaker_ids = fields.List(fields.Integer(), required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class PublishedSchedule(ma.Schema):
+    at = fields.DateTime(required=True)
+    starts_at = fields.DateTime(required=True)
+    ends_at = fields.DateTime(required=True)
+    room_id = fields.Integer(allow_none=True, required=True)
+    cancelled = fields.Boolean(required=True)
+
+
+class SessionOut(PublicSessionOut):
+    published = fields.Nested(
+        PublishedSchedule,
+        allow_none=True,
+        required=True,
+        metadata={"description": "The published schedule (null: not published yet)."},
+    )
+
+
+class RoomOut(ma.Schema):
+    id = fields.Integer(required=True)
+    event_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    capacity = fields.Integer(allow_none=True, required=True)
+
+
+class PublicSpeakerOut(ma.Schema):
+    id = fields.Integer(required=True)
+    event_id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    organisation = fields.String(required=True)
+    role = fields.String(required=True)
+    bio = fields.Nested(Title, required=True)
+    session_ids = fields.List(fields.Integer(), required=True)
+    updated_at = fields.DateTime(required=True)
+
+
+class SpeakerOut(PublicSpeakerOut):
+    consent_listed = fields.Boolean(required=True)
+    registration_id = fields.Integer(allow_none=True, required=True)
+
+
+class VatLine(ma.Schema):
+    rate = fields.String(required=True)
+    taxable_cents = fields.Integer(required=True)
+    vat_cents = fields.Integer(required=True)
+
+
+class InvoiceOut(ma.Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True, metadata={"description": "invoice, credit_note, quote"})
+    number = fields.String(required=True)
+    issue_date = fields.Date(required=True)
+    due_date = fields.Date(allow_none=True, required=True)
+    valid_until = fields.Date(allow_none=True, required=True)
+    language = fields.String(required=True)
+    event_id = fields.Integer(allow_none=True, required=True)
+    booking_id = fields.Integer(allow_none=True, required=True)
+    payment_id = fields.Integer(allow_none=True, required=True)
+    corrects_id = fields.Integer(allow_none=True, required=True)
+    corrects_number = fields.String(allow_none=True, required=True)
+    quote_id = fields.Integer(allow_none=True, required=True)
+    buyer_name = fields.String(required=True)
+    purchase_order = fields.String(allow_none=True, required=True)
+    payment_reference = fields.String(allow_none=True, required=True)
+    net_cents = fields.Integer(required=True)
+    vat_cents = fields.Integer(required=True)
+    total_cents = fields.Integer(required=True)
+    prepaid_cents = fields.Integer(required=True)
+    vat_breakdown = fields.List(fields.Nested(VatLine), required=True)
+    settled = fields.Boolean(
+        required=True, metadata={"description": "Paid (an invoice), refunded (a credit note)."}
+    )
+    created_at = fields.DateTime(required=True)
+    pdf = fields.String(required=True, metadata={"description": "The PDF's address."})

@@ -9,7 +9,7 @@ import json
 import time as time_module
 from datetime import datetime, timedelta
 
-import requests
+import urllib3
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
@@ -17,6 +17,7 @@ from eventapp.database import own_transaction
 from eventapp.extensions import db
 from eventapp.jobs import dispatch
 from eventapp.models import WebhookDelivery, WebhookEndpoint, utcnow
+from eventapp.services.api import destinations
 from eventapp.services.api.webhooks import DELIVER_JOB, sign
 
 RETRY_FOR = timedelta(days=3)
@@ -48,7 +49,14 @@ def _older_pending(delivery: WebhookDelivery) -> bool:
     )
 
 
-def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | None, str | None]:
+def _post(endpoint, delivery: WebhookDelivery) -> tuple[int | None, str | None]:
+    """One signed POST to the endpoint's address, checked again now that it is resolved
+    (destinations.py: no private or local network, no redirect followed): its status, or
+    None and why it was not sent or not answered."""
+    try:
+        target = destinations.target(endpoint.url)
+    except destinations.Refused as error:
+        return None, f"refused: {error.reason}"
     body = json.dumps(delivery.payload, separators=(",", ":"), sort_keys=True).encode()
     timestamp = int(time_module.time())
     headers = {
@@ -58,20 +66,13 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[int | N
         "Webhook-Timestamp": str(timestamp),
         "Webhook-Signature": sign(endpoint.secret, delivery.uid, timestamp, body),
     }
+    timeout = current_app.config.get("WEBHOOK_TIMEOUT_SECONDS", TIMEOUT_SECONDS)
     try:
-        response = requests.post(
-            endpoint.url,
-            data=body,
-            headers=headers,
-            timeout=current_app.config.get("WEBHOOK_TIMEOUT_SECONDS", TIMEOUT_SECONDS),
-            allow_redirects=False,
-        )
-    except requests.Timeout:
+        return target.post(body, headers, timeout), None
+    except urllib3.exceptions.TimeoutError:
         return None, "timeout"
-    except requests.RequestException as error:
+    except (urllib3.exceptions.HTTPError, OSError) as error:
         return None, type(error).__name__[:200]
-    response.close()
-    return response.status_code, None
 
 
 def deliver_one(delivery_id: int, now: datetime | None = None) -> str:

@@ -42,6 +42,7 @@ SCOPES: dict[str, tuple[frozenset[Perm], object]] = {
     "checkin:write": (frozenset({Perm.CHECKIN}), _l("Check-in: check in and undo")),
     "payments:read": (frozenset({Perm.PAYMENTS}), _l("Payments: read")),
     "mailings:read": (frozenset({Perm.MAILINGS}), _l("Mailings: read")),
+    "invoices:read": (frozenset({Perm.ORG_INVOICES}), _l("Invoices and credit notes: read")),
 }
 
 

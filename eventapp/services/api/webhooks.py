@@ -24,9 +24,7 @@ import hmac
 import logging
 import secrets
 import time as time_module
-from urllib.parse import urlsplit
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
@@ -44,6 +42,7 @@ from eventapp.models import (
     utcnow,
 )
 from eventapp.services import audit
+from eventapp.services.api import destinations
 from eventapp.services.errors import ServiceError
 
 log = logging.getLogger(__name__)
@@ -61,10 +60,16 @@ EVENT_TYPES = {
     "registration.promoted": _l("A person was promoted from the waiting list"),
     "registration.offered": _l("A waiting-list place was offered"),
     "registration.moved": _l("A person was moved to another event"),
+    "registration.reconfirmed": _l("A cancelled registration was confirmed again"),
+    "booking.created": _l("A booking was made"),
+    "booking.cancelled": _l("A booking was cancelled (all its registrations)"),
     "checkin.created": _l("A person was checked in"),
     "checkin.undone": _l("A check-in was undone"),
     "payment.received": _l("A payment was received"),
+    "payment.refunded": _l("A payment was refunded"),
+    "payment.released": _l("An unpaid booking was released"),
     "event.published": _l("An event was published"),
+    "event.unpublished": _l("An event was unpublished"),
     "event.updated": _l("An event was changed"),
     "event.cancelled": _l("An event was cancelled"),
 }
@@ -76,11 +81,18 @@ class WebhookError(ServiceError):
 
     class Code(enum.StrEnum):
         BAD_URL = "bad_url"
+        CREDENTIALS = "credentials"
+        PRIVATE_ADDRESS = "private_address"
         NO_TYPE = "no_type"
         UNKNOWN_TYPE = "unknown_type"
 
     MESSAGES = {
         Code.BAD_URL: _l("Give the full address of the receiver, starting with https://."),
+        Code.CREDENTIALS: _l("Leave the user name and password out of the address."),
+        Code.PRIVATE_ADDRESS: _l(
+            "This address leads to a private or local network: webhooks go to public "
+            "addresses only."
+        ),
         Code.NO_TYPE: _l("Choose at least one kind of event."),
         Code.UNKNOWN_TYPE: _l("Unknown kind of event."),
     }
@@ -110,16 +122,23 @@ def verify(secret: str, headers, body: bytes, *, tolerance: int = 300, now=None)
 # --- endpoints ---------------------------------------------------------------------------------
 
 
-def _allow_http() -> bool:
-    return bool(current_app.config.get("WEBHOOK_ALLOW_HTTP", current_app.testing))
+REFUSALS = {
+    destinations.Reason.CREDENTIALS: WebhookError.Code.CREDENTIALS,
+    destinations.Reason.PRIVATE: WebhookError.Code.PRIVATE_ADDRESS,
+}
 
 
 def _check_url(url: str) -> str:
+    """A receiver's address: https (http in development), no credentials, not a private or
+    local network (services/api/destinations.py)."""
     url = (url or "").strip()
-    parts = urlsplit(url)
-    schemes = ("https", "http") if _allow_http() else ("https",)
-    if parts.scheme not in schemes or not parts.hostname or len(url) > 500 or parts.username:
+    if len(url) > 500:
         raise WebhookError(WebhookError.Code.BAD_URL, field="url")
+    try:
+        destinations.check_new(url)
+    except destinations.Refused as error:
+        code = REFUSALS.get(error.reason, WebhookError.Code.BAD_URL)
+        raise WebhookError(code, field="url") from None
     return url
 
 
@@ -163,7 +182,7 @@ def delete_endpoint(endpoint: WebhookEndpoint, *, user) -> None:
 
 
 def _resource(payload) -> str:
-    for key in ("registration_id", "payment_id", "event_id"):
+    for key in ("registration_id", "payment_id", "booking_id", "event_id"):
         if payload.get(key) is not None:
             return f"{key.removesuffix('_id')}:{payload[key]}"
     return ""
@@ -180,6 +199,10 @@ def _links(payload) -> dict:
                 event_id=event_id,
                 registration_id=payload["registration_id"],
             )
+        if payload.get("payment_id") is not None or payload.get("booking_id") is not None:
+            links["payments"] = external_url("v1_reads.payments", event_id=event_id)
+        if payload.get("booking_id") is not None and payload.get("registration_id") is None:
+            links["attendees"] = external_url("v1_attendees.attendee_list", event_id=event_id)
     return links
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from eventapp import events as domain_events
 from eventapp.extensions import db
 from eventapp.models import (
     BookingPayment,
@@ -144,6 +145,14 @@ def refund(
         payment.needs_refund = False
     db.session.flush()
     invoicing.on_refund(payment, transaction)  # the credit note, in this transaction
+    domain_events.record(
+        "payment.refunded",
+        event_id=payment.event_id,
+        payment_id=payment.id,
+        booking_id=payment.booking_id,
+        amount_cents=amount_cents,
+        state=str(payment.state),
+    )
     audit.record(
         "payment.refund_requested",
         user=user,
