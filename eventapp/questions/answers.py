@@ -164,6 +164,7 @@ def save(
 
     now = utcnow()
     changed = []
+    touched = set()  # registrations (None: the booking) whose answers changed
     for item, registration in targets:
         q = item.spec.question
         key = (q.id, registration.id if registration else None)
@@ -174,6 +175,7 @@ def save(
             if answer is not None:
                 db.session.delete(answer)
                 changed.append(q.identifier)
+                touched.add(registration)
             continue
         if answer is None:
             answer = Answer(
@@ -200,6 +202,12 @@ def save(
             for oid in sorted(wanted - {c.option_id for c in answer.choices})
         ]
         changed.append(q.identifier)
+        touched.add(registration)
+    # A change of answers is a change of the registration (the API's modified_since sees it),
+    # whichever page or call made it; a tour's answer changes every registration of the booking.
+    for registration in registrations if None in touched else touched:
+        if registration is not None:
+            registration.updated_at = now
     if linked:
         from eventapp.services.programme import answers as workshop_answers
 

@@ -68,6 +68,9 @@ def test_the_organiser_adds_and_corrects_answers_organiser_only_included(
     registration = db.session.scalar(select(Registration))
     page = text(client.get(f"/organiser/events/{event.id}/attendees/{registration.id}"))
     assert "Atelier B" in page and "VIP" in page
+    # A change of answers alone is a change of the registration (the API's modified_since).
+    registration.updated_at = utcnow() - timedelta(days=30)
+    db.session.commit()
     edit = client.post(
         f"/organiser/events/{event.id}/attendees/{registration.id}/edit",
         data={**person(), f"q_{workshop.id}": "a", f"q_{diet.id}": "veg", f"q_{note.id}": ""},
@@ -76,6 +79,7 @@ def test_the_organiser_adds_and_corrects_answers_organiser_only_included(
     db.session.expire_all()
     values = {a.question.identifier: a.value for a in db.session.scalars(select(Answer))}
     assert values == {"workshop": "a", "diet": "veg"}  # the emptied note is removed
+    assert db.session.get(Registration, registration.id).updated_at > utcnow() - timedelta(days=1)
 
 
 def _register(client, event, n, **answers):

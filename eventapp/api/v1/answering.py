@@ -18,7 +18,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
 from eventapp.i18n import current_language
-from eventapp.models import Event, Registration, utcnow
+from eventapp.models import Event, Registration
 from eventapp.questions import answers as answer_service
 from eventapp.questions import fields as field_model
 from eventapp.questions.answers import QuestionError
@@ -168,6 +168,4 @@ def save(registration: Registration, submitted: list[Submitted], *, user) -> lis
             found = next((s.spec for s in submitted if s.spec.key == error.field), None)
             error.field = f"answers.{found.identifier}" if found else error.field
         raise
-    if changed:
-        registration.updated_at = utcnow()
     return changed
