@@ -18,6 +18,10 @@ def texts(d: dict) -> dict:
         ),
         "payment.approved": lambda: _("Rate approved"),
         "payment.refused": lambda: _("Rate refused: booking cancelled"),
+        "payment.card_started": lambda: _("Card payment started: places held until it ends"),
+        "payment.transfer_chosen": lambda: _(
+            "Bank transfer chosen: places held until the transfer deadline"
+        ),
         "payment.released": lambda: _("Unpaid at the deadline: places released"),
         "payment.refund_requested": lambda: _("Refund asked: %(amount)s", amount=amount),
         "payment.refund_done": lambda: _("Bank refund done: %(amount)s", amount=amount),

@@ -16,6 +16,7 @@ from eventapp.models import (
     Booking,
     BookingLine,
     Event,
+    PaymentMethod,
     PaymentState,
     PriceCategory,
     Registration,
@@ -24,7 +25,7 @@ from eventapp.models import (
 from eventapp.organiser.forms import ActionForm
 from eventapp.permissions import guard
 from eventapp.problems import flash_and_redirect
-from eventapp.services.fees import bank, cards
+from eventapp.services.fees import bank, cards, deadlines, holds
 from eventapp.services.fees.checkout import payment_of
 
 
@@ -71,8 +72,11 @@ def payment_context(booking: Booking) -> dict | None:
         "iban": organisation.iban if organisation else None,
         "holder": (organisation.legal_name or organisation.name) if organisation else "",
         # On the waiting list (no deadline yet) nothing is asked before a place is given.
-        "payable": payment.state in (PaymentState.AWAITING_PAYMENT, PaymentState.PARTLY_PAID)
-        and payment.due_at is not None,
+        "payable": cards.payable(payment),
+        # A card checkout holds the seats for minutes; the transfer would give them back
+        # their days (services/fees/deadlines.py).
+        "card_hold": cards.payable(payment) and payment.method == PaymentMethod.CARD,
+        "transfer_due_at": deadlines.transfer_deadline(payment),
         "card": cards.enabled(),
     }
 
@@ -117,6 +121,25 @@ def pay_card(booking: Booking, token: str):
             lang=current_language(),
         )
     return redirect(checkout.redirect_url, code=303)
+
+
+@bp.post("/b/<token>/pay/transfer")
+@limiter.limit(_rate("MANAGE_RATE_LIMIT"))
+@guard.booking_link
+def pay_transfer(booking: Booking, token: str):
+    """The booker goes back to the bank transfer after a card checkout left unfinished: the
+    seats are held until the transfer deadline again."""
+    payment = payment_of(booking)
+    if payment is None:
+        abort(404)
+    back = url_for("fees.pay", token=token)
+    if not ActionForm().validate():
+        flash(_("Your session has expired. Please confirm again."), "error")
+        return redirect(back)
+    with flash_and_redirect(back):
+        holds.choose_transfer(payment)
+    flash(_("Pay by bank transfer with the details below."), "success")
+    return redirect(back)
 
 
 @bp.get("/b/<token>/pay/done")

@@ -83,8 +83,8 @@ def _args(filters: dict) -> dict:
 
 def _events(organisation) -> list[tuple[int, str]]:
     lang = current_language()
-    found = db.session.execute(
-        select(Event.id, Event.title_fr, Event.title_en)
+    found = db.session.scalars(
+        select(Event)
         .where(
             Event.id.in_(
                 select(IssuedDocument.event_id).where(
@@ -94,7 +94,8 @@ def _events(organisation) -> list[tuple[int, str]]:
         )
         .order_by(Event.starts_at.desc())
     ).all()
-    return [(i, (en if lang == "en" and en else fr)) for i, fr, en in found]
+    titles = exports.EventTitles(lang)
+    return [(event.id, titles[event.id]) for event in found]
 
 
 def _to_invoice(organisation) -> list:
@@ -150,6 +151,7 @@ def documents(organisation):
         "invoices/list.html",
         organisation=organisation,
         rows=rows,
+        event_titles=exports.EventTitles(current_language()),
         total=total,
         page=page,
         pages=pages,

@@ -86,6 +86,20 @@ class Event(TimestampMixin, Base):
     )
 
     def title(self, locale: str) -> str:
+        """The event's one name, on every screen, e-mail, file and calendar (issue 20, point
+        13): a stage is named with its tour, « French Bioproduction Tour 2027 — Grand Est »,
+        unless its own title already says it (the demo's stages do). Every view, e-mail,
+        export, badge, ticket, invoice and .ics calls this, never the columns."""
+        own = self.own_title(locale)
+        if self.parent_id is None or self.parent is None:
+            return own
+        tour = self.parent.own_title(locale)
+        if not tour or tour.casefold() in own.casefold():
+            return own
+        return f"{tour} — {own}"
+
+    def own_title(self, locale: str) -> str:
+        """The title as typed (the edit form, the tour's own list of its stages)."""
         return self.title_en if locale == "en" and self.title_en else self.title_fr
 
     def description(self, locale: str) -> str:

@@ -231,7 +231,12 @@ class BookingPayment(TimestampMixin, Base):
         ForeignKey("voucher.id", ondelete="SET NULL"), index=True
     )
     bank_reference: Mapped[str] = mapped_column(String(12), unique=True)
+    # The deadline the seats are held until (the release job's): the transfer deadline, or
+    # while a card checkout is open the checkout's own (services/fees/holds.py).
     due_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The transfer deadline, kept while a card checkout holds the seats for less: choosing
+    # the transfer again gives it back (never a new one: a card attempt extends nothing).
+    transfer_due_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
     # Why the registrant claims the category (personal data: cleared with the booking).
     justification: Mapped[str | None] = mapped_column(Text)

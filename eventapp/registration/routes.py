@@ -404,7 +404,6 @@ def resend_link(slug: str):
 def _render_manage(registration: Registration, form: DetailsForm, status: int = 200):
     event = registration.event
     lang = current_language()
-    parent = db.session.get(Event, event.parent_id) if event.parent_id else None
     response = current_app.make_response(
         (
             render_template(
@@ -412,8 +411,6 @@ def _render_manage(registration: Registration, form: DetailsForm, status: int = 
                 registration=registration,
                 event=event,
                 title=event.title(lang),
-                parent=parent,
-                parent_title=parent.title(lang) if parent else None,
                 position=waitlist_position(registration),
                 form=form,
                 can_cancel=registration.is_live and event.changes_allowed(),

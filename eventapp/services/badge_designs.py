@@ -208,7 +208,7 @@ def draw_designed(
             first = printable(pdf, registration.first_name, "B")
             last = printable(pdf, person_name("", registration.last_name), "B")
             biggest = height / (2 * PT * 1.1) * NAME_MAX_PT[design.name_size] / 0.8
-            name = fit_lines(text, [first, last], width, height, min(biggest, 48), "B")
+            name = fit_lines(text, [first, last], width, height, min(biggest, 48), "B", wrap_each=2)
             name_top = top + (height - len(name.lines) * name.line_height) / 2
             text.draw(name, x + pad, name_top, width, "B", align="C")
         elif row.element == "organisation" and (registration.organisation_name or extra):

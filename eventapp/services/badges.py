@@ -3,8 +3,9 @@ colour alone), event name and the ticket's QR code.
 
 Formats: A4 sheets of 8 badges (90 x 60 mm, 2 x 4, with cut marks in the gutters), A6 one per
 page (for A6 pouches or a badge printer), A4 sheets of 4 A6 badges, and A4 sheets of 14 labels
-(99.1 x 38.1 mm, 2 x 7). The first and last name each hold a line and only ever shrink to fit
-(never cut, never ended with "…"); characters the font lacks (emoji) are dropped. The font is
+(99.1 x 38.1 mm, 2 x 7). The first and last name each start a line and only ever shrink to
+fit, a very long one going on two lines between words or after a hyphen (never cut inside a
+word, never ended with "…"); characters the font lacks (emoji) are dropped. The font is
 DejaVu Sans (static/fonts), which covers French and the other European scripts.
 
 The badge designer (organiser/checkin/design.py) saves an event's `Design` (a BadgeDesign row):
@@ -146,11 +147,15 @@ def _draw_badge(
     text.draw(fitted, x + box.pad, y + box.event_top, inner, align="C")
 
     pdf.set_text_color(*INK)
-    # First name and last name (in capitals) on their own lines, shrunk together until both
-    # fit: a long name is never cut or ended with "…"; characters the font lacks are dropped.
+    # First name and last name (in capitals) each starting its own line, shrunk together until
+    # both fit; a very long one goes on two lines, broken between words or after a hyphen,
+    # rather than shrinking to an unreadable size: never cut inside a word or ended with "…";
+    # characters the font lacks are dropped.
     first = printable(pdf, registration.first_name, "B")
     last = printable(pdf, person_name("", registration.last_name), "B")
-    name = fit_lines(text, [first, last], inner, box.name_height, box.name_sizes[0], "B")
+    name = fit_lines(
+        text, [first, last], inner, box.name_height, box.name_sizes[0], "B", wrap_each=2
+    )
     name_top = y + box.name_top + (box.name_height - len(name.lines) * name.line_height) / 2
     text.draw(name, x + box.pad, name_top, inner, "B", align="C")
 

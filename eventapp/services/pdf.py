@@ -259,26 +259,64 @@ def fit_lines(
     max_size: float,
     style: str = "",
     leading: float = 1.1,
+    wrap_each: int = 1,
 ) -> Fitted:
-    """Each of `lines` on its own line, all at one size: the largest (by half points, from
-    max_size down) at which every line holds within `width` and all of them within `height`.
-    Text only ever shrinks: never cut inside a word, never shortened with an ellipsis."""
+    """Each of `lines` starting its own line, all at one size: the largest (by half points,
+    from max_size down) at which every line holds within `width` and all of them within
+    `height`. With `wrap_each` > 1 a line may go on up to that many lines, broken only
+    between words or after a hyphen ("DE LA ROCHEFOUCAULD-" / "MONTBRUN-SAINT-EXUPÉRY"),
+    when that lets the text be larger. Text only ever shrinks: never cut inside a word,
+    never shortened with an ellipsis."""
     lines = [line for line in (" ".join(line.split()) for line in lines) if line]
     if not lines:
         return Fitted(max_size, [], [], max_size * leading * PT)
-    widest = max(fitter.unit_width(line, style) for line in lines)
     size = max_size
     while size > 1:
-        if widest * size <= width and len(lines) * size * leading * PT <= height:
+        laid = _break_lines(fitter, lines, width / size, style, wrap_each)
+        if laid is not None and len(laid) * size * leading * PT <= height:
             break
         size -= 0.5
     size = max(size, 1)
+    laid = _break_lines(fitter, lines, width / size, style, wrap_each) or lines
     return Fitted(
         size,
-        lines,
-        [fitter.unit_width(line, style) * size for line in lines],
+        laid,
+        [fitter.unit_width(line, style) * size for line in laid],
         size * leading * PT,
     )
+
+
+def _break_lines(fitter, lines, limit, style, wrap_each):
+    """`lines` laid out for a line `limit` mm wide at 1 pt, each on at most `wrap_each`
+    lines (breaks between words or after a hyphen), or None when they do not hold."""
+    out = []
+    for line in lines:
+        if fitter.unit_width(line, style) <= limit:
+            out.append(line)
+            continue
+        if wrap_each <= 1:
+            return None
+        # Break opportunities: after a space (dropped) or after a hyphen (kept).
+        pieces = []
+        for word in line.split(" "):
+            parts = word.split("-")
+            pieces += [(part + "-", False) for part in parts[:-1]] + [(parts[-1], True)]
+        broken, current, joiner = [], "", ""
+        for piece, ends_word in pieces:
+            candidate = current + joiner + piece if current else piece
+            if not current or fitter.unit_width(candidate, style) <= limit:
+                current = candidate
+            else:
+                broken.append(current)
+                current = piece
+            joiner = " " if ends_word else ""
+        broken.append(current)
+        if len(broken) > wrap_each or any(
+            fitter.unit_width(part, style) > limit for part in broken
+        ):
+            return None
+        out += broken
+    return out
 
 
 def fit_text(pdf: FPDF, text: str, width: float, height: float, *args, **kwargs) -> Fitted:

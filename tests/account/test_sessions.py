@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from eventapp.account import sessions
-from eventapp.models import LoginRecord, OutboxMessage, UserSession, utcnow
+from eventapp.models import AuditLog, LoginRecord, OutboxMessage, UserSession, utcnow
 from eventapp.privacy.retention import purge_expired
 from tests.factories import DEFAULT_PASSWORD
 
@@ -56,6 +56,8 @@ def test_the_sessions_page_lists_each_browser_and_logs_one_out(app, client, db, 
     assert client.post(f"/account/sessions/{theirs.id}/end").status_code == 404
     db.session.rollback()
     assert db.session.get(UserSession, theirs.id).ended_at is None
+    ended = db.session.scalars(select(AuditLog).where(AuditLog.action == "user.session_ended"))
+    assert [(e.user_id, e.details["session_id"]) for e in ended] == [(user.id, phone_row.id)]
 
 
 def test_log_out_everywhere_ends_every_session_and_remember_me(app, client, db, factory):
@@ -75,6 +77,9 @@ def test_log_out_everywhere_ends_every_session_and_remember_me(app, client, db, 
     assert fresh.get("/organiser/").status_code == 302
     db.session.rollback()
     assert sessions.live(user) == []
+    assert db.session.scalars(
+        select(AuditLog.user_id).where(AuditLog.action == "user.sessions_ended")
+    ).all() == [user.id]
 
 
 def test_logout_ends_the_session_even_for_a_copied_cookie(app, client, db, factory):

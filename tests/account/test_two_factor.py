@@ -110,3 +110,34 @@ def test_a_member_who_must_use_it_is_sent_to_set_it_up_from_every_page(client, d
     assert client.get("/").status_code == 200
     _turn_on(client, db, user)
     assert client.get("/organiser/").status_code == 200
+
+
+def test_administrators_must_use_it_under_production_only(client, db, factory, app, monkeypatch):
+    """Issue 13: administrators must use two-factor login under APP_CONFIG=production (its
+    config says so); elsewhere, as in development, they may log in with a password."""
+    from config import Config, DevelopmentConfig, ProductionConfig
+
+    assert ProductionConfig.ADMIN_2FA_REQUIRED is True
+    assert not getattr(DevelopmentConfig, "ADMIN_2FA_REQUIRED", False)
+    assert not getattr(Config, "ADMIN_2FA_REQUIRED", False)
+    admin = factory.user(is_admin=True)
+    manager = factory.user(factory.organisation(), "manager")
+    # Development-like: a password is enough.
+    response = client.post("/auth/login", data={"email": admin.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] != "/account/2fa"
+    client.post("/auth/logout")
+    # Production's setting: the administrator is sent to set it up, from every page...
+    monkeypatch.setitem(app.config, "ADMIN_2FA_REQUIRED", True)
+    response = client.post("/auth/login", data={"email": admin.email, "password": DEFAULT_PASSWORD})
+    assert response.headers["Location"] == "/account/2fa"
+    for url in ("/organiser/", "/admin/organisations", "/account/profile"):
+        redirected = client.get(url)
+        assert redirected.status_code == 302 and redirected.headers["Location"] == "/account/2fa"
+    _turn_on(client, db, admin)
+    assert client.get("/admin/organisations").status_code == 200
+    client.post("/auth/logout")
+    # ... while an organiser of an organisation that does not require it is not.
+    response = client.post(
+        "/auth/login", data={"email": manager.email, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 302 and response.headers["Location"] != "/account/2fa"

@@ -66,6 +66,11 @@ def test_first_rows_visible_and_tabs_on_one_line_on_a_laptop(browser, live_serve
         "items => items.map(item => item.getBoundingClientRect().top)"
     )
     assert len(set(tops)) == 1, tops  # the tab bar does not wrap
+    # The site's menu holds on one line too (« Se déconnecter » wrapped under it).
+    menu = page.locator(".site-nav li").evaluate_all(
+        "items => items.map(item => Math.round(item.getBoundingClientRect().top))"
+    )
+    assert len(set(menu)) == 1, menu
     assert page_width(page) <= LAPTOP["width"]
     context.close()
 

@@ -312,3 +312,29 @@ def test_fit_lines_keeps_every_line_whole_within_the_width():
         assert fitted.size < 30  # it shrank
     finally:
         close_fonts(pdf)
+
+
+def test_a_very_long_last_name_goes_on_two_lines_at_a_readable_size_never_cut_in_a_word():
+    """On an A6 badge the name box is 93 x 36 mm: the last name kept on one line would shrink
+    to 7 pt (smaller than the event's name); broken between words or after a hyphen it stays
+    above 15 pt, and nothing of it is lost."""
+    from eventapp.services.pdf import TextFitter, fit_lines, new_pdf
+
+    pdf = new_pdf("t", "fr")
+    try:
+        fitter = TextFitter(pdf)
+        last = LONG_LAST.upper()
+        one_line = fit_lines(fitter, [LONG_FIRST, last], 93, 36, 30, "B")
+        wrapped = fit_lines(fitter, [LONG_FIRST, last], 93, 36, 30, "B", wrap_each=2)
+        assert one_line.lines == [LONG_FIRST, last] and one_line.size < 10
+        assert wrapped.size > 15 and wrapped.lines[0] == LONG_FIRST  # the first name's line
+        assert wrapped.lines[1:] == ["DE LA ROCHEFOUCAULD-", "MONTBRUN-SAINT-EXUPÉRY"]
+        assert max(wrapped.widths) <= 93 and len(wrapped.lines) * wrapped.line_height <= 36
+        # A short name is left alone: one line each, at the largest size.
+        short = fit_lines(fitter, ["Léa", "DURAND"], 93, 36, 30, "B", wrap_each=2)
+        assert (short.lines, short.size) == (["Léa", "DURAND"], 30)
+        # A single word wider than the box is never cut: it shrinks.
+        word = fit_lines(fitter, ["Anticonstitutionnellement" * 2], 93, 36, 30, "B", wrap_each=2)
+        assert word.lines == ["Anticonstitutionnellement" * 2]
+    finally:
+        close_fonts(pdf)

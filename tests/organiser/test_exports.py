@@ -101,7 +101,8 @@ def test_tour_export_names_the_stage_of_each_row(client, factory, login):
     factory.registration(stage, last_name="Durand")
     raw = download(client, tour, "csv").get_data().decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(raw)))
-    assert rows[0][0] == "Événement" and rows[1][:2] == ["Étape 6", "Durand"]
+    # The stage's one name (Event.title): with its tour.
+    assert rows[0][0] == "Événement" and rows[1][:2] == [f"{tour.title_fr} — Étape 6", "Durand"]
 
 
 def test_the_export_is_a_streamed_response(app, db, factory, event):

@@ -33,7 +33,8 @@ def test_move_registers_there_and_frees_the_seat_here(db, factory, mail_outbox):
     # The freed seat is offered to the first person waiting (held until they answer).
     assert [r.id for r in promoted] == [waiting.id] and waiting.offer_expires_at is not None
     to_person = [m.subject for m in mail_outbox if m.to == [person.email]]
-    assert to_person == [f"Inscription confirmée : {roomy.title_fr}"]  # no "cancelled" mail
+    # No "cancelled" mail; the event's one name (a stage with its tour: Event.title).
+    assert to_person == [f"Inscription confirmée : {roomy.title('fr')}"]
     assert any(m.to == [waiting.email] for m in mail_outbox)
     actions = set(db.session.scalars(select(AuditLog.action)))
     assert {"registration.moved", "registration.moved_in", "registration.offered"} <= actions

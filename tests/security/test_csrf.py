@@ -682,6 +682,12 @@ CASES.update(
             lambda w: (_fees(w), f"/b/{w['confirmed'].booking.manage_token}/pay/card")[1],
             writes=False,
         ),
+        # A payment awaiting approval has nothing due: a message, nothing written.
+        "fees.pay_transfer": Case(
+            None,
+            lambda w: (_fees(w), f"/b/{w['confirmed'].booking.manage_token}/pay/transfer")[1],
+            writes=False,
+        ),
         "invoices.billing": Case(
             None,
             lambda w: f"/b/{_invoicing(w)['token']}/billing",
@@ -1180,7 +1186,7 @@ def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
         assert client.get("/organiser/").status_code == 302  # logged out now
     elif endpoint == "account.login_second_step":
         assert response.headers["Location"].endswith("/auth/login")
-    elif endpoint == "fees.pay_card":  # card payment off here: back to the payment page
+    elif endpoint in ("fees.pay_card", "fees.pay_transfer"):  # a message on the payment page
         assert response.headers["Location"].endswith("/pay")
     else:
         desk_page = client.get(f"/organiser/events/{world['event'].id}/checkin")

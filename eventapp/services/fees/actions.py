@@ -4,15 +4,12 @@ rate. Each takes the event's lock first (payments.lock), like every change to a 
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from sqlalchemy import select
 
 from eventapp import events as domain_events
 from eventapp.extensions import db
 from eventapp.models import (
     BookingPayment,
-    Event,
     PaymentMethod,
     PaymentState,
     PaymentTransaction,
@@ -22,7 +19,7 @@ from eventapp.models import (
     utcnow,
 )
 from eventapp.services import audit
-from eventapp.services.fees import pricing
+from eventapp.services.fees import deadlines, pricing
 from eventapp.services.fees.errors import FeeError
 from eventapp.services.fees.payments import (
     cancel_unpaid,
@@ -55,8 +52,7 @@ def approve(payment: BookingPayment, *, user: User, now=None) -> None:
         .limit(1)
     )
     if payment.state == PaymentState.AWAITING_PAYMENT and seated is not None:
-        days = pricing.settings_of(db.session.get(Event, payment.event_id)).transfer_days
-        payment.due_at = now + timedelta(days=days)
+        deadlines.give_transfer_deadline(payment, now)
     audit.record(
         "payment.approved", user=user, event_id=payment.event_id, booking_id=payment.booking_id
     )
@@ -221,8 +217,7 @@ def change_category(payment: BookingPayment, category, *, user: User) -> None:
     if payment.state not in (PaymentState.AWAITING_APPROVAL, PaymentState.CANCELLED):
         payment.state = state_after_money(payment)
         if payment.state == PaymentState.AWAITING_PAYMENT and payment.due_at is None:
-            days = pricing.settings_of(db.session.get(Event, payment.event_id)).transfer_days
-            payment.due_at = utcnow() + timedelta(days=days)
+            deadlines.give_transfer_deadline(payment)
     payment.needs_refund = payment.paid_cents - payment.refunded_cents > payment.total_cents
     db.session.flush()
     audit.record(

@@ -9,7 +9,8 @@ from flask import current_app
 
 from eventapp.extensions import db
 from eventapp.models import Booking, BookingPayment, Event, PaymentMethod, PaymentState, utcnow
-from eventapp.services.fees import pricing
+from eventapp.services import audit
+from eventapp.services.fees import deadlines, pricing
 from eventapp.services.fees.errors import FeeError
 from eventapp.services.payments.providers import (
     CheckoutLine,
@@ -19,6 +20,12 @@ from eventapp.services.payments.providers import (
 
 _PROVIDERS: dict = {}
 PAYABLE = (PaymentState.AWAITING_PAYMENT, PaymentState.PARTLY_PAID)
+
+
+def payable(payment: BookingPayment) -> bool:
+    """Something is due now: unpaid and holding seats (a booking on the waiting list has no
+    deadline and pays nothing before a seat is given)."""
+    return payment.state in PAYABLE and payment.due_at is not None
 
 
 def enabled() -> bool:
@@ -51,7 +58,8 @@ def provider():
 
 def start_checkout(payment: BookingPayment, *, success_url: str, cancel_url: str, lang: str):
     """A Checkout Session for what remains due; the payer is sent to its URL. The session
-    lives the event's card_minutes (Stripe: at least 30).
+    lives the event's card_minutes (Stripe: at least 30), and so does the seats' hold
+    (services/fees/deadlines.hold_for_card): a checkout left unfinished frees them then.
 
     The provider's HTTP call is made before anything is written or locked (on SQLite the
     request holds no write lock during it: the view is read-first; on PostgreSQL no row is
@@ -62,7 +70,7 @@ def start_checkout(payment: BookingPayment, *, success_url: str, cancel_url: str
     Two clicks at once send the same idempotency key: Stripe answers both with one session."""
     if not enabled():
         raise FeeError(FeeError.Code.CARD_UNAVAILABLE)
-    if payment.state not in PAYABLE:
+    if not payable(payment):
         raise FeeError(FeeError.Code.NOTHING_DUE)
     booking = db.session.get(Booking, payment.booking_id)
     event = db.session.get(Event, payment.event_id)
@@ -87,15 +95,21 @@ def start_checkout(payment: BookingPayment, *, success_url: str, cancel_url: str
     from eventapp.services.fees.payments import lock
 
     lock(payment)  # from here the write lock (SQLite) / the event row (PostgreSQL)
-    if payment.state not in PAYABLE:
+    if not payable(payment):
         raise FeeError(FeeError.Code.NOTHING_DUE)
     payment.checkout_attempt = max(payment.checkout_attempt, attempt)
     payment.checkout_started_at = now
     payment.checkout_provider = checkout.provider
     payment.checkout_id = checkout.checkout_id
     payment.method = PaymentMethod.CARD
-    # The seats are held at least as long as the payer may still pay at the provider.
-    if payment.due_at is None or payment.due_at < checkout.expires_at:
-        payment.due_at = checkout.expires_at
+    # From now the seats are held for the checkout's life, not the transfer's days.
+    deadlines.hold_for_card(payment, checkout.expires_at)
     db.session.flush()
+    audit.record(
+        "payment.card_started",
+        actor="participant",
+        event_id=payment.event_id,
+        booking_id=payment.booking_id,
+        attempt=payment.checkout_attempt,
+    )
     return checkout

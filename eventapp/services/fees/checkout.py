@@ -10,7 +10,7 @@ seats until the deadline (services/fees/holds.py releases them)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from flask import current_app
 
@@ -29,7 +29,7 @@ from eventapp.models import (
     utcnow,
 )
 from eventapp.services import audit
-from eventapp.services.fees import pricing
+from eventapp.services.fees import deadlines, pricing
 from eventapp.services.fees.errors import FeeError
 from eventapp.services.payments.references import reference_for_booking
 
@@ -135,8 +135,7 @@ def add_stages(booking: Booking, registrations: list[Registration], *, now=None)
         if payment.due_cents > 0 and (payment.due_at is None or was_settled):
             # What was settled owed nothing: the added stages get the transfer delay from now
             # (never an old deadline that would release the booking at once).
-            days = pricing.settings_of(event).transfer_days
-            payment.due_at = (now or utcnow()) + timedelta(days=days)
+            deadlines.give_transfer_deadline(payment, now)
     db.session.flush()
     audit.record(
         "payment.stages_added",
@@ -195,7 +194,6 @@ def start(
         pricing.check_voucher(voucher, category, now)
         pricing.use_voucher(voucher, len(units))
     price = pricing.line_price(category, voucher)
-    settings = pricing.settings_of(event)
     payment = BookingPayment(
         booking_id=booking.id,
         event_id=event.id,
@@ -237,7 +235,7 @@ def start(
     else:
         payment.state = PaymentState.AWAITING_PAYMENT
         if any(r.status == RegistrationStatus.CONFIRMED for r in people):
-            payment.due_at = now + timedelta(days=settings.transfer_days)
+            deadlines.give_transfer_deadline(payment, now)
         # else on the waiting list: no deadline before a seat is given (holds.py sets it)
     db.session.flush()
     audit.record(

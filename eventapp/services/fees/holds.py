@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from eventapp import events
 from eventapp.database import write_transaction
 from eventapp.extensions import db
-from eventapp.models import BookingPayment, Event, PaymentState, Registration, utcnow
-from eventapp.services.fees import notices, pricing
+from eventapp.models import BookingPayment, PaymentMethod, PaymentState, Registration, utcnow
+from eventapp.services import audit
+from eventapp.services.fees import deadlines, notices, pricing
 from eventapp.services.fees.payments import cancel_unpaid, lock
 
 RELEASABLE = (PaymentState.AWAITING_PAYMENT, PaymentState.PARTLY_PAID)
@@ -65,6 +66,8 @@ def release_due(now: datetime | None = None) -> dict:
             select(BookingPayment).where(
                 BookingPayment.state.in_(RELEASABLE),
                 BookingPayment.reminded_at.is_(None),
+                # A card checkout's hold lasts minutes: the payer is on the provider's page.
+                or_(BookingPayment.method.is_(None), BookingPayment.method != PaymentMethod.CARD),
                 BookingPayment.due_at > now,
                 BookingPayment.due_at <= now + REMIND_BEFORE,
             )
@@ -73,6 +76,34 @@ def release_due(now: datetime | None = None) -> dict:
             notices.notify(payment, "reminder")
             reminded += 1
     return {"released": released, "reminded": reminded}
+
+
+def choose_transfer(payment: BookingPayment, *, now: datetime | None = None) -> datetime:
+    """The booker pays by bank transfer (after a card checkout left unfinished, or to say so):
+    the seats are held until the transfer deadline again (deadlines.transfer_deadline), under
+    the event's lock like every change to a payment. Returns the deadline. A card payment
+    that still arrives from the open checkout is recorded as any payment."""
+    from eventapp.services.fees.cards import payable
+    from eventapp.services.fees.errors import FeeError
+
+    lock(payment)
+    now = now or utcnow()
+    if not payable(payment) or payment.due_at <= now:
+        # Unpaid past the deadline: the release job frees the seats; nothing to extend.
+        raise FeeError(FeeError.Code.NOTHING_DUE)
+    deadline = deadlines.transfer_deadline(payment)
+    payment.method = PaymentMethod.TRANSFER
+    payment.due_at = deadline
+    if payment.reminded_at is not None and deadline > now + REMIND_BEFORE:
+        payment.reminded_at = None  # a deadline further away: its reminder comes again
+    db.session.flush()
+    audit.record(
+        "payment.transfer_chosen",
+        actor="participant",
+        event_id=payment.event_id,
+        booking_id=payment.booking_id,
+    )
+    return deadline
 
 
 @events.subscribe("registration.promoted", phase="before_commit")
@@ -85,6 +116,5 @@ def _deadline_when_promoted(event: events.DomainEvent) -> None:
     payment = pricing.payment_of_registration(registration)
     if payment is None or payment.state not in RELEASABLE or payment.due_at is not None:
         return
-    days = pricing.settings_of(db.session.get(Event, payment.event_id)).transfer_days
-    payment.due_at = utcnow() + timedelta(days=days)
+    deadlines.give_transfer_deadline(payment)
     db.session.flush()

@@ -32,6 +32,20 @@ CHUNK = 64 * 1024
 SETTLED = (PaymentState.PAID, PaymentState.PARTLY_REFUNDED, PaymentState.REFUNDED)
 
 
+class EventTitles(dict):
+    """The events' names by id (Event.title: a stage with its tour), each read once: one
+    query per event of the list or export, never per document."""
+
+    def __init__(self, language: str):
+        super().__init__()
+        self.language = language
+
+    def __missing__(self, event_id: int | None) -> str:
+        event = db.session.get(Event, event_id) if event_id is not None else None
+        self[event_id] = event.title(self.language) if event is not None else ""
+        return self[event_id]
+
+
 def settled_clause():
     """Whether a document is settled: an invoice paid (when issued, or since), a credit note
     whose refund went out, a quote never (it is not owed)."""
@@ -61,8 +75,6 @@ def documents_query(organisation_id: int, *, start=None, end=None, status=None, 
         select(
             IssuedDocument,
             settled_clause().label("settled"),
-            Event.title_fr,
-            Event.title_en,
             corrected.number.label("corrects_number"),
         )
         .outerjoin(BookingPayment, BookingPayment.id == IssuedDocument.payment_id)
@@ -128,9 +140,8 @@ def headers(rates: list[str], language: str) -> list[str]:
 
 def rows(query: Select, rates: list[str], language: str) -> Iterator[list]:
     labels = {kind: kind.label for kind in DocumentKind}
-    for record, settled, title_fr, title_en, corrects in db.session.execute(
-        query.execution_options(yield_per=500)
-    ):
+    titles = EventTitles(language)
+    for record, settled, corrects in db.session.execute(query.execution_options(yield_per=500)):
         sign = -1 if record.kind == DocumentKind.CREDIT_NOTE else 1
         vat = {group["rate"]: group["vat_cents"] for group in record.vat_breakdown or ()}
         yield [
@@ -138,7 +149,7 @@ def rows(query: Select, rates: list[str], language: str) -> Iterator[list]:
             labels[record.kind],
             record.issue_date,
             record.buyer_name,
-            (title_en if language == "en" and title_en else title_fr) or "",
+            titles[record.event_id],
             _euros(sign * record.net_cents),
             *(_euros(sign * vat.get(rate, 0)) for rate in rates),
             _euros(sign * record.total_cents),
