@@ -8,7 +8,7 @@ purge). Existing rows: attendee uploads, options without a session, sign-ups wit
 speakers without an address.
 
 Revision ID: 0170_prog
-Revises: 0150_org_legal
+Revises: 0160_audit
 """
 
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0170_prog"
-down_revision = "0150_org_legal"
+down_revision = "0160_audit"
 branch_labels = None
 depends_on = None
 

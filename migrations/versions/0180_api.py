@@ -4,7 +4,7 @@ once instead of after their 24 hours. New table only; answers kept before it hav
 and expire as before, within 24 hours.
 
 Revision ID: 0180_api
-Revises: 0150_org_legal
+Revises: 0170_prog
 """
 
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0180_api"
-down_revision = "0150_org_legal"
+down_revision = "0170_prog"
 branch_labels = None
 depends_on = None
 

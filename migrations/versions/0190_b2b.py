@@ -9,7 +9,7 @@ reminders were e-mailed (`b2b_block.reminded_at`). No personal data:
 an organisation's name, category, region, web site and description.
 
 Revision ID: 0190_b2b
-Revises: 0150_org_legal
+Revises: 0180_api
 """
 
 import sqlalchemy as sa
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0190_b2b"
-down_revision = "0150_org_legal"
+down_revision = "0180_api"
 branch_labels = None
 depends_on = None
 
