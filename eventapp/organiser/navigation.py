@@ -26,6 +26,9 @@ class EventTab:
     for_events: bool = True
     for_tours: bool = False
     for_stage_managers: bool = False
+    # Under "More": the pages an organiser sets up beforehand, so that the ones used on the
+    # day (attendees, check-in, badges, messages, payments) are all in sight on a laptop.
+    more: bool = False
 
     @property
     def perm(self) -> Perm:
@@ -35,21 +38,21 @@ class EventTab:
 EVENT_TABS = (
     EventTab("organiser.event_overview", _l("Overview"), for_tours=True, for_stage_managers=True),
     EventTab("organiser.attendees", _l("Attendees"), for_tours=True, for_stage_managers=True),
-    EventTab("organiser.statistics", _l("Statistics")),
-    EventTab("programme.timetable", _l("Programme")),
-    EventTab("organiser.import_upload", _l("Import")),
-    EventTab("organiser.mailings", _l("Messages")),
-    EventTab("fees.payments", _l("Payments")),
-    EventTab("fees.rates", _l("Rates")),
-    EventTab("fees.vouchers", _l("Vouchers")),
-    EventTab("b2b.dashboard", _l("B2B")),
-    EventTab("organiser.event_edit", _l("Settings"), for_tours=True),
-    EventTab("questions.questions", _l("Form"), for_tours=True),
-    EventTab("organiser.audit_log", _l("History"), for_tours=True),
-    EventTab("organisations.event_team", _l("Team"), for_tours=True),
     # Check-in staff see these two too; a tour's desk lists its stages.
     EventTab("organiser.checkin_desk", _l("Check-in"), for_tours=True),
     EventTab("organiser.badges", _l("Badges")),
+    EventTab("organiser.mailings", _l("Messages")),
+    EventTab("fees.payments", _l("Payments")),
+    EventTab("organiser.statistics", _l("Statistics")),
+    EventTab("programme.timetable", _l("Programme")),
+    EventTab("b2b.dashboard", _l("B2B"), more=True),
+    EventTab("organiser.import_upload", _l("Import"), more=True),
+    EventTab("fees.rates", _l("Rates"), more=True),
+    EventTab("fees.vouchers", _l("Vouchers"), more=True),
+    EventTab("questions.questions", _l("Form"), for_tours=True, more=True),
+    EventTab("organiser.event_edit", _l("Settings"), for_tours=True, more=True),
+    EventTab("organisations.event_team", _l("Team"), for_tours=True, more=True),
+    EventTab("organiser.audit_log", _l("History"), for_tours=True, more=True),
 )
 
 
@@ -76,6 +79,7 @@ def render_event(
             "label": tab.label,
             "current": tab.endpoint == current_tab,
             "endpoint": tab.endpoint,
+            "more": tab.more,
         }
         for tab in tabs_for(event, perms)
     ]

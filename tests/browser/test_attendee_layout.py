@@ -62,7 +62,7 @@ def test_first_rows_visible_and_tabs_on_one_line_on_a_laptop(browser, live_serve
     second, third = rows.nth(1).bounding_box(), rows.nth(2).bounding_box()
     assert second["y"] + second["height"] <= LAPTOP["height"], second  # two whole rows
     assert third["y"] + 40 <= LAPTOP["height"], third  # and the third begins above the fold
-    tops = page.locator(".event-tabs li").evaluate_all(
+    tops = page.locator(".event-tabs > ul > li").evaluate_all(
         "items => items.map(item => item.getBoundingClientRect().top)"
     )
     assert len(set(tops)) == 1, tops  # the tab bar does not wrap
@@ -71,6 +71,14 @@ def test_first_rows_visible_and_tabs_on_one_line_on_a_laptop(browser, live_serve
         "items => items.map(item => Math.round(item.getBoundingClientRect().top))"
     )
     assert len(set(menu)) == 1, menu
+    assert page_width(page) <= LAPTOP["width"]
+    # The set-up pages are under « Plus », in sight once it is opened (no JavaScript needed).
+    page.locator(".tabs-more summary").click()
+    team = page.locator(".tabs-more a", has_text="Équipe")
+    assert team.is_visible()
+    box = team.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= LAPTOP["width"], box
+    page.screenshot(path=str(ARTIFACTS / "attendees-more-1366x768.png"))
     assert page_width(page) <= LAPTOP["width"]
     context.close()
 
