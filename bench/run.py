@@ -84,8 +84,12 @@ def main() -> int:
             print(f"== {harness.elapsed()} {kind}: fresh database and data", flush=True)
             url = harness.fresh_database(kind, Path(tmp))
             env = harness.app_env(url, harness.new_secret())
+            env["INSTANCE_PATH"] = str(Path(tmp) / f"instance-{kind}")  # demo credentials
             harness.flask_cli(env, "db", "upgrade")
             data = scenarios.seed(env, quick=args.quick)
+            if "pages" in only:  # the pages people read: the demo's congress, tour, programme
+                print(f"== {harness.elapsed()} {kind}: the demo data", flush=True)
+                harness.flask_cli(env, "demo", "load")
             report["runs"].extend(
                 scenarios.run_all(kind, env, data, quick=args.quick, only=only, servers=servers)
             )
