@@ -87,7 +87,7 @@ def main() -> int:
             env["INSTANCE_PATH"] = str(Path(tmp) / f"instance-{kind}")  # demo credentials
             harness.flask_cli(env, "db", "upgrade")
             data = scenarios.seed(env, quick=args.quick)
-            if "pages" in only:  # the pages people read: the demo's congress, tour, programme
+            if only & {"pages", "lighthouse"}:  # the demo's congress, tour, programme
                 print(f"== {harness.elapsed()} {kind}: the demo data", flush=True)
                 harness.flask_cli(env, "demo", "load")
             report["runs"].extend(

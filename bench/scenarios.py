@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 from sqlalchemy import create_engine, text
 
 from bench import harness, rounds
+from bench.lighthouse import lighthouse
 from bench.opening import opening
 from bench.pages import pages
 from bench.report import Run, fmt_mb, fmt_ms, fmt_rps
@@ -30,8 +31,8 @@ SERVERS = (("sync", 2, 1), ("gthread", 2, 8))
 # What docs/deploy.md recommends for 2 cores (and `make serve` runs): the opening runs on it.
 RECOMMENDED = SERVERS[0]
 SCENARIOS = (
-    "references", "rush", "questions", "opening", "pages", "memory", "lists", "counts",
-    "badges", "exports",
+    "references", "rush", "questions", "opening", "pages", "lighthouse", "memory", "lists",
+    "counts", "badges", "exports",
 )  # fmt: skip
 IDLE_RSS_MB = 90
 CONCURRENCY = 32  # the rush and the references
@@ -382,6 +383,8 @@ def run_all(
                 rounds.question_rounds(server, run, env, events, vol.people, vol.seats, vol.limit)
             if step("pages"):
                 pages(server, run, vol.reads, rounds=vol.rounds)
+            if (worker_class, workers, threads) == RECOMMENDED and step("lighthouse"):
+                lighthouse(server, run, env)
             cookies = {
                 user: login(server, email, data["password"])
                 for user, email in data["users"].items()
