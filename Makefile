@@ -87,7 +87,8 @@ translations: $(VENV)/.dev
 SCENARIO ?=
 DATABASES ?= sqlite,postgresql
 SERVERS ?= sync,gthread
-BENCH_ARGS = --databases $(DATABASES) --servers $(SERVERS) $(if $(SCENARIO),--only $(SCENARIO)) $(if $(QUICK),--quick)
+BENCH_ARGS = --databases $(DATABASES) --servers $(SERVERS) $(if $(SCENARIO),--only $(SCENARIO)) \
+	$(if $(QUICK),--quick) $(if $(PEOPLE),--people $(PEOPLE))
 
 bench: $(VENV)/.dev compile-translations
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

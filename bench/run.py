@@ -60,7 +60,13 @@ def main() -> int:
     parser.add_argument(
         "--servers", default="sync,gthread", help="sync and/or gthread (default both)"
     )
+    parser.add_argument("--people", type=int, help="rush participants (default 2,000)")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 3)")
+    parser.add_argument("--opening", type=int, help="people at the opening (default 5,000)")
     args = parser.parse_args()
+    vol = scenarios.volumes(
+        args.quick, people=args.people, rounds=args.rounds, opening=args.opening
+    )
     only = set(args.only.split(","))
     unknown = only - set(scenarios.SCENARIOS)
     if unknown:
@@ -77,6 +83,7 @@ def main() -> int:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "quick": args.quick,
+        "volumes": vars(vol),
         "runs": [],
     }
     with tempfile.TemporaryDirectory(prefix="eventapp-bench-") as tmp:
@@ -86,12 +93,12 @@ def main() -> int:
             env = harness.app_env(url, harness.new_secret())
             env["INSTANCE_PATH"] = str(Path(tmp) / f"instance-{kind}")  # demo credentials
             harness.flask_cli(env, "db", "upgrade")
-            data = scenarios.seed(env, quick=args.quick)
+            data = scenarios.seed(env, vol)
             if only & {"pages", "lighthouse"}:  # the demo's congress, tour, programme
                 print(f"== {harness.elapsed()} {kind}: the demo data", flush=True)
                 harness.flask_cli(env, "demo", "load")
             report["runs"].extend(
-                scenarios.run_all(kind, env, data, quick=args.quick, only=only, servers=servers)
+                scenarios.run_all(kind, env, data, vol, only=only, servers=servers)
             )
     report["seconds"] = round(time.monotonic() - started, 1)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -59,15 +59,25 @@ QUICK = Volumes(people=200, seats=50, big=5_000, references=300, page_requests=2
                 rounds=2, limit=8, opening=500, opening_seats=50, reads=150)  # fmt: skip
 
 
-def volumes(quick: bool) -> Volumes:
-    return QUICK if quick else FULL
+def volumes(quick: bool, **overrides) -> Volumes:
+    """FULL or QUICK, with any of its numbers replaced (`--people 500`: a loaded machine).
+    The fifteen-question form's limited workshop gets a fifth fewer places than people ask
+    for it, so that some are refused."""
+    from dataclasses import replace
+
+    from bench.rush import limited_choosers
+
+    vol = replace(QUICK if quick else FULL, **{k: v for k, v in overrides.items() if v})
+    if overrides.get("people") and not overrides.get("seats"):
+        vol = replace(vol, seats=max(vol.people // 4, 1))
+    choosers = limited_choosers(vol.people)
+    return replace(vol, limit=max(choosers - max(choosers // 5, 1), 1))
 
 
 # --- plumbing ---------------------------------------------------------------------------------
 
 
-def seed(env: dict[str, str], quick: bool) -> dict:
-    vol = volumes(quick)
+def seed(env: dict[str, str], vol: Volumes) -> dict:
     args = {"big": vol.big, "servers": len(SERVERS), "seats": vol.seats, "badges": vol.badges,
             "rounds": vol.rounds, "limit": vol.limit, "opening": vol.opening_seats}  # fmt: skip
     result = subprocess.run(
@@ -351,11 +361,10 @@ def run_all(
     kind: str,
     env: dict[str, str],
     data: dict,
-    quick: bool = False,
+    vol: Volumes = FULL,
     only: set[str] = frozenset(SCENARIOS),
     servers=SERVERS,
 ) -> list[dict]:
-    vol = volumes(quick)
     runs = []
     for worker_class, workers, threads in servers:
         index = SERVERS.index((worker_class, workers, threads))
