@@ -46,6 +46,12 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}){mem}, Python {platform.python_version()}"
 
 
+def save(report: dict) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    name = os.environ.get("BENCH_RESULTS", "latest.json")
+    (RESULTS / name).write_text(json.dumps(report, indent=2, ensure_ascii=False))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller volumes (smoke run)")
@@ -97,12 +103,13 @@ def main() -> int:
             if only & {"pages", "lighthouse"}:  # the demo's congress, tour, programme
                 print(f"== {harness.elapsed()} {kind}: the demo data", flush=True)
                 harness.flask_cli(env, "demo", "load")
-            report["runs"].extend(
-                scenarios.run_all(kind, env, data, vol, only=only, servers=servers)
-            )
+            for server in servers:  # saved after each, so that a stopped run keeps its figures
+                report["runs"].extend(
+                    scenarios.run_all(kind, env, data, vol, only=only, servers=[server])
+                )
+                save(report)
     report["seconds"] = round(time.monotonic() - started, 1)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    save(report)
     table = report_module.markdown(report)
     print()
     print(table)
