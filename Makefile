@@ -83,8 +83,15 @@ translations: $(VENV)/.dev
 		--width 100 --ignore-obsolete >/dev/null
 	$(MAKE) compile-translations
 
+# make bench SCENARIO=rush DATABASES=sqlite SERVERS=sync  (any of them alone; QUICK=1: small)
+SCENARIO ?=
+DATABASES ?= sqlite,postgresql
+SERVERS ?= sync,gthread
+BENCH_ARGS = --databases $(DATABASES) --servers $(SERVERS) $(if $(SCENARIO),--only $(SCENARIO)) \
+	$(if $(QUICK),--quick) $(if $(PEOPLE),--people $(PEOPLE))
+
 bench: $(VENV)/.dev compile-translations
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

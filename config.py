@@ -154,6 +154,9 @@ class Config:
     MANAGE_RATE_LIMIT = os.environ.get("MANAGE_RATE_LIMIT", "30 per 10 minutes")
     # Catalogue page size.
     CATALOGUE_PAGE_SIZE = int(os.environ.get("CATALOGUE_PAGE_SIZE", "24"))
+    # Seconds the catalogue, event, tour and programme pages are kept for readers without
+    # cookies (eventapp/public/pagecache.py; issue 21: counts may be up to 2 s old). 0: off.
+    PUBLIC_PAGE_CACHE_SECONDS = float(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "1"))
     # Development only: /dev/outbox lists the e-mails queued, so a new user can click the
     # manage link without a mail server.
     DEV_OUTBOX_PAGE = False
@@ -207,6 +210,7 @@ class TestingConfig(Config):
     )
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
+    PUBLIC_PAGE_CACHE_SECONDS = 0  # a test sees its change at once (tests/public: the cache's)
     MAIL_BACKEND = "locmem"
     SQLITE_BUSY_TIMEOUT_MS = 30000
     # A real scrypt at a test-sized cost (n=2**10): the suite creates and logs in hundreds of

@@ -46,6 +46,12 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}){mem}, Python {platform.python_version()}"
 
 
+def save(report: dict) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    name = os.environ.get("BENCH_RESULTS", "latest.json")
+    (RESULTS / name).write_text(json.dumps(report, indent=2, ensure_ascii=False))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller volumes (smoke run)")
@@ -60,7 +66,13 @@ def main() -> int:
     parser.add_argument(
         "--servers", default="sync,gthread", help="sync and/or gthread (default both)"
     )
+    parser.add_argument("--people", type=int, help="rush participants (default 2,000)")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds (default 3)")
+    parser.add_argument("--opening", type=int, help="people at the opening (default 5,000)")
     args = parser.parse_args()
+    vol = scenarios.volumes(
+        args.quick, people=args.people, rounds=args.rounds, opening=args.opening
+    )
     only = set(args.only.split(","))
     unknown = only - set(scenarios.SCENARIOS)
     if unknown:
@@ -77,6 +89,7 @@ def main() -> int:
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
         "quick": args.quick,
+        "volumes": vars(vol),
         "runs": [],
     }
     with tempfile.TemporaryDirectory(prefix="eventapp-bench-") as tmp:
@@ -84,14 +97,19 @@ def main() -> int:
             print(f"== {harness.elapsed()} {kind}: fresh database and data", flush=True)
             url = harness.fresh_database(kind, Path(tmp))
             env = harness.app_env(url, harness.new_secret())
+            env["INSTANCE_PATH"] = str(Path(tmp) / f"instance-{kind}")  # demo credentials
             harness.flask_cli(env, "db", "upgrade")
-            data = scenarios.seed(env, quick=args.quick)
-            report["runs"].extend(
-                scenarios.run_all(kind, env, data, quick=args.quick, only=only, servers=servers)
-            )
+            data = scenarios.seed(env, vol)
+            if only & {"pages", "lighthouse"}:  # the demo's congress, tour, programme
+                print(f"== {harness.elapsed()} {kind}: the demo data", flush=True)
+                harness.flask_cli(env, "demo", "load")
+            for server in servers:  # saved after each, so that a stopped run keeps its figures
+                report["runs"].extend(
+                    scenarios.run_all(kind, env, data, vol, only=only, servers=[server])
+                )
+                save(report)
     report["seconds"] = round(time.monotonic() - started, 1)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    save(report)
     table = report_module.markdown(report)
     print()
     print(table)

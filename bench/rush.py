@@ -18,14 +18,21 @@ from bench import harness
 SUCCESS_CODES = (302, 303)
 
 
+# The forms a rush can run on (bench/seed.py: rush_event builds them).
+FORMS = ("none", "congress", "fifteen")
+LIMITED = "atelier_a"  # the fifteen-question form's option with a seat limit
+
+
 @dataclass
 class Client:
-    """One participant: their session cookie and the CSRF token of their form."""
+    """One participant: their session cookie and the CSRF token of their form; `keys`: the
+    form's questions ({identifier: input name}), which they answer (`answers`)."""
 
     n: int
     email: str
     cookie: str = ""
     token: str = ""
+    keys: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -46,6 +53,44 @@ class Row:
     status: str
 
 
+def chooses_limited(n: int) -> bool:
+    """One participant in 20 asks for the fifteen-question form's limited workshop A."""
+    return n % 20 == 0
+
+
+def limited_choosers(people: int) -> int:
+    return sum(1 for n in range(people) if chooses_limited(n))
+
+
+def answers(n: int, keys: dict[str, str]) -> dict:
+    """Participant n's answers to the questions the form has (none for the bare form): every
+    tenth picks the "other" diet (a conditional field), every third wants B2B meetings (two
+    conditional fields)."""
+    wanted = {
+        "diet": "other" if n % 10 == 0 else ("vegetarian" if n % 7 == 0 else "none"),
+        "gala": "yes" if n % 2 else "no",
+        "photo_consent": "y" if n % 4 else "",
+        "b2b": "yes" if n % 3 == 0 else "no",
+        "years": str(n % 40),
+        "arrival": "2027-03-1" + str(n % 10),
+        "country": "FR" if n % 5 else "BE",
+        "phone": "06 12 34 56 78",
+        "assistant": f"assistant{n}@bench.example.org",
+        "website": "https://bioproduction.example.org",
+        "topics": ["t1", "t3"] if n % 2 else ["t2"],
+    }
+    if wanted["diet"] == "other":
+        wanted["diet_other"] = "Sans lactose"
+    if wanted["b2b"] == "yes":
+        wanted["b2b_offer"] = "Capacités de production en lots cliniques"
+        wanted["b2b_seek"] = "Un partenaire CDMO pour la phase II"
+    if "years" in keys:  # the fifteen-question form: the workshop is required
+        wanted["workshop"] = LIMITED if chooses_limited(n) else ("atelier_b", "atelier_c")[n % 2]
+    elif n % 50 == 0:  # the congress form: optional, 40 places each (5,000 people: 33 each)
+        wanted["workshop"] = ("atelier_a", "atelier_b", "atelier_c")[(n // 50) % 3]
+    return {keys[k]: v for k, v in wanted.items() if k in keys and v != ""}
+
+
 def form_data(client: Client) -> dict:
     return {
         "csrf_token": client.token,
@@ -58,13 +103,18 @@ def form_data(client: Client) -> dict:
         "region": "idf",
         "consent": "y",
         "homepage": "",
+        **answers(client.n, client.keys),
     }
 
 
-def open_forms(target, slug: str, count: int, concurrency: int) -> tuple[list[Client], dict]:
+def open_forms(
+    target, slug: str, count: int, concurrency: int, keys: dict | None = None
+) -> tuple[list[Client], dict]:
     """Phase 1: every participant GETs the form in a new session (cookie + CSRF token)."""
     path = f"/events/{slug}/register"
-    clients = [Client(n, f"rush{n}.{slug}@bench.example.org") for n in range(count)]
+    clients = [
+        Client(n, f"rush{n}.{slug}@bench.example.org", keys=keys or {}) for n in range(count)
+    ]
 
     def run(conn, client: Client) -> harness.Response:
         response = harness.request(conn, "GET", path)
@@ -85,7 +135,7 @@ def submit_forms(
     done = f"/events/{slug}/registered"
 
     def run(conn, client: Client) -> harness.Response:
-        body = urlencode(form_data(client)).encode()
+        body = urlencode(form_data(client), doseq=True).encode()
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": client.cookie}
         return harness.request(conn, "POST", path, body, headers)
 
@@ -104,7 +154,7 @@ def submit_forms(
     return answers, harness.summary(responses, wall)
 
 
-def check(rows: list[Row], answers: list[Answer], capacity: int) -> dict:
+def check(rows: list[Row], answers: list[Answer], capacity: int, refused: int = 0) -> dict:
     """Compare the database with the answers. `rows`: the event's registrations afterwards.
 
     - oversold: confirmed registrations beyond the capacity;
@@ -113,7 +163,9 @@ def check(rows: list[Row], answers: list[Answer], capacity: int) -> dict:
     - duplicates: extra live registrations for the same e-mail;
     - server_errors: 5xx answers and requests that got no answer at all;
     - expected: the database holds exactly min(capacity, people) confirmed and the rest
-      waitlisted, one registration per participant.
+      waitlisted, one registration per participant;
+    - refused: how many must be refused (4xx, nothing saved: those who chose a limited option
+      once its places were gone); `failed` counts every answer that is not a success.
     """
     live = [r for r in rows if r.status != "cancelled"]
     statuses = Counter(r.status for r in rows)
@@ -125,15 +177,17 @@ def check(rows: list[Row], answers: list[Answer], capacity: int) -> dict:
         if a.success
         and (not a.ids or any(i not in by_id or by_id[i].email != a.email for i in a.ids))
     )
-    people = len(answers)
+    people = len(answers) - refused
     confirmed, waitlisted = statuses.get("confirmed", 0), statuses.get("waitlisted", 0)
     expected_confirmed = min(capacity, people)
     return {
-        "people": people,
+        "people": len(answers),
+        "refused_expected": refused,
         "capacity": capacity,
         "succeeded": sum(1 for a in answers if a.success),
         "failed": sum(1 for a in answers if not a.success),
         "server_errors": sum(1 for a in answers if a.status == 0 or a.status >= 500),
+        "refused_4xx": sum(1 for a in answers if 400 <= a.status < 500),
         "confirmed": confirmed,
         "waitlisted": waitlisted,
         "rows": len(rows),
@@ -152,6 +206,6 @@ def passed(result: dict) -> bool:
         and result["lost"] == 0
         and result["duplicates"] == 0
         and result["server_errors"] == 0
-        and result["failed"] == 0
+        and result["failed"] == result["refused_4xx"] == result["refused_expected"]
         and result["exact"]
     )

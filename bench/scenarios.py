@@ -21,11 +21,20 @@ from urllib.parse import urlencode
 
 from sqlalchemy import create_engine, text
 
-from bench import harness, rush
+from bench import harness, rounds
+from bench.lighthouse import lighthouse
+from bench.opening import opening
+from bench.pages import pages
 from bench.report import Run, fmt_mb, fmt_ms, fmt_rps
 
 SERVERS = (("sync", 2, 1), ("gthread", 2, 8))
-SCENARIOS = ("references", "rush", "lists", "counts", "badges", "exports")
+# What docs/deploy.md recommends for 2 cores (and `make serve` runs): the opening runs on it.
+RECOMMENDED = SERVERS[0]
+SCENARIOS = (
+    "references", "rush", "questions", "opening", "pages", "lighthouse", "memory", "lists",
+    "counts", "badges", "exports",
+)  # fmt: skip
+IDLE_RSS_MB = 90
 CONCURRENCY = 32  # the rush and the references
 PAGE_CONCURRENCY = 2  # two organisers at work at once (one per worker)
 
@@ -38,24 +47,41 @@ class Volumes:
     references: int  # requests per reference
     page_requests: int  # requests per list page
     badges: int
+    rounds: int = 3  # interleaved rounds of the rush and of the question rush
+    limit: int = 80  # places of the fifteen-question form's workshop A (100 ask for it)
+    opening: int = 5000  # people at the opening
+    opening_seats: int = 500
+    reads: int = 400  # requests per block of the pages people read
 
 
 FULL = Volumes(people=2000, seats=500, big=100_000, references=1000, page_requests=120, badges=500)
-QUICK = Volumes(people=200, seats=50, big=5_000, references=300, page_requests=20, badges=50)
+QUICK = Volumes(people=200, seats=50, big=5_000, references=300, page_requests=20, badges=50,
+                rounds=2, limit=8, opening=500, opening_seats=50, reads=150)  # fmt: skip
 
 
-def volumes(quick: bool) -> Volumes:
-    return QUICK if quick else FULL
+def volumes(quick: bool, **overrides) -> Volumes:
+    """FULL or QUICK, with any of its numbers replaced (`--people 500`: a loaded machine).
+    The fifteen-question form's limited workshop gets a fifth fewer places than people ask
+    for it, so that some are refused."""
+    from dataclasses import replace
+
+    from bench.rush import limited_choosers
+
+    vol = replace(QUICK if quick else FULL, **{k: v for k, v in overrides.items() if v})
+    if overrides.get("people") and not overrides.get("seats"):
+        vol = replace(vol, seats=max(vol.people // 4, 1))
+    choosers = limited_choosers(vol.people)
+    return replace(vol, limit=max(choosers - max(choosers // 5, 1), 1))
 
 
 # --- plumbing ---------------------------------------------------------------------------------
 
 
-def seed(env: dict[str, str], quick: bool) -> dict:
-    vol = volumes(quick)
+def seed(env: dict[str, str], vol: Volumes) -> dict:
+    args = {"big": vol.big, "servers": len(SERVERS), "seats": vol.seats, "badges": vol.badges,
+            "rounds": vol.rounds, "limit": vol.limit, "opening": vol.opening_seats}  # fmt: skip
     result = subprocess.run(
-        [sys.executable, str(harness.ROOT / "bench" / "seed.py"),
-         str(vol.big), str(len(SERVERS)), str(vol.seats), str(vol.badges)],
+        [sys.executable, str(harness.ROOT / "bench" / "seed.py"), json.dumps(args)],
         cwd=harness.ROOT, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     if result.returncode != 0:
@@ -128,78 +154,6 @@ def references(server, run: Run, vol: Volumes) -> dict:
             f"server CPU {result['server_cpu_ms']:.1f} ms/request",
         )
     return insert
-
-
-# --- the rush ---------------------------------------------------------------------------------
-
-
-def rush_scenario(server, run: Run, env, slug: str, vol: Volumes, insert: dict) -> None:
-    clients, forms = rush.open_forms(server, slug, vol.people, CONCURRENCY)
-    answers, posts = rush.submit_forms(server, slug, clients, CONCURRENCY, env["SECRET_KEY"])
-    rows = [
-        rush.Row(*row)
-        for row in sql(
-            env,
-            "SELECT r.id, r.email, r.status FROM registration r JOIN event e "
-            "ON e.id = r.event_id WHERE e.slug = :slug",
-            slug=slug,
-        )
-    ]
-    mails = sql(
-        env,
-        "SELECT count(*) FROM outbox_message m JOIN event e ON e.id = m.event_id "
-        "WHERE e.slug = :slug AND m.kind IN ('registration.confirmed', "
-        "'registration.waitlisted')",
-        slug=slug,
-    )[0][0]
-    result = rush.check(rows, answers, vol.seats)
-    result["mails_queued"] = mails
-    run.figures["rush"] = {"forms": forms, "posts": posts, "check": result}
-
-    ratio = posts["rps"] / insert["rps"] if insert["rps"] else 0
-    people = f"{vol.people:,} people, {vol.seats} seats, c={CONCURRENCY}"
-    run.line("Rush", f"form pages GET ({people})", f"{fmt_rps(forms['rps'])}, p99 "
-             f"{fmt_ms(forms['p99_ms'])}, {forms['errors']} errors")  # fmt: skip
-    run.line(
-        "Rush",
-        "registration POST throughput",
-        f"{fmt_rps(posts['rps'])} = {ratio:.2f} × bare insert; server CPU "
-        f"{posts['server_cpu_ms']:.1f} ms/request",
-        "≥ 0.5 × bare insert",
-        ratio >= 0.5,
-    )
-    run.line(
-        "Rush",
-        "registration POST latency p50 / p95 / p99",
-        f"{posts['p50_ms']:.0f} / {posts['p95_ms']:.0f} / {fmt_ms(posts['p99_ms'])}",
-        "p99 ≤ 250 ms",
-        posts["p99_ms"] <= 250,
-    )
-    run.line(
-        "Rush",
-        "answers: registered / refused / 5xx or none",
-        f"{result['succeeded']} / {result['failed']} / {result['server_errors']}",
-        "0 5xx, 0 refused",
-        result["server_errors"] == 0 and result["failed"] == 0,
-    )
-    run.line(
-        "Rush",
-        "database: confirmed / waitlisted",
-        f"{result['confirmed']} / {result['waitlisted']}",
-        f"exactly {vol.seats} / {vol.people - vol.seats}",
-        result["exact"],
-    )
-    run.line("Rush", "oversold", str(result["oversold"]), "0", result["oversold"] == 0)
-    run.line("Rush", "lost (success answer without its row)", str(result["lost"]), "0",
-             result["lost"] == 0)  # fmt: skip
-    run.line("Rush", "duplicates", str(result["duplicates"]), "0", result["duplicates"] == 0)
-    run.line(
-        "Rush",
-        "e-mails queued in the outbox",
-        f"{mails} / {len(rows)}",
-        "one per registration",
-        mails == len(rows),
-    )
 
 
 # --- big lists --------------------------------------------------------------------------------
@@ -407,11 +361,10 @@ def run_all(
     kind: str,
     env: dict[str, str],
     data: dict,
-    quick: bool = False,
+    vol: Volumes = FULL,
     only: set[str] = frozenset(SCENARIOS),
     servers=SERVERS,
 ) -> list[dict]:
-    vol = volumes(quick)
     runs = []
     for worker_class, workers, threads in servers:
         index = SERVERS.index((worker_class, workers, threads))
@@ -423,10 +376,24 @@ def run_all(
                     print(f"-- {harness.elapsed()} {kind}, {server.label}: {name}", flush=True)
                 return name in only
 
-            if step("references") or "rush" in only:
-                insert = references(server, run, vol)
+            if step("memory"):
+                idle = [harness.rss_kib(pid) / 1024 for pid in server.worker_pids()]
+                run.figures["idle_rss_mb"] = idle
+                run.line("Memory", "idle RSS of a gunicorn worker (after 50 GET /healthz)",
+                         ", ".join(fmt_mb(mb) for mb in idle), f"≤ {IDLE_RSS_MB} MB",
+                         max(idle) <= IDLE_RSS_MB)  # fmt: skip
+            if step("references"):
+                references(server, run, vol)
+            events = data["rush"][index]
             if step("rush"):
-                rush_scenario(server, run, env, data["rush"][index], vol, insert)
+                rounds.rush_rounds(server, run, env, events["congress"], vol.people, vol.seats,
+                                   vol.references)  # fmt: skip
+            if step("questions"):
+                rounds.question_rounds(server, run, env, events, vol.people, vol.seats, vol.limit)
+            if step("pages"):
+                pages(server, run, vol.reads, rounds=vol.rounds)
+            if (worker_class, workers, threads) == RECOMMENDED and step("lighthouse"):
+                lighthouse(server, run, env)
             cookies = {
                 user: login(server, email, data["password"])
                 for user, email in data["users"].items()
@@ -441,5 +408,9 @@ def run_all(
         # fresh sync workers (each export starts its own server, so it takes a few seconds).
         if index == 0 and step("exports"):
             exports(env, run, data, worker_class, workers, threads)
+        # The opening: once per database, on the recommended configuration, with its own
+        # gunicorn (e-mail on), Celery worker and SMTP server.
+        if (worker_class, workers, threads) == RECOMMENDED and step("opening"):
+            opening(env, run, data["opening"], vol.opening, vol.opening_seats, RECOMMENDED)
         runs.append(run.as_dict())
     return runs

@@ -28,6 +28,12 @@ from eventapp.models import (
     User,
 )
 from eventapp.models.booking import insert_bookings_for
+from eventapp.models.question import Question
+
+# The rush's forms (bench/rush.py answers them): "none" (the person's fields only), "congress"
+# (the demo's congress form: eventapp/demo/questions.py) and "fifteen" (issue 12: 15
+# questions, 3 conditional, one option with a seat limit).
+FORMS = ("none", "congress", "fifteen")
 
 FIRST = ["Camille", "Léa", "Hugo", "Louis", "Chloé", "Inès", "Jules", "Manon", "Lucas", "Zoé",
          "Nathan", "Emma", "Théo", "Sarah", "Raphaël", "Alice", "Paul", "Juliette", "Arthur",
@@ -63,6 +69,107 @@ def _event(slug: str, org: Organisation, capacity: int | None, days: int = 60) -
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def _fifteen_form(event: Event, limit: int) -> None:
+    """15 questions: 3 conditional (diet → "other", B2B → offer and seek), workshop A limited
+    to `limit` places (the others unlimited), and one of each other type a person types in."""
+    from eventapp.demo.questions import DIETS, _question
+
+    diets = [(i, f, e, None) for i, f, e, _w in DIETS]
+    diet = _question(
+        event.id,
+        1,
+        "diet",
+        "choice",
+        "Régime",
+        "Diet",
+        diets,
+        widget="list",
+        requirement="required",
+        sensitive=True,
+        retention_days=30,
+    )
+    _question(
+        event.id,
+        2,
+        "diet_other",
+        "short_text",
+        "Précisez",
+        "Specify",
+        requirement="required",
+        depends_on_id=diet.id,
+        depends_values=["other"],
+    )
+    workshops = [
+        ("atelier_a", "Atelier A", "Workshop A", limit),
+        ("atelier_b", "Atelier B", "Workshop B", None),
+        ("atelier_c", "Atelier C", "Workshop C", None),
+    ]
+    _question(
+        event.id, 3, "workshop", "choice", "Atelier", "Workshop", workshops, requirement="required"
+    )
+    _question(
+        event.id, 4, "gala", "yes_no", "Dîner de gala ?", "Gala dinner?", requirement="required"
+    )
+    _question(event.id, 5, "photo_consent", "consent", "J'accepte les photos", "Photos OK")
+    b2b = _question(event.id, 6, "b2b", "yes_no", "Rendez-vous B2B ?", "B2B meetings?")
+    for position, key in ((7, "b2b_offer"), (8, "b2b_seek")):
+        _question(
+            event.id,
+            position,
+            key,
+            "long_text",
+            key,
+            key,
+            depends_on_id=b2b.id,
+            depends_values=["yes"],
+        )
+    _question(
+        event.id,
+        9,
+        "years",
+        "number",
+        "Années d'expérience",
+        "Years of experience",
+        min_number=0,
+        max_number=60,
+    )
+    _question(event.id, 10, "arrival", "date", "Date d'arrivée", "Arrival date")
+    _question(event.id, 11, "country", "country", "Pays", "Country")
+    _question(event.id, 12, "phone", "phone", "Téléphone", "Phone")
+    _question(event.id, 13, "assistant", "email", "E-mail de l'assistant", "Assistant e-mail")
+    _question(event.id, 14, "website", "url", "Site web", "Website")
+    topics = [(f"t{n}", f"Thème {n}", f"Topic {n}", None) for n in range(1, 6)]
+    _question(event.id, 15, "topics", "multi_choice", "Thèmes", "Topics", topics)
+
+
+def rush_event(slug: str, capacity: int, form: str = "congress", limit: int = 0) -> str:
+    """A rush event of `capacity` seats with its form (one of FORMS); `limit`: the places of
+    the fifteen-question form's limited workshop."""
+    from eventapp.demo.questions import _congress_form
+
+    org = db.session.scalar(db.select(Organisation).where(Organisation.slug == "bench-manager"))
+    if org is None:
+        org = Organisation(slug="bench-manager", name="Bench Pole", short_name="Pole", kind="pole")
+        db.session.add(org)
+        db.session.flush()
+    event = _event(slug, org, capacity=capacity)
+    if form == "congress":
+        _congress_form(event)
+    elif form == "fifteen":
+        _fifteen_form(event, limit)
+    return event.slug
+
+
+def question_keys(slug: str) -> dict[str, str]:
+    """{question identifier: form input name} of an event's form."""
+    rows = db.session.execute(
+        db.select(Question.identifier, Question.id)
+        .join(Event, Event.id == Question.event_id)
+        .where(Event.slug == slug)
+    )
+    return {identifier: f"q_{qid}" for identifier, qid in rows}
 
 
 def _registrations(
@@ -112,7 +219,23 @@ def _registrations(
         db.session.execute(insert(Registration), rows)
 
 
-def seed(big: int, rush_events: int, seats: int, badges: int) -> dict:
+def rush_events(servers: int, rounds: int, seats: int, limit: int, opening: int) -> dict:
+    """Per server configuration, `rounds` rush events of each form (a fresh event for each rush
+    of the interleaved rounds), and one opening event (the congress form, `opening` seats)."""
+    per_server = []
+    for index in range(servers):
+        forms = {}
+        for form in FORMS:
+            slugs = [
+                rush_event(f"rush-{index}-{form}-{n}", seats, form, limit) for n in range(rounds)
+            ]
+            forms[form] = [{"slug": slug, "keys": question_keys(slug)} for slug in slugs]
+        per_server.append(forms)
+    slug = rush_event("opening", opening, "congress")
+    return {"rush": per_server, "opening": {"slug": slug, "keys": question_keys(slug)}}
+
+
+def seed(big: int, reserved: int, seats: int, badges: int) -> dict:
     """Three organisations, one organiser each:
     - `manager` (Bench Pole): the rush events, the big list, the badges event (all
       confirmed) and fillers: 10 events;
@@ -137,12 +260,11 @@ def seed(big: int, rush_events: int, seats: int, badges: int) -> dict:
         user.memberships.append(Membership(organisation=organisation, role="manager"))
         db.session.add(user)
         users[key] = user.email
-    rush = [_event(f"rush-{n}", orgs["manager"], capacity=seats).slug for n in range(rush_events)]
     big_event = _event("big-list", orgs["manager"], capacity=None)
     _registrations(big_event, big)
     badges_event = _event("badges", orgs["manager"], capacity=None)
     _registrations(badges_event, badges, all_confirmed=True)
-    for n in range(max(10 - 2 - rush_events, 0)):
+    for n in range(max(10 - 2 - reserved, 0)):
         _registrations(_event(f"filler-{n}", orgs["manager"], capacity=200), 20)
     small_event = _event("small-list", orgs["small"], capacity=None)
     _registrations(small_event, 100)
@@ -152,7 +274,6 @@ def seed(big: int, rush_events: int, seats: int, badges: int) -> dict:
         _registrations(_event(f"many-{n}", orgs["many"], capacity=300), 20)
     db.session.commit()
     return {
-        "rush": rush,
         "big": {"id": big_event.id, "slug": big_event.slug, "registrations": big},
         "small": {"id": small_event.id, "slug": small_event.slug, "registrations": 100},
         "badges": {"id": badges_event.id, "slug": badges_event.slug, "confirmed": badges},
@@ -179,10 +300,16 @@ def analyze() -> None:
 
 
 def main() -> None:
-    big, rush_events, seats, badges = (int(arg) for arg in sys.argv[1:5])
+    """argv: a JSON object {big, servers, seats, badges, rounds, limit, opening}."""
+    args = json.loads(sys.argv[1])
     app = create_app()
     with app.app_context():
-        result = seed(big, rush_events, seats, badges)
+        result = seed(args["big"], args["servers"], args["seats"], args["badges"])
+        result.update(
+            rush_events(args["servers"], args["rounds"], args["seats"], args["limit"],
+                        args["opening"])
+        )  # fmt: skip
+        db.session.commit()
         db.session.remove()
         analyze()
         print(json.dumps(result))

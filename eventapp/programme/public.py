@@ -11,6 +11,7 @@ from eventapp.permissions import guard
 from eventapp.programme.blueprint import bp
 from eventapp.programme.setup import photo_response
 from eventapp.public.catalogue import public_event_or_404
+from eventapp.public.pagecache import anonymous_page
 from eventapp.routing import parse_int
 from eventapp.services import programme as svc
 from eventapp.services.calendar import ics_response
@@ -46,6 +47,7 @@ def _programme_context(event, *, printable=False):
 
 @bp.get("/events/<slug>/programme")
 @guard.public
+@anonymous_page
 def public_programme(slug):
     event = _event(slug)
     return render_template("programme/public/programme.html", **_programme_context(event))

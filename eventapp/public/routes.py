@@ -18,6 +18,7 @@ from eventapp.permissions import guard
 from eventapp.public import availability, catalogue, francemap
 from eventapp.public.blueprint import bp
 from eventapp.public.forms import CatalogueFilterForm
+from eventapp.public.pagecache import anonymous_page
 from eventapp.routing import page_arg
 from eventapp.services import calendar, programme
 from eventapp.services.counts import event_counts
@@ -26,6 +27,7 @@ from eventapp.services.counts import event_counts
 @bp.get("/events")
 @bp.get("/")
 @guard.public
+@anonymous_page
 def home():
     """The catalogue: upcoming (or past) events, filtered by type, region, organiser and title."""
     organisations = catalogue.organisers_of_public_events()
@@ -84,6 +86,7 @@ def _event_links(event: Event) -> dict:
 
 @bp.get("/events/<slug>")
 @guard.public
+@anonymous_page
 def event(slug: str):
     event = catalogue.public_event_or_404(slug)
     if event.is_tour:

@@ -121,10 +121,13 @@ def save(
     *,
     user: User | None = None,
     actor: str | None = None,
+    new: bool = False,
 ) -> list[str]:
     """Write the submitted answers: a tour's question on the booking, an event's on the
     person's registration for that event (a stage not booked gets nothing). An empty answer
-    removes what was held. Returns the identifiers of the questions whose answer changed."""
+    removes what was held. Returns the identifiers of the questions whose answer changed.
+    `new`: the booking and the registrations were made in this transaction (the sign-up
+    form), so nothing is held yet and nothing is read back."""
     by_event = {r.event_id: r for r in registrations if r.is_live}
     targets = []
     for item in submitted:
@@ -135,7 +138,7 @@ def save(
             targets.append((item, by_event[q.event_id]))
     if not targets:
         return []
-    existing = _existing(booking, [r for _i, r in targets if r is not None], targets)
+    existing = {} if new else _existing(booking, [r for _i, r in targets if r is not None], targets)
 
     # Limited options newly chosen: lock, then count the other holders.
     limited, linked = [], []

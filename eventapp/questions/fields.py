@@ -17,7 +17,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from eventapp.extensions import db
@@ -246,9 +246,9 @@ def option_counts(option_ids: Sequence[int], exclude_answer_ids: Sequence[int] =
         per_registration = per_registration.where(Answer.id.not_in(list(exclude_answer_ids)))
         per_booking = per_booking.where(Answer.id.not_in(list(exclude_answer_ids)))
     counts: dict[int, int] = {}
-    for statement in (per_registration, per_booking):
-        for option_id, n in db.session.execute(statement):
-            counts[option_id] = counts.get(option_id, 0) + n
+    # One round trip for both kinds of holder (the sign-up form reads this on every request).
+    for option_id, n in db.session.execute(union_all(per_registration, per_booking)):
+        counts[option_id] = counts.get(option_id, 0) + n
     return counts
 
 

@@ -216,7 +216,7 @@ def _save_answers(result, email, answers, subform=None) -> None:
     if not mine and subform is not None:
         return  # a colleague already registered: nothing new, nothing answered
     try:
-        answer_service.save(result.booking, mine, answers)
+        answer_service.save(result.booking, mine, answers, new=True)
     except answer_service.QuestionError as error:
         if subform is not None and error.field and error.field in subform:
             field = subform[error.field]

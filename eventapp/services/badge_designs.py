@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from fpdf import FPDF
 from PIL import Image
 from sqlalchemy import select
 
@@ -25,6 +25,9 @@ from eventapp.services.badge_sheets import (
 )
 from eventapp.services.pdf import PT, TextFitter, draw_qr, fit_lines, printable
 from eventapp.text import person_name
+
+if TYPE_CHECKING:  # fpdf2 (and numpy under it): loaded by the code that draws a PDF
+    from fpdf import FPDF
 
 # The formats whose default badge has fixed boxes (services/badges.BOXES).
 FIXED_BOXES = ("a4", "a6")

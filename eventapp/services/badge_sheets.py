@@ -4,10 +4,12 @@ they share (services/badges draws the default badge, services/badge_designs the 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from fpdf import FPDF
+from typing import TYPE_CHECKING
 
 from eventapp.models import ActorCategory
+
+if TYPE_CHECKING:  # fpdf2 (and numpy under it): loaded by the code that draws a PDF
+    from fpdf import FPDF
 
 # One colour per actor category; the category's name is always printed on the band too.
 CATEGORY_COLOURS: dict[ActorCategory, tuple[int, int, int]] = {

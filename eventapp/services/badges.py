@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from fpdf import FPDF
 
 from eventapp.models import ActorCategory, Event, Registration
 from eventapp.services import tickets
@@ -60,6 +60,9 @@ from eventapp.services.pdf import (
     printable,
 )
 from eventapp.text import person_name
+
+if TYPE_CHECKING:  # fpdf2 (and numpy under it): loaded by the code that draws a PDF
+    from fpdf import FPDF
 
 _luminance = luminance  # the name the colour tests know
 

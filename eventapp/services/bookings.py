@@ -169,7 +169,11 @@ def book(
     result = BookingResult(booking if any(o.created for o in outcomes) else None, outcomes)
     if result.booking is not None:
         db.session.flush()
-        notify_booking(result.booking, "created")
+        # The new booking holds exactly the registrations just made: no need to read them back.
+        made = [o.registration for o in result.created]
+        notify_booking(
+            result.booking, "created", sorted(made, key=lambda r: (r.event.starts_at, r.id))
+        )
         domain_events.record(
             "booking.created",
             event_id=result.booking.event_id,
@@ -269,10 +273,15 @@ def cancel_registration(booking: Booking, registration: Registration) -> list[Re
 BOOKING_KINDS = ("created", "updated", "reminder_link")
 
 
-def notify_booking(booking: Booking, kind: str) -> OutboxMessage | None:
+def notify_booking(
+    booking: Booking, kind: str, registrations: Sequence[Registration] | None = None
+) -> OutboxMessage | None:
     """Queue the one e-mail about the whole booking to the booker (rendered when sent, like the
-    registration e-mails: services/mail). kind: created, updated, reminder_link."""
-    registrations = registrations_of(booking)
+    registration e-mails: services/mail). kind: created, updated, reminder_link.
+    `registrations`: the booking's, in `registrations_of` order, when the caller has them all
+    (a booking just made); read otherwise."""
+    if registrations is None:
+        registrations = registrations_of(booking)
     if not booking.email or not registrations:
         return None
     anchor = registrations[0]

@@ -8,9 +8,12 @@ import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import segno
-from fpdf import FPDF
+
+if TYPE_CHECKING:  # fpdf2 (and numpy under it): loaded by the code that draws a PDF
+    from fpdf import FPDF
 
 FONT_DIR = Path(__file__).resolve().parent.parent.parent / "static" / "fonts"
 FONT_FAMILY = "DejaVu"
@@ -65,6 +68,8 @@ def draw_qr(pdf: FPDF, qr: segno.QRCode, x: float, y: float, size: float) -> Non
 
 
 def new_pdf(title: str, lang: str, **kwargs) -> FPDF:
+    from fpdf import FPDF  # imported here: an idle worker does not carry fpdf2 and numpy
+
     pdf = FPDF(unit="mm", **kwargs)
     pdf.add_font(FONT_FAMILY, "", FONT_DIR / "DejaVuSans-Europe.ttf")
     pdf.add_font(FONT_FAMILY, "B", FONT_DIR / "DejaVuSans-Bold-Europe.ttf")

@@ -21,16 +21,19 @@ import hmac
 import io
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import segno
 from flask import current_app
 from flask_babel import gettext as _
-from fpdf import FPDF
 
 from eventapp.i18n import format_range
 from eventapp.models import Registration, RegistrationStatus
 from eventapp.services.mail import attachment_builder
 from eventapp.services.pdf import FONT_FAMILY, QR_BORDER, TextFitter, draw_qr, pdf_document
+
+if TYPE_CHECKING:  # fpdf2 (and numpy under it): loaded by the code that draws a PDF
+    from fpdf import FPDF
 
 SIGNATURE_BYTES = 12
 _SALT = b"eventapp-ticket-v1:"

@@ -39,3 +39,26 @@ def test_fifty_people_rush_ten_seats_through_the_bench_harness(live_server, app,
     assert result["confirmed"] == 10 and result["waitlisted"] == 40
     assert result["oversold"] == result["lost"] == result["duplicates"] == 0
     assert rush.passed(result), result
+
+
+def test_fifteen_question_rush_fills_the_limited_workshop_exactly(live_server, app, db, factory):
+    """Issue 12's rush, small: 60 people on the fifteen-question form (3 conditional
+    questions), 3 of them ask for workshop A which has 2 places: exactly 2 hold it, 1 is
+    refused with a 4xx and nothing saved, everyone else registered (10 seats, 57 people)."""
+    from bench import rounds, seed
+
+    slug = seed.rush_event("rush-fifteen", capacity=10, form="fifteen", limit=2)
+    db.session.commit()
+    event = {"slug": slug, "keys": seed.question_keys(slug)}
+    assert len(event["keys"]) == 15 and rush.limited_choosers(60) == 3
+    target = harness.Target(urlsplit(live_server).port)
+    env = {
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+    }
+    result = rounds.one_rush(target, env, event, people=60, seats=10, concurrency=12, refused=1)
+    check = result.check
+    assert check["option_holders"] == 2 and check["refused_4xx"] == 1
+    assert check["confirmed"] == 10 and check["waitlisted"] == 49 and check["rows"] == 59
+    assert check["mails_queued"] == 59
+    assert rush.passed(check), check

@@ -26,8 +26,8 @@ import secrets
 import time as time_module
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import bindparam, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
 
 from eventapp import events as domain_events
 from eventapp.extensions import db
@@ -229,25 +229,39 @@ def _new_delivery(endpoint: WebhookEndpoint, event_type: str, data: dict) -> Web
     return delivery
 
 
-def _endpoints_for(event_id: int) -> list[WebhookEndpoint]:
+def _endpoints_statement():
+    """Built once: every commit that records a registration event runs it. Plain columns (no
+    entities loaded) — nearly always nothing matches."""
+    ids = bindparam("ids", expanding=True)
+    organisers = select(EventOrganiser.organisation_id).where(EventOrganiser.event_id.in_(ids))
+    return select(WebhookEndpoint.id, WebhookEndpoint.event_types, WebhookEndpoint.event_ids).where(
+        WebhookEndpoint.organisation_id.in_(organisers), WebhookEndpoint.active.is_(True)
+    )
+
+
+_ENDPOINTS = _endpoints_statement()
+
+
+def _endpoints_for(event_id: int, event_type: str) -> list[WebhookEndpoint]:
+    """The active endpoints of the event's (and its tour's) organisers that want `event_type`
+    for this event."""
     event = db.session.get(Event, event_id)
     if event is None:
         return []
     ids = [event.id] + ([event.parent_id] if event.parent_id else [])
-    organisers = select(EventOrganiser.organisation_id).where(EventOrganiser.event_id.in_(ids))
-    found = db.session.scalars(
-        select(WebhookEndpoint).where(
-            WebhookEndpoint.organisation_id.in_(organisers), WebhookEndpoint.active.is_(True)
-        )
-    )
-    return [e for e in found if not e.event_ids or set(e.event_ids) & set(ids)]
+    wanted = [
+        endpoint_id
+        for endpoint_id, types, event_ids in db.session.execute(_ENDPOINTS, {"ids": ids})
+        if event_type in (types or ()) and (not event_ids or set(event_ids) & set(ids))
+    ]
+    return [db.session.get(WebhookEndpoint, endpoint_id) for endpoint_id in wanted]
 
 
 def _record_deliveries(event: domain_events.DomainEvent) -> None:
     """Before the commit: one delivery per endpoint that wants this event."""
     if event.name not in EVENT_TYPES or event.payload.get("event_id") is None:
         return
-    targets = [e for e in _endpoints_for(event["event_id"]) if event.name in e.event_types]
+    targets = _endpoints_for(event["event_id"], event.name)
     if not targets:
         return
     data = dict(event.payload)
