@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from icalendar import Event as CalendarEvent
 
 from eventapp.b2b.blueprint import bp
 from eventapp.b2b.forms import ProfileForm, RequestForm, UnavailableForm
@@ -23,6 +22,7 @@ from eventapp.problems import flash_and_redirect, keep_form
 from eventapp.routing import page_arg, parse_int
 from eventapp.services import calendar
 from eventapp.services.b2b import attendance, listing, profiles, rules, scheduling
+from eventapp.services.b2b import ics as b2b_ics
 from eventapp.services.b2b import requests as requests_service
 from eventapp.services.b2b.profiles import Filters, ProfileData
 
@@ -335,22 +335,6 @@ def meetings_ics(registration: Registration, token: str):
     event = registration.event
     lang = registration.language or "fr"
     cal = calendar._new_calendar(_("B2B meetings: %(event)s", event=event.title(lang)))
-    host = calendar._host()
-    for item in listing.agenda_of(participant):
-        entry = CalendarEvent()
-        entry.add("uid", f"b2b-meeting-{item.meeting_id}@{host}")
-        entry.add("dtstamp", item.starts_at)
-        entry.add("dtstart", item.starts_at)
-        entry.add("dtend", item.ends_at)
-        entry.add(
-            "summary",
-            _(
-                "B2B meeting: %(name)s (%(organisation)s)",
-                name=item.other_name,
-                organisation=item.other_organisation,
-            ),
-        )
-        table = _("Table %(number)s", number=item.table_number)
-        entry.add("location", f"{table} · {item.location}" if item.location else table)
+    for entry in b2b_ics.meeting_entries(listing.agenda_of(participant), lang):
         cal.add_component(entry)
     return calendar.ics_response(cal.to_ical(), f"{event.slug}-b2b.ics")

@@ -21,6 +21,7 @@ from eventapp.registration.routes import _rate
 from eventapp.routing import parse_int
 from eventapp.services import programme as svc
 from eventapp.services.b2b import availability as b2b_availability
+from eventapp.services.b2b import ics as b2b_ics
 from eventapp.services.calendar import ics_response
 from eventapp.services.programme import calendars, certificates, signups
 from eventapp.services.programme import offers as session_offers
@@ -113,10 +114,15 @@ def my_programme(registration: Registration, token: str):
 @bp.get("/r/<token>/programme.ics")
 @guard.manage_link
 def my_programme_ics(registration: Registration, token: str):
+    """The sessions the person signed up for or starred, and their B2B meetings once the
+    schedule is published."""
     event = registration.event
     sessions = [s for s, status, _starred in svc.agenda(registration) if status != "waitlisted"]
     lang = registration.language or current_language()
-    body = calendars.sessions_calendar(event, sessions, lang, name=event.title(lang))
+    meetings = b2b_availability.meetings_for(registration, published_only=True)
+    body = calendars.sessions_calendar(
+        event, sessions, lang, name=event.title(lang), extra=b2b_ics.meeting_entries(meetings, lang)
+    )
     return ics_response(body, f"{event.slug}-my-programme.ics")
 
 

@@ -89,3 +89,59 @@ def test_meetings_appear_in_my_programme(client, factory):
     other = factory.registration(event)
     plain = client.get(f"/r/{other.manage_token}/programme").get_data(as_text=True)
     assert "b2b-meetings-title" not in plain
+
+
+def _utc(moment):
+    from datetime import UTC
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _ics(client, token):
+    from icalendar import Calendar
+
+    response = client.get(f"/r/{token}/programme.ics", headers={"Accept-Language": "en"})
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    return response.get_data(as_text=True), Calendar.from_ical(response.data)
+
+
+def test_my_programme_ics_holds_the_sessions_and_the_published_meetings(
+    client, factory, query_counter
+):
+    event = open_b2b(factory, tables=3)
+    a = join(factory, event, last_name="Alpha", language="en")
+    others = [
+        join(factory, event, last_name=name, organisation=f"{name} SA")
+        for name in ("Beta", "Gamma", "Delta")
+    ]
+    slots, tables = scheduling.slots_of(event.id), scheduling.tables_of(event.id)
+    _session(event, "Plénière", slots[3], registration=a.registration_id)
+    requests = [accepted(event, a, other) for other in others]
+    with write_transaction():
+        scheduling.place(db.session.get(MeetingRequest, requests[0].id), slots[0].id, tables[2].id)
+    token = db.session.scalar(
+        select(Registration.manage_token).where(Registration.id == a.registration_id)
+    )
+    # A provisional schedule is not announced: the session only.
+    text, calendar = _ics(client, token)
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == ["Plénière"]
+    with write_transaction():
+        scheduling.publish(db.session.get(Event, event.id))
+    with query_counter() as one_meeting:
+        text, calendar = _ics(client, token)
+    entries = {str(e["SUMMARY"]): e for e in calendar.walk("VEVENT")}
+    assert set(entries) == {"Plénière", "B2B meeting: Camille BETA (Beta SA)"}
+    meeting = entries["B2B meeting: Camille BETA (Beta SA)"]
+    assert str(meeting["LOCATION"]) == "Table 3 · Hall B"
+    assert meeting.decoded("DTSTART").timestamp() == int(_utc(slots[0].starts_at).timestamp())
+    assert meeting.decoded("DTEND").timestamp() == int(_utc(slots[0].ends_at).timestamp())
+    for other in others:
+        assert other.registration.email not in text
+    # Two more meetings: the same number of queries (no N+1).
+    with write_transaction():
+        scheduling.place(db.session.get(MeetingRequest, requests[1].id), slots[1].id, tables[0].id)
+        scheduling.place(db.session.get(MeetingRequest, requests[2].id), slots[2].id, tables[1].id)
+    with query_counter() as three_meetings:
+        text, calendar = _ics(client, token)
+    assert len(list(calendar.walk("VEVENT"))) == 4
+    assert len(three_meetings) == len(one_meeting)

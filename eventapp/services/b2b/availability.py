@@ -46,12 +46,16 @@ def programme_busy(participant_ids, slots: list[B2BSlot]) -> dict[int, set[int]]
     return busy
 
 
-def meetings_for(registration: Registration) -> list:
+def meetings_for(registration: Registration, *, published_only: bool = False) -> list:
     """The registration's B2B meetings (agenda items), for "My programme"; [] when it does not
-    take part in B2B meetings."""
+    take part in B2B meetings (or, with `published_only`, before the schedule is published: its
+    calendar file holds only what was announced)."""
     from eventapp.services.b2b import listing, profiles
 
-    if not profiles.is_enabled(registration.event):
+    settings = profiles.settings_of(registration.event)
+    if settings is None or not settings.enabled:
+        return []
+    if published_only and settings.published_at is None:
         return []
     participant = profiles.participant_of(registration)
     return listing.agenda_of(participant) if participant is not None else []

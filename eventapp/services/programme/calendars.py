@@ -40,9 +40,17 @@ def _item(event: Event, session: ProgrammeSession, lang: str):
 
 
 def sessions_calendar(
-    event: Event, sessions: Iterable[ProgrammeSession], lang: str, *, name: str
+    event: Event,
+    sessions: Iterable[ProgrammeSession],
+    lang: str,
+    *,
+    name: str,
+    extra: Iterable[CalendarEvent] = (),
 ) -> bytes:
+    """The sessions' entries, then `extra` ones (a person's B2B meetings)."""
     calendar = _new_calendar(name)
     for session in sessions:
         calendar.add_component(_item(event, session, lang))
+    for item in extra:
+        calendar.add_component(item)
     return calendar.to_ical()
