@@ -73,6 +73,7 @@ def _dashboard(event, *, settings_form=None, tables_form=None, status: int = 200
         current_tab="b2b.dashboard",
         settings=settings,
         counts=stats.counts(event.id),
+        by_category=stats.by_category(event.id),
         runs=runs,
         blocks=scheduling.blocks_of(event.id),
         tables=scheduling.tables_of(event.id),
