@@ -2,8 +2,11 @@
 of six 20-minute slots (the afternoon of the first day, the morning of the second), 25 tables
 in the "Espace B2B", 150 opted-in profiles with offers and needs that fit their category, and
 about 400 requests in every state (the accepted ones within each person's cap of 8, so the
-scheduler can place them all). Deterministic, and idempotent: nothing is added twice (the
-congress's B2B settings say it was done). Loaded in bulk: the requests are one INSERT."""
+scheduler can place them all), and a published schedule: the accepted requests placed by the
+scheduler's greedy placement (deterministic and fast, no solver), published without e-mailing
+the demo people. Deterministic, and idempotent: nothing is added twice (the congress's B2B
+settings say it was done; a congress loaded before the schedule existed gets it). Loaded in
+bulk: the requests are one INSERT."""
 
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from eventapp.models import (
     RequestStatus,
     utcnow,
 )
-from eventapp.services.b2b import planning
+from eventapp.services.b2b import planning, scheduler, scheduling
 from eventapp.services.b2b.profiles import ProfileData, complementarity, opt_in
 
 CONGRESS = "congres-france-bioproduction-2026"
@@ -67,7 +70,12 @@ def load() -> int:
     """Open B2B meetings on the 2026 congress, with profiles and requests. Returns the number of
     profiles created (0 when already done or the congress is missing)."""
     congress = db.session.scalar(select(Event).where(Event.slug == CONGRESS))
-    if congress is None or db.session.get(B2BSettings, congress.id) is not None:
+    if congress is None:
+        return 0
+    settings = db.session.get(B2BSettings, congress.id)
+    if settings is not None:
+        if settings.published_at is None and settings.enabled:
+            _publish_schedule(congress)  # a demo loaded before it had a schedule
         return 0
     planning.save_settings(
         congress,
@@ -112,7 +120,16 @@ def load() -> int:
             )
         )
     _requests(congress, participants, rnd)
+    _publish_schedule(congress)
     return len(participants)
+
+
+def _publish_schedule(congress: Event) -> None:
+    """Place the accepted requests (the greedy placement: the same every time, in well under
+    a second) and publish the schedule, e-mailing nobody."""
+    problem = scheduling.build_problem(congress)
+    scheduling.apply_schedule(congress, scheduler.greedy_schedule(problem))
+    scheduling.publish(congress, announce=False)
 
 
 # One in twenty: 10 accepted, 4 pending, 3 declined, 2 cancelled, 1 expired.

@@ -542,11 +542,22 @@ def _notify_people(event_id: int, people: list[B2BParticipant]) -> None:
     events.record("b2b.meeting_changed", event_id=event_id)
 
 
-def publish(event: Event) -> int:
-    """Send every participant with meetings their agenda; later changes are e-mailed."""
+def apply_schedule(event: Event, solution: scheduler.Solution) -> list[int]:
+    """Write a schedule computed outside a run (the demo data) as a run's is written, under
+    the event lock; returns the requests skipped (see _apply)."""
+    lock_event_row(event.id)
+    return _apply(event.id, solution)
+
+
+def publish(event: Event, *, announce: bool = True) -> int:
+    """Send every participant with meetings their agenda; later changes are e-mailed.
+    `announce=False` (the demo data) publishes without e-mailing anyone now."""
     lock_event_row(event.id)
     settings = settings_of(event, create=True)
     settings.published_at = utcnow()
+    if not announce:
+        db.session.flush()
+        return 0
     people = list(
         db.session.scalars(
             select(B2BParticipant)
