@@ -87,9 +87,9 @@ def test_main_path_in_chromium(page, congress, db, tmp_path):
         "Garnier;Lina;lina@example.org;Licorne\n",
         encoding="utf-8",
     )
-    page.get_by_role("navigation", name="Menu de l’événement").get_by_role(
-        "link", name="Import"
-    ).click()
+    event_menu = page.get_by_role("navigation", name="Menu de l’événement")
+    event_menu.locator("summary", has_text="Plus").click()  # the set-up pages
+    event_menu.get_by_role("link", name="Import").click()
     page.get_by_label("Fichier (CSV ou Excel .xlsx)").set_input_files(str(csv_path))
     page.get_by_role("button", name="Voir l’aperçu").click()
     expect(page.get_by_role("heading", name="2 lignes ne seront pas importées")).to_be_visible()

@@ -58,13 +58,19 @@ def one_of(values) -> validate.OneOf:
     return validate.OneOf([str(v) for v in values])
 
 
+# No control characters but tab and line breaks (PostgreSQL refuses NUL: a 500 before).
+NO_CONTROL = validate.Regexp(
+    r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*\Z", error="Control characters are not allowed."
+)
+
+
 def text(max_length: int = 200, **kwargs) -> fields.String:
-    return fields.String(validate=validate.Length(max=max_length), **kwargs)
+    return fields.String(validate=[validate.Length(max=max_length), NO_CONTROL], **kwargs)
 
 
 def name(max_length: int = 200, **kwargs) -> fields.String:
     """A text that may not be empty."""
-    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+    return fields.String(validate=[validate.Length(min=1, max=max_length), NO_CONTROL], **kwargs)
 
 
 def row_id(**kwargs) -> fields.Integer:
